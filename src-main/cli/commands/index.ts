@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { datasetsCommand } from './datasets';
+
+/** Every CLI command, in the order `pretext --help` lists them. */
+export const commands: Command[] = [datasetsCommand];

@@ -1,0 +1,52 @@
+/**
+ * Schema migrations, applied in order on open inside one transaction each. Append new
+ * migrations; never edit one that has shipped. `schema_version` records what was applied.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'datasets, classes, items, import failures',
+    sql: `
+      CREATE TABLE datasets (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL UNIQUE,
+        image_size  INTEGER NOT NULL CHECK (image_size > 0),
+        channels    INTEGER NOT NULL CHECK (channels IN (1, 3)),
+        num_items   INTEGER NOT NULL CHECK (num_items >= 0),
+        pixels_file TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        meta        TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE classes (
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx        INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, idx)
+      );
+      CREATE TABLE items (
+        dataset_id   TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx          INTEGER NOT NULL,
+        source_path  TEXT NOT NULL,
+        label        INTEGER,
+        split        TEXT NOT NULL CHECK (split IN ('train', 'test')),
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, idx)
+      );
+      CREATE INDEX items_by_split ON items (dataset_id, split);
+      CREATE TABLE import_failures (
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        file       TEXT NOT NULL,
+        reason     TEXT NOT NULL
+      );
+    `,
+  },
+];
