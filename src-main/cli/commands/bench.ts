@@ -1,0 +1,27 @@
+import type { Command, CommandContext } from '../command';
+import { PretextError } from '../errors';
+
+/** A benchmark module in src-main/bench/<name>.ts exports `run`. */
+export interface BenchModule {
+  run(args: string[], ctx: CommandContext): Promise<unknown>;
+}
+
+const benches: Record<string, () => Promise<BenchModule>> = {
+  import: () => import('../../bench/import'),
+  engine: () => import('../../bench/engine'),
+};
+
+const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]
+Prints throughput numbers; --json prints them as one object.`;
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: `${Object.keys(benches).join(' | ')} — measure throughput on this machine`,
+  usage,
+  async run(args, ctx) {
+    const [which, ...rest] = args;
+    const load = which ? benches[which] : undefined;
+    if (!load) throw new PretextError(`unknown benchmark '${which ?? ''}'\n${usage}`, 2);
+    return (await load()).run(rest, ctx);
+  },
+};
