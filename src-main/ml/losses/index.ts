@@ -1,0 +1,16 @@
+/**
+ * The SSL losses (DESIGN.md, "Loss API"): pure functions, tfjs tensors in, a tfjs scalar out
+ * (knnPredict: int32 predictions, sinkhorn: codes), every intermediate freed by tf.tidy.
+ * Each normalises its inputs where its formula says so, so callers may pass raw projections.
+ */
+export { ntXentLoss } from './simclr';
+export { infoNceLoss } from './moco';
+export { byolLoss } from './byol';
+export { simSiamLoss } from './simsiam';
+export { barlowTwinsLoss } from './barlowTwins';
+export { vicregLoss } from './vicreg';
+export { dinoLoss } from './dino';
+export { sinkhorn, swavLoss } from './swav';
+export { alignment, uniformity } from './alignmentUniformity';
+export { knnPredict } from './knn';
+export { l2Normalize, stopGradient } from './tensorUtil';

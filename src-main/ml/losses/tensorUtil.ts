@@ -1,0 +1,56 @@
+/**
+ * Small tensor helpers shared by the SSL losses: L2 normalisation as in PyTorch's
+ * `F.normalize` (divide by max(‖x‖, 1e-12)), a stop-gradient, an off-diagonal mask and the
+ * argument checks that turn a shape mistake into an error naming the function and argument.
+ * None of these call tf.tidy themselves: they are meant to run inside a loss's tidy.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Rows scaled to unit L2 norm; rows of norm below 1e-12 are divided by 1e-12 (F.normalize). */
+export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  const sumSq = tf.sum(tf.square(x), 1, true);
+  // rsqrt(max(‖x‖², 1e-24)) = 1 / max(‖x‖, 1e-12), with a finite gradient at x = 0.
+  return tf.mul(x, tf.rsqrt(tf.maximum(sumSq, 1e-24)));
+}
+
+/**
+ * The identity in the forward pass and a zero gradient in the backward pass, like
+ * `tensor.detach()` in PyTorch or `tf.stop_gradient` in TensorFlow (tfjs has no such op).
+ */
+export const stopGradient: <T extends tf.Tensor>(x: T) => T = tf.customGrad(
+  (x: tf.Tensor | tf.GradSaveFunc) => {
+    const t = x as tf.Tensor;
+    return { value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+  },
+) as <T extends tf.Tensor>(x: T) => T;
+
+/** A D×D float32 matrix of ones with zeros on the diagonal. */
+export function offDiagonalMask(d: number): tf.Tensor2D {
+  return tf.sub(tf.ones([d, d]), tf.eye(d)) as tf.Tensor2D;
+}
+
+/** Throws unless `x` is a rank-2 tensor with at least `minRows` rows. */
+export function checkMatrix(fn: string, name: string, x: tf.Tensor, minRows = 1): void {
+  if (x.rank !== 2) {
+    throw new Error(`${fn}: ${name} must be a 2-D tensor [rows, features], got shape [${x.shape.join(', ')}]`);
+  }
+  if (x.shape[0] < minRows) {
+    throw new Error(`${fn}: ${name} needs at least ${minRows} rows, got ${x.shape[0]}`);
+  }
+}
+
+/** Throws unless `a` and `b` have exactly the same shape. */
+export function checkSameShape(fn: string, aName: string, a: tf.Tensor, bName: string, b: tf.Tensor): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) {
+    throw new Error(
+      `${fn}: ${aName} and ${bName} must have the same shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`,
+    );
+  }
+}
+
+/** Throws unless `value` is a finite number greater than zero. */
+export function checkPositive(fn: string, name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${fn}: ${name} must be a finite number > 0, got ${value}`);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * VICReg's variance-invariance-covariance loss.
+ *
+ * Bardes, Ponce, LeCun, "VICReg: Variance-Invariance-Covariance Regularization for
+ * Self-Supervised Learning", ICLR 2022. Follows `VICReg.forward` in facebookresearch/vicreg
+ * (main_vicreg.py):
+ *   repr = mse(x, y)
+ *   std  = sqrt(var(x, unbiased) + 1e-4);  std_loss = mean(relu(1 − std_x))/2 + mean(relu(1 − std_y))/2
+ *   cov  = x̄ᵀx̄ / (N − 1);                  cov_loss = Σ_{i≠j} cov_x² / D + Σ_{i≠j} cov_y² / D
+ *   loss = simWeight·repr + varWeight·std_loss + covWeight·cov_loss
+ * (the paper's weights are 25, 25, 1).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkMatrix, checkSameShape, offDiagonalMask } from './tensorUtil';
+
+const VAR_EPS = 1e-4;
+
+/** Hinge on the per-dimension std and the off-diagonal covariance term of one branch. */
+function branchTerms(x: tf.Tensor2D, offMask: tf.Tensor2D): { std: tf.Scalar; cov: tf.Scalar } {
+  const [n, d] = x.shape;
+  const centred = tf.sub(x, tf.mean(x, 0, true)) as tf.Tensor2D;
+  const unbiasedVar = tf.div(tf.sum(tf.square(centred), 0), n - 1);
+  const std = tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(unbiasedVar, VAR_EPS))))) as tf.Scalar;
+  const covariance = tf.div(tf.matMul(centred, centred, true, false), n - 1);
+  const cov = tf.div(tf.sum(tf.square(tf.mul(covariance, offMask))), d) as tf.Scalar;
+  return { std, cov };
+}
+
+/**
+ * @param z1 expander outputs of the first views, [N, D], N ≥ 2 (raw)
+ * @param z2 expander outputs of the second views, [N, D]
+ * @param simWeight weight of the invariance (MSE) term
+ * @param varWeight weight of the variance (std hinge) term
+ * @param covWeight weight of the covariance term
+ * @returns a scalar, the weighted sum of the three terms
+ */
+export function vicregLoss(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  simWeight: number,
+  varWeight: number,
+  covWeight: number,
+): tf.Scalar {
+  checkMatrix('vicregLoss', 'z1', z1, 2);
+  checkSameShape('vicregLoss', 'z1', z1, 'z2', z2);
+  for (const [name, w] of [['simWeight', simWeight], ['varWeight', varWeight], ['covWeight', covWeight]] as const) {
+    if (!Number.isFinite(w) || w < 0) throw new Error(`vicregLoss: ${name} must be a finite number ≥ 0, got ${w}`);
+  }
+  return tf.tidy(() => {
+    const repr = tf.mean(tf.squaredDifference(z1, z2));
+    const offMask = offDiagonalMask(z1.shape[1]);
+    const a = branchTerms(z1, offMask);
+    const b = branchTerms(z2, offMask);
+    const stdLoss = tf.div(tf.add(a.std, b.std), 2);
+    const covLoss = tf.add(a.cov, b.cov);
+    return tf.addN([tf.mul(simWeight, repr), tf.mul(varWeight, stdLoss), tf.mul(covWeight, covLoss)]) as tf.Scalar;
+  });
+}

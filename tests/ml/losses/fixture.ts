@@ -1,0 +1,40 @@
+/**
+ * Loader for /work/shared/fixtures/ssl-reference.json ({generator, cases: [{fn, args,
+ * expected}]}): args is an object whose keys are in positional order; numbers stay numbers,
+ * nested arrays become float32 tensors, except knnPredict's trainLabels (int32).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type Json = number | Json[];
+export interface ReferenceCase {
+  fn: string;
+  args: Record<string, Json>;
+  expected: Json;
+}
+
+export const FIXTURE_PATH = fileURLToPath(new URL('../../../../shared/fixtures/ssl-reference.json', import.meta.url));
+
+export function loadReference(): { generator: string; cases: ReferenceCase[] } {
+  return JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as { generator: string; cases: ReferenceCase[] };
+}
+
+/** The case's arguments in positional order, arrays as tensors (the caller disposes them). */
+export function toArgs(c: ReferenceCase): (number | tf.Tensor)[] {
+  return Object.entries(c.args).map(([name, v]) => {
+    if (typeof v === 'number') return v;
+    const dtype = name === 'trainLabels' ? 'int32' : 'float32';
+    return tf.tensor(v as number[] | number[][], undefined, dtype);
+  });
+}
+
+/** Flattens a nested numeric array. */
+export function flatten(v: Json): number[] {
+  return Array.isArray(v) ? v.flatMap(flatten) : [v];
+}
+
+/** Shape of a nested numeric array ([] for a number). */
+export function shapeOf(v: Json): number[] {
+  return Array.isArray(v) ? [v.length, ...(v.length ? shapeOf(v[0]) : [])] : [];
+}
