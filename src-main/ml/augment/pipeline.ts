@@ -1,0 +1,140 @@
+/**
+ * Runs view pipelines on a batch: the one code path used by training and by the
+ * `pretext augment` preview.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { applyToGroups, colorJitter, cropResizeFlip, gaussianBlur, grayscale, solarize } from './ops';
+import { sampleViewParams, type ViewParams } from './params';
+import { deriveSeed, Rng } from './rng';
+import { blurKernelSize, validateViewSpec, type ChannelStats, type ViewSpec } from './spec';
+
+/** Where a batch's views sit in a run; see rng.ts for how streams derive from it. */
+export interface SeedPath {
+  seed: number;
+  epoch?: number;
+  step?: number;
+}
+
+/** Raw dataset pixels (uint8 NHWC), as readPixels returns them, or a tensor. */
+export type ImageBatch = tf.Tensor4D | { pixels: Uint8Array; shape: [number, number, number, number] };
+
+function toSeedPath(seed: number | SeedPath): SeedPath {
+  return typeof seed === 'number' ? { seed } : seed;
+}
+
+/** Per-image parameters of view `viewIndex` for a batch of n images of height×width. */
+export function sampleBatchParams(
+  spec: ViewSpec,
+  n: number,
+  height: number,
+  width: number,
+  seed: number | SeedPath,
+  viewIndex: number,
+): ViewParams[] {
+  const p = toSeedPath(seed);
+  return Array.from({ length: n }, (_, i) =>
+    sampleViewParams(new Rng(deriveSeed(p.seed, p.epoch ?? 0, p.step ?? 0, viewIndex, i)), spec, height, width),
+  );
+}
+
+/**
+ * Converts a batch to float32 in [0,1]: uint8 pixels and int32 tensors are divided by 255,
+ * float32 tensors are taken to be in [0,1] already.
+ */
+export function toUnitFloat(images: ImageBatch): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (images instanceof tf.Tensor) {
+      return images.dtype === 'float32' ? tf.clone(images) : tf.div(tf.cast(images, 'float32'), 255);
+    }
+    const [n, h, w, c] = images.shape;
+    if (images.pixels.length !== n * h * w * c) {
+      throw new Error(`image batch: ${images.pixels.length} bytes do not match shape ${images.shape.join('×')}`);
+    }
+    return tf.div(tf.tensor4d(images.pixels, images.shape, 'int32'), 255);
+  });
+}
+
+/** Applies one view to x (float32 NHWC in [0,1]) with the given per-image parameters. */
+export function applyView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[]): tf.Tensor4D {
+  return tf.tidy(() => {
+    let y = cropResizeFlip(x, params.map((p) => p.crop), params.map((p) => p.flip), spec.size);
+    if (spec.colorJitter) y = colorJitter(y, params.map((p) => p.jitter));
+    if (spec.grayscaleProb > 0) y = grayscale(y, params.map((p) => p.grayscale));
+    if (spec.blur) {
+      const k = blurKernelSize(spec.blur, spec.size);
+      const rows = params.flatMap((p, i) => (p.blurSigma === null ? [] : [i]));
+      const sigmas = rows.map((i) => params[i]!.blurSigma!);
+      y = applyToGroups(y, [{ rows, fn: (sub) => gaussianBlur(sub, sigmas, k) }]);
+    }
+    if (spec.solarize) y = solarize(y, params.map((p) => p.solarize), spec.solarize.threshold);
+    return y;
+  });
+}
+
+/** (x − mean) / std per channel; the last step of every pipeline. */
+export function normalize(x: tf.Tensor4D, stats: ChannelStats): tf.Tensor4D {
+  const c = x.shape[3];
+  if (stats.mean.length !== c || stats.std.length !== c) {
+    throw new Error(`normalisation has ${stats.mean.length} means and ${stats.std.length} stds for ${c}-channel images`);
+  }
+  if (stats.std.some((s) => !(s > 0))) throw new Error(`normalisation std must be > 0, got [${stats.std.join(', ')}]`);
+  return tf.tidy(() => tf.div(tf.sub(x, tf.tensor1d(stats.mean)), tf.tensor1d(stats.std)));
+}
+
+/** Per-channel mean and (population) std of uint8 NHWC pixels, on the [0,1] scale. */
+export function channelStats(pixels: Uint8Array, channels: number): ChannelStats {
+  if (pixels.length === 0 || pixels.length % channels !== 0) {
+    throw new Error(`channel statistics: ${pixels.length} bytes is not a whole number of ${channels}-channel pixels`);
+  }
+  const sum = new Float64Array(channels);
+  const sumSq = new Float64Array(channels);
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i]! / 255;
+    sum[i % channels] += v;
+    sumSq[i % channels] += v * v;
+  }
+  const count = pixels.length / channels;
+  const mean = Array.from(sum, (s) => s / count);
+  const std = mean.map((m, c) => Math.sqrt(Math.max(0, sumSq[c]! / count - m * m)));
+  return { mean, std };
+}
+
+export interface RenderOptions {
+  /** Normalise each view at the end (training); omit for [0,1] views (previews). */
+  normalize?: ChannelStats;
+}
+
+/**
+ * Renders every view of `pipelines` for a batch: one float32 NHWC tensor per view
+ * (n × view.size × view.size × C). The caller disposes them.
+ */
+export function renderViews(
+  images: ImageBatch,
+  pipelines: ViewSpec[],
+  seed: number | SeedPath,
+  options: RenderOptions = {},
+): tf.Tensor4D[] {
+  const [n, h, w, c] = images.shape;
+  if (c !== 1 && c !== 3) throw new Error(`image batch: expected 1 or 3 channels, got ${c}`);
+  if (n < 1 || h < 1 || w < 1) throw new Error(`image batch: empty shape ${images.shape.join('×')}`);
+  if (pipelines.length === 0) throw new Error('renderViews: no view pipelines given');
+  pipelines.forEach(validateViewSpec);
+  const x = toUnitFloat(images);
+  const views: tf.Tensor4D[] = [];
+  try {
+    pipelines.forEach((spec, v) => {
+      views.push(
+        tf.tidy(() => {
+          const view = applyView(x, spec, sampleBatchParams(spec, n, h, w, seed, v));
+          return options.normalize ? normalize(view, options.normalize) : view;
+        }),
+      );
+    });
+    return views;
+  } catch (err) {
+    for (const t of views) t.dispose();
+    throw err;
+  } finally {
+    x.dispose();
+  }
+}
