@@ -127,7 +127,7 @@ describe.each(BACKENDS)('loss invariances on %s', (backend) => {
     // Orthonormal rows: every pair at squared distance 2, so uniformity = −2t exactly.
     expectClose(scalar(() => uniformity(tf.mul(tf.eye(8, 16), 3), 2)), -4, 1e-5);
     expect(Math.abs(scalar(() => uniformity(tf.ones([5, 16]), 2)))).toBeLessThan(1e-6);
-    const clustered = tf.add(tf.mul(tf.ones([8, 16]), 3), tf.mul(0.3, z1));
+    const clustered = tf.add(tf.mul(tf.ones([8, 16]), 3), tf.mul(0.3, z1)) as tf.Tensor2D;
     expect(scalar(() => uniformity(z1, 2))).toBeLessThan(scalar(() => uniformity(clustered, 2)));
     expectClose(scalar(() => uniformity(tf.mul(z1, rowScales(8, 36)), 2)), scalar(() => uniformity(z1, 2)));
   }));
