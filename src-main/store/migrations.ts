@@ -49,4 +49,45 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'runs, metrics, checkpoints',
+    sql: `
+      CREATE TABLE runs (
+        id            TEXT PRIMARY KEY,
+        dataset_id    TEXT NOT NULL REFERENCES datasets(id) ON DELETE RESTRICT,
+        method        TEXT NOT NULL,
+        config        TEXT NOT NULL,
+        backend       TEXT,
+        backend_info  TEXT NOT NULL DEFAULT '{}',
+        status        TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted')),
+        epochs_done   INTEGER NOT NULL DEFAULT 0,
+        steps_done    INTEGER NOT NULL DEFAULT 0,
+        train_seconds REAL NOT NULL DEFAULT 0,
+        created_at    TEXT NOT NULL,
+        started_at    TEXT,
+        finished_at   TEXT,
+        error         TEXT,
+        pid           INTEGER
+      );
+      CREATE INDEX runs_by_dataset ON runs (dataset_id);
+      CREATE TABLE metrics (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        name   TEXT NOT NULL,
+        step   INTEGER NOT NULL,
+        epoch  INTEGER NOT NULL,
+        value  REAL NOT NULL,
+        wall   REAL NOT NULL,
+        PRIMARY KEY (run_id, name, step)
+      );
+      CREATE TABLE checkpoints (
+        run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL,
+        step       INTEGER NOT NULL,
+        path       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch)
+      );
+    `,
+  },
 ];
