@@ -10,3 +10,4 @@ export type { CropBox, JitterParams, ViewParams } from './params';
 export { applyView, channelStats, normalize, renderViews, sampleBatchParams, toUnitFloat } from './pipeline';
 export type { ImageBatch, RenderOptions, SeedPath } from './pipeline';
 export { localSize, multiCrop, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
+export type { ViewRecipe } from './presets';

@@ -8,7 +8,11 @@
  */
 import type { BlurSpec, ColorJitterSpec, ViewSpec } from './spec';
 
-interface Recipe {
+/**
+ * What differs between the papers' views. Common to all: ratio 3/4–4/3, flip 0.5, jitter
+ * p 0.8, grayscale 0.2, blur σ 0.1–2, solarize threshold 0.5.
+ */
+export interface ViewRecipe {
   scale: [number, number];
   jitter: [brightness: number, contrast: number, saturation: number, hue: number];
   blur: number;
@@ -18,7 +22,7 @@ interface Recipe {
 
 const RATIO: [number, number] = [3 / 4, 4 / 3];
 
-function view(name: string, size: number, r: Recipe): ViewSpec {
+function view(name: string, size: number, r: ViewRecipe): ViewSpec {
   const [brightness, contrast, saturation, hue] = r.jitter;
   const colorJitter: ColorJitterSpec = { prob: 0.8, brightness, contrast, saturation, hue };
   return {
@@ -39,7 +43,7 @@ export function localSize(imageSize: number): number {
 }
 
 /** 2 global views (one recipe each) + n local views of side localSize(imageSize). */
-export function multiCrop(imageSize: number, globals: [Recipe, Recipe], local: Recipe, n: number): ViewSpec[] {
+export function multiCrop(imageSize: number, globals: [ViewRecipe, ViewRecipe], local: ViewRecipe, n: number): ViewSpec[] {
   return [
     view('global-1', imageSize, globals[0]),
     view('global-2', imageSize, globals[1]),
@@ -47,16 +51,16 @@ export function multiCrop(imageSize: number, globals: [Recipe, Recipe], local: R
   ];
 }
 
-function pair(size: number, a: Recipe, b: Recipe = a): ViewSpec[] {
+function pair(size: number, a: ViewRecipe, b: ViewRecipe = a): ViewSpec[] {
   return [view('view-1', size, a), view('view-2', size, b)];
 }
 
-const STRONG: Recipe['jitter'] = [0.8, 0.8, 0.8, 0.2];
-const BYOL_JITTER: Recipe['jitter'] = [0.4, 0.4, 0.2, 0.1];
-const MOCO_JITTER: Recipe['jitter'] = [0.4, 0.4, 0.4, 0.1];
+const STRONG: ViewRecipe['jitter'] = [0.8, 0.8, 0.8, 0.2];
+const BYOL_JITTER: ViewRecipe['jitter'] = [0.4, 0.4, 0.2, 0.1];
+const MOCO_JITTER: ViewRecipe['jitter'] = [0.4, 0.4, 0.4, 0.1];
 const FULL_SCALE: [number, number] = [0.08, 1];
 
-const base = (jitter: Recipe['jitter'], blur: number, kernel: BlurSpec['kernel'], solarize = 0, scale = FULL_SCALE): Recipe => ({
+const base = (jitter: ViewRecipe['jitter'], blur: number, kernel: BlurSpec['kernel'], solarize = 0, scale = FULL_SCALE): ViewRecipe => ({
   scale,
   jitter,
   blur,

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, JITTER_FNS, rgbToGray } from '../../../src-main/ml/augment/color';
+import { applyToGroups, colorJitter, cropResizeFlip, gaussianBlur, gaussianKernel1d, grayscale, solarize } from '../../../src-main/ml/augment/ops';
+import type { JitterParams } from '../../../src-main/ml/augment/params';
+import { Rng } from '../../../src-main/ml/augment/rng';
+import { BACKENDS, useBackend } from './backends';
+import { img, refBlur, refContrast, refCropResize, refGray, refHue, refSaturation, type Img } from './reference';
+
+function randomImg(rng: Rng, h: number, w: number, c: number): Img {
+  return img(h, w, c, () => rng.next());
+}
+
+function batch(imgs: Img[]): tf.Tensor4D {
+  const { h, w, c } = imgs[0]!;
+  const data = new Float32Array(imgs.length * h * w * c);
+  imgs.forEach((im, i) => data.set(im.data, i * h * w * c));
+  return tf.tensor4d(data, [imgs.length, h, w, c]);
+}
+
+/** Runs fn in a tidy and returns its values. */
+function values(fn: () => tf.Tensor): Float32Array {
+  return tf.tidy(() => fn().dataSync() as Float32Array);
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+function concat(imgs: Img[]): Float64Array {
+  const out = new Float64Array(imgs.reduce((n, im) => n + im.data.length, 0));
+  let o = 0;
+  for (const im of imgs) {
+    out.set(im.data, o);
+    o += im.data.length;
+  }
+  return out;
+}
+
+describe.each(BACKENDS)('augmentation ops on %s', (backend) => {
+  let baseline = 0;
+  beforeAll(() => useBackend(backend));
+  beforeEach(() => {
+    baseline = tf.memory().numTensors;
+  });
+  afterEach(() => {
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('crops, resizes and flips each image with its own box (bilinear, half-pixel centres)', () => {
+    const rng = new Rng(1);
+    const imgs = [0, 1, 2, 3].map(() => randomImg(rng, 9, 11, 3));
+    const boxes = [
+      { top: 0, left: 1, height: 8, width: 10 }, // downsampled
+      { top: 3, left: 5, height: 3, width: 4 }, // upsampled
+      { top: 0, left: 0, height: 9, width: 11 }, // whole image
+      { top: 6, left: 0, height: 3, width: 11 }, // touching the borders
+    ];
+    const flips = [false, true, true, false];
+    const got = values(() => cropResizeFlip(batch(imgs), boxes, flips, 7));
+    expectClose(got, concat(imgs.map((im, i) => refCropResize(im, boxes[i]!, 7, flips[i]!))), 1e-5);
+  });
+
+  it('returns the image itself for a whole-image crop at its own size, and its mirror when flipped', () => {
+    const im = randomImg(new Rng(2), 6, 6, 1);
+    const box = { top: 0, left: 0, height: 6, width: 6 };
+    const got = values(() => cropResizeFlip(batch([im, im]), [box, box], [false, true], 6));
+    expectClose(got.subarray(0, 36), im.data, 1e-6);
+    const mirrored = img(6, 6, 1, (y, x) => im.data[y * 6 + (5 - x)]!);
+    expectClose(got.subarray(36), mirrored.data, 1e-6);
+  });
+
+  it('scales brightness exactly, per image, and clamps to [0, 1]', () => {
+    const im = randomImg(new Rng(3), 4, 4, 3);
+    const x = batch([im, im]);
+    const got = values(() => adjustBrightness(x, [0.5, 1.7]));
+    const f32 = Float32Array.from(im.data);
+    const want = [...Array.from(f32, (v) => Math.fround(v * Math.fround(0.5))), ...Array.from(f32, (v) => Math.min(1, Math.fround(v * Math.fround(1.7))))];
+    expect(Array.from(got)).toEqual(want);
+    x.dispose();
+  });
+
+  it('computes luma with the ITU-R 601-2 weights and leaves 1-channel data alone', () => {
+    const im = randomImg(new Rng(4), 5, 3, 3);
+    expectClose(values(() => rgbToGray(batch([im]))), refGray(im).data, 1e-6);
+    const chosen = values(() => grayscale(batch([im, im]), [true, false]));
+    const g = refGray(im).data;
+    expectClose(chosen.subarray(0, 45), Float64Array.from({ length: 45 }, (_, i) => g[Math.floor(i / 3)]!), 1e-6);
+    expectClose(chosen.subarray(45), im.data, 0);
+    const mono = randomImg(new Rng(5), 4, 4, 1);
+    expectClose(values(() => grayscale(batch([mono]), [true])), mono.data, 0);
+  });
+
+  it('blends contrast with the grayscale mean and saturation with the grayscale image', () => {
+    const rng = new Rng(6);
+    const a = randomImg(rng, 6, 5, 3);
+    const b = randomImg(rng, 6, 5, 3);
+    expectClose(values(() => adjustContrast(batch([a, b]), [0.3, 1.8])), concat([refContrast(a, 0.3), refContrast(b, 1.8)]), 1e-5);
+    expectClose(values(() => adjustSaturation(batch([a, b]), [0, 1.6])), concat([refSaturation(a, 0), refSaturation(b, 1.6)]), 1e-5);
+    const mono = randomImg(rng, 4, 4, 1);
+    expectClose(values(() => adjustContrast(batch([mono]), [0.5])), refContrast(mono, 0.5).data, 1e-5);
+    expectClose(values(() => adjustSaturation(batch([mono]), [0.5])), mono.data, 0);
+  });
+
+  it('shifts hue in HSV: 0 is the identity, pure red + 1/3 is pure green, matches colorsys', () => {
+    const rng = new Rng(7);
+    const im = randomImg(rng, 5, 6, 3);
+    expectClose(values(() => adjustHue(batch([im]), [0])), im.data, 2e-6);
+    const red = img(2, 2, 3, (_y, _x, ch) => (ch === 0 ? 1 : 0));
+    const green = img(2, 2, 3, (_y, _x, ch) => (ch === 1 ? 1 : 0));
+    expectClose(values(() => adjustHue(batch([red]), [1 / 3])), green.data, 1e-6);
+    // Greys (no hue) and every sector, with per-image shifts of both signs.
+    const grey = img(5, 6, 3, (y, x) => (y * 6 + x) / 30);
+    const shifts = [-0.5, -0.13, 0.27, 0.5];
+    const imgs = [im, randomImg(rng, 5, 6, 3), grey, randomImg(rng, 5, 6, 3)];
+    expectClose(values(() => adjustHue(batch(imgs), shifts)), concat(imgs.map((m, i) => refHue(m, shifts[i]!))), 1e-5);
+    const mono = randomImg(rng, 3, 3, 1);
+    expectClose(values(() => adjustHue(batch([mono]), [0.3])), mono.data, 0);
+  });
+
+  it('runs colour jitter in each image’s own order, equal to applying the ops one by one', () => {
+    const rng = new Rng(8);
+    const imgs = [0, 1, 2, 3, 4].map(() => randomImg(rng, 4, 5, 3));
+    const params: (JitterParams | null)[] = [
+      { order: [0, 1, 2, 3], factors: [1.3, 0.6, 1.5, 0.1] },
+      { order: [3, 2, 1, 0], factors: [0.7, 1.4, 0.2, -0.2] },
+      null,
+      { order: [2, 0, 3, 1], factors: [null, 1.2, 0.5, null] },
+      { order: [1, 3, 0, 2], factors: [0.9, 0.8, 1.1, 0.05] },
+    ];
+    const got = values(() => colorJitter(batch(imgs), params));
+    const want = tf.tidy(() =>
+      tf.concat(
+        imgs.map((im, i) => {
+          let y = batch([im]);
+          const p = params[i];
+          if (p) for (const op of p.order) if (p.factors[op] !== null) y = JITTER_FNS[op]!(y, [p.factors[op]!]);
+          return y;
+        }),
+      ).dataSync(),
+    );
+    expectClose(got, want, 1e-6);
+    // The order matters: brightness then contrast differs from contrast then brightness.
+    const bc = values(() => colorJitter(batch([imgs[0]!]), [{ order: [0, 1, 2, 3], factors: [1.6, 0.4, null, null] }]));
+    const cb = values(() => colorJitter(batch([imgs[0]!]), [{ order: [1, 0, 2, 3], factors: [1.6, 0.4, null, null] }]));
+    expect(Math.max(...bc.map((v, i) => Math.abs(v - cb[i]!)))).toBeGreaterThan(1e-3);
+  });
+
+  it('builds normalised gaussian kernels', () => {
+    for (const [size, sigma] of [[3, 0.1], [3, 2], [13, 0.7], [23, 2]] as const) {
+      const k = gaussianKernel1d(size, sigma);
+      expect(k.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(k[0]).toBeCloseTo(k[size - 1]!, 12);
+      expect(Math.max(...k)).toBe(k[(size - 1) / 2]);
+    }
+  });
+
+  it('blurs each image with its own sigma, reflecting borders, and keeps constant images constant', () => {
+    const rng = new Rng(9);
+    const imgs = [randomImg(rng, 7, 6, 3), randomImg(rng, 7, 6, 3), img(7, 6, 3, () => 0.37)];
+    const sigmas = [0.3, 1.9, 1.2];
+    const got = values(() => gaussianBlur(batch(imgs), sigmas, 5));
+    expectClose(got, concat(imgs.map((im, i) => refBlur(im, sigmas[i]!, 5))), 1e-5);
+    expectClose(got.subarray(2 * 7 * 6 * 3), imgs[2]!.data, 1e-6);
+    const mono = randomImg(rng, 6, 6, 1);
+    expectClose(values(() => gaussianBlur(batch([mono]), [1], 3)), refBlur(mono, 1, 3).data, 1e-5);
+    expectClose(values(() => gaussianBlur(batch([mono]), [1], 1)), mono.data, 0);
+  });
+
+  it('solarizes exactly: pixels ≥ threshold are inverted in the chosen images only', () => {
+    const im = img(4, 4, 3, (y, x, c) => ((y * 4 + x) * 3 + c) / 47);
+    const got = values(() => solarize(batch([im, im]), [true, false], 0.5));
+    const f32 = Float32Array.from(im.data);
+    expect(Array.from(got.subarray(0, 48))).toEqual(Array.from(f32, (v) => (v >= 0.5 ? Math.fround(1 - v) : v)));
+    expect(Array.from(got.subarray(48))).toEqual(Array.from(f32));
+  });
+
+  it('applies a function to chosen rows only and keeps the batch order', () => {
+    const x = tf.tensor4d([0, 1, 2, 3, 4], [5, 1, 1, 1]);
+    const got = values(() => applyToGroups(x, [{ rows: [3, 0], fn: (s) => tf.add(s, 10) }, { rows: [2], fn: (s) => tf.neg(s) }]));
+    expect(Array.from(got)).toEqual([10, 1, -2, 13, 4]);
+    x.dispose();
+  });
+});
