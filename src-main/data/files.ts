@@ -1,0 +1,38 @@
+import { open } from 'node:fs/promises';
+
+/** A single image file above this is refused unread (no photo is this large). */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Short reason for a failed file-system call: the errno code explained. */
+export function fsReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (unreadable file)';
+    case 'ENOENT':
+      return 'no such file (deleted, or a broken symlink)';
+    case 'ELOOP':
+      return 'symlink loop (too many levels of symbolic links)';
+    case 'EISDIR':
+      return 'is a directory, not an image file';
+    case 'EIO':
+      return 'I/O error reading the file';
+    default:
+      return e.code ? `${e.code}: ${e.message}` : String(e.message ?? e);
+  }
+}
+
+/** Reads a whole regular file, refusing non-regular files and files over the size cap. */
+export async function readImageFile(path: string, maxBytes = MAX_FILE_BYTES): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > maxBytes) throw new Error(`file is ${st.size} bytes, over the ${maxBytes}-byte limit for one image`);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,54 @@
+import type { ImportFailure, SourceKind, Split } from '../store/datasets';
+
+/** One image of a source, not yet decoded. */
+interface EntryBase {
+  /** Shown to the user and stored as the item's source path: relative to the source. */
+  file: string;
+  /** Class folder / label name; null when the source has no labels. */
+  className: string | null;
+  /** The split the source itself assigns (train/ and test/ or val/ folders, a CSV column). */
+  split: Split | null;
+}
+
+/** An encoded image file (JPEG, PNG, ...) read on demand. */
+export interface EncodedEntry extends EntryBase {
+  kind: 'encoded';
+  read(): Promise<Buffer>;
+}
+
+/** Pixels already decoded by the source (CIFAR binary, IDX): uint8 HWC. */
+export interface RawEntry extends EntryBase {
+  kind: 'raw';
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  pixels(): Uint8Array;
+}
+
+export type Entry = EncodedEntry | RawEntry;
+
+/** What a source reader produces: the images it found and the files it could not use. */
+export interface Source {
+  kind: SourceKind;
+  /** Absolute path of what the user named. */
+  path: string;
+  entries: Entry[];
+  failures: ImportFailure[];
+  /** Class names in label order when the source defines them (CIFAR, IDX); else sorted names. */
+  classNames?: string[];
+  /** Notes recorded in the dataset's meta (layout found, split origin...). */
+  meta: Record<string, unknown>;
+  /** Releases open files (zip). */
+  close?(): Promise<void>;
+}
+
+export interface ImportOptions {
+  name?: string;
+  size: number;
+  grayscale: boolean;
+  maxPixels: number;
+  /** Images decoded at once (sharp runs each on the libuv pool). */
+  concurrency: number;
+}
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif']);
