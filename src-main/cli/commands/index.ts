@@ -1,9 +1,11 @@
 import type { Command } from '../command';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
+import { importCommand } from './import';
 
 /** Every CLI command, in the order `pretext --help` lists them. */
 export const commands: Command[] = [
+  importCommand,
   datasetsCommand,
   benchCommand,
 ];
