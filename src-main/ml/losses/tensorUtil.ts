@@ -1,7 +1,7 @@
 /**
  * Small tensor helpers shared by the SSL losses: L2 normalisation as in PyTorch's
- * `F.normalize` (divide by max(‖x‖, 1e-12)), a stop-gradient, an off-diagonal mask and the
- * argument checks that turn a shape mistake into an error naming the function and argument.
+ * `F.normalize` (divide by max(‖x‖, 1e-12)), a stop-gradient, and the argument checks that turn
+ * a shape mistake into an error naming the function and the argument.
  * None of these call tf.tidy themselves: they are meant to run inside a loss's tidy.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,11 +23,6 @@ export const stopGradient: <T extends tf.Tensor>(x: T) => T = tf.customGrad(
     return { value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
   },
 ) as <T extends tf.Tensor>(x: T) => T;
-
-/** A D×D float32 matrix of ones with zeros on the diagonal. */
-export function offDiagonalMask(d: number): tf.Tensor2D {
-  return tf.sub(tf.ones([d, d]), tf.eye(d)) as tf.Tensor2D;
-}
 
 /** Throws unless `x` is a rank-2 tensor with at least `minRows` rows. */
 export function checkMatrix(fn: string, name: string, x: tf.Tensor, minRows = 1): void {

@@ -11,19 +11,20 @@
  * (the paper's weights are 25, 25, 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkSameShape, offDiagonalMask } from './tensorUtil';
+import { checkMatrix, checkSameShape } from './tensorUtil';
 
 const VAR_EPS = 1e-4;
 
 /** Hinge on the per-dimension std and the off-diagonal covariance term of one branch. */
-function branchTerms(x: tf.Tensor2D, offMask: tf.Tensor2D): { std: tf.Scalar; cov: tf.Scalar } {
+function branchTerms(x: tf.Tensor2D): { std: tf.Scalar; cov: tf.Scalar } {
   const [n, d] = x.shape;
   const centred = tf.sub(x, tf.mean(x, 0, true)) as tf.Tensor2D;
-  const unbiasedVar = tf.div(tf.sum(tf.square(centred), 0), n - 1);
+  const unbiasedVar = tf.div(tf.sum(tf.square(centred), 0), n - 1); // the covariance's diagonal
   const std = tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(unbiasedVar, VAR_EPS))))) as tf.Scalar;
   const covariance = tf.div(tf.matMul(centred, centred, true, false), n - 1);
-  const cov = tf.div(tf.sum(tf.square(tf.mul(covariance, offMask))), d) as tf.Scalar;
-  return { std, cov };
+  // Σ_{i≠j} cov² = Σ cov² − Σ var²: no D×D mask (D is 8192 in the paper).
+  const offDiagSq = tf.sub(tf.sum(tf.square(covariance)), tf.sum(tf.square(unbiasedVar)));
+  return { std, cov: tf.div(offDiagSq, d) as tf.Scalar };
 }
 
 /**
@@ -48,9 +49,8 @@ export function vicregLoss(
   }
   return tf.tidy(() => {
     const repr = tf.mean(tf.squaredDifference(z1, z2));
-    const offMask = offDiagonalMask(z1.shape[1]);
-    const a = branchTerms(z1, offMask);
-    const b = branchTerms(z2, offMask);
+    const a = branchTerms(z1);
+    const b = branchTerms(z2);
     const stdLoss = tf.div(tf.add(a.std, b.std), 2);
     const covLoss = tf.add(a.cov, b.cov);
     return tf.addN([tf.mul(simWeight, repr), tf.mul(varWeight, stdLoss), tf.mul(covWeight, covLoss)]) as tf.Scalar;
