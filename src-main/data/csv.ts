@@ -46,8 +46,8 @@ const PATH_HEADERS = ['path', 'file', 'filename', 'image', 'filepath'];
 
 /**
  * A CSV manifest: path,label[,split] per row, paths relative to the CSV's folder (absolute
- * paths allowed). A header row is recognised by its first cell (path, file, filename, image)
- * and may name the columns in any order. An empty label means unlabelled; val counts as test.
+ * paths allowed). A header row is recognised by a cell named path, file, filename, image or
+ * filepath, and may then name the columns in any order (label/class, split/set). An empty label means unlabelled; val counts as test.
  */
 export async function readCsv(path: string): Promise<Source> {
   let rows: string[][];
@@ -59,7 +59,7 @@ export async function readCsv(path: string): Promise<Source> {
   let cols = { path: 0, label: 1, split: 2 };
   let first = 0;
   const head = rows[0]?.map((c) => c.trim().toLowerCase());
-  if (head && PATH_HEADERS.includes(head[0]!)) {
+  if (head && head.some((h) => PATH_HEADERS.includes(h))) {
     const find = (names: string[]) => head.findIndex((h) => names.includes(h));
     cols = { path: find(PATH_HEADERS), label: find(['label', 'class', 'category']), split: find(['split', 'set', 'subset']) };
     first = 1;

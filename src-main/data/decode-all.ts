@@ -30,7 +30,7 @@ export async function decodeAll(
   signal?: AbortSignal,
 ): Promise<DecodeAllResult> {
   const bpi = opts.size * opts.size * opts.channels;
-  const ring = Math.max(64, opts.concurrency * 32);
+  const ring = Math.max(16, opts.concurrency * 16);
   const slots = new Uint8Array(ring * bpi);
   const status: (string | true | undefined)[] = new Array(entries.length);
   const writer = new PixelWriter(pixelsPath, bpi);

@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 
 /**
  * Decoding with sharp: EXIF orientation applied, the shorter side resized to `size` and the
@@ -39,15 +39,27 @@ async function finish(img: Sharp, opts: DecodeOptions, out: Uint8Array): Promise
   out.set(data);
 }
 
-/** Turns sharp/libvips messages into one short line. */
-export function decodeReason(err: unknown): string {
+function firstLine(msg: string): string {
+  return msg.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? msg;
+}
+
+/**
+ * Turns a sharp failure into one short line. libvips' error text is sometimes lost when
+ * several images fail at once ("Unknown error"), so the reason is classified from the input
+ * itself: a header sharp cannot read means an unsupported or non-image file; a readable
+ * header with undecodable data means truncated or corrupt pixels.
+ */
+export async function decodeReason(err: unknown, input: Buffer): Promise<string> {
   const msg = err instanceof Error ? err.message : String(err);
   if (/exceeds pixel limit/i.test(msg)) return 'image is over the pixel limit (width × height); refused as a possible decompression bomb';
-  if (/unsupported image format/i.test(msg)) return 'not an image sharp can decode (unsupported or unrecognised format)';
-  if (/premature end|truncated|unexpected end|read error|not enough data/i.test(msg)) {
-    return `truncated or corrupt image (${msg.split('\n')[0]!.trim()})`;
+  let meta: Metadata;
+  try {
+    meta = await sharp(input).metadata();
+  } catch {
+    return 'not an image sharp can decode (unsupported or unrecognised format)';
   }
-  return msg.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  const detail = /unknown error/i.test(msg) ? '' : ` (${firstLine(msg)})`;
+  return `truncated or corrupt ${meta.format ?? 'image'} data${detail}`;
 }
 
 /** Decodes an encoded image (JPEG, PNG, WebP, GIF first frame, TIFF, AVIF) into `out`. */
@@ -63,7 +75,7 @@ export async function decodeImage(input: Buffer, opts: DecodeOptions, out: Uint8
     await finish(pipeline(img, opts), opts, out);
   } catch (err) {
     if (err instanceof DecodeError) throw err;
-    throw new DecodeError(decodeReason(err));
+    throw new DecodeError(await decodeReason(err, input));
   }
 }
 
