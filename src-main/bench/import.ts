@@ -1,6 +1,119 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import type { CommandContext } from '../cli/command';
 import { PretextError } from '../cli/errors';
+import { silentProgress } from '../cli/progress';
+import { openSource } from '../data/detect';
+import { importSource } from '../data/importer';
+import { forEachPool } from '../data/pool';
+import { mulberry32 } from '../data/split';
+import { Workspace } from '../store/workspace';
 
-export async function run(_args: string[], _ctx: CommandContext): Promise<unknown> {
-  throw new PretextError('bench import is not implemented yet');
+interface Case {
+  name: string;
+  count: number;
+  width: number;
+  height: number;
+  format: 'png' | 'jpeg';
+}
+
+/** Smooth gradients plus seeded noise: compresses like a photo, not like a flat fill. */
+function pixels(w: number, h: number, seed: number): Buffer {
+  const rand = mulberry32(seed);
+  const buf = Buffer.alloc(w * h * 3);
+  const a = rand() * 255;
+  const b = rand() * 255;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      const n = rand() * 40;
+      buf[o] = (a + (255 * x) / w + n) % 256;
+      buf[o + 1] = (b + (255 * y) / h + n) % 256;
+      buf[o + 2] = (a + b + n * 2) % 256;
+    }
+  }
+  return buf;
+}
+
+async function generate(dir: string, c: Case, signal: AbortSignal): Promise<void> {
+  const classes = 10;
+  for (let k = 0; k < classes; k++) mkdirSync(join(dir, `class${k}`), { recursive: true });
+  await forEachPool(
+    c.count,
+    4,
+    async (i) => {
+      const img = sharp(pixels(c.width, c.height, i + 1), { raw: { width: c.width, height: c.height, channels: 3 } });
+      const data = c.format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: 90 }).toBuffer();
+      writeFileSync(join(dir, `class${i % classes}`, `${i}.${c.format === 'png' ? 'png' : 'jpg'}`), data);
+    },
+    signal,
+  );
+}
+
+const usage = `Usage: pretext bench import [--runs N] [--concurrency C] [--png N] [--jpeg N]
+Generates N small PNGs (64×64) and N 640×480 JPEGs in a temp folder, imports each folder into a
+temp workspace at --size 32 and prints images/s (whole import: read, hash, decode, write, commit).`;
+
+export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      strict: true,
+      options: {
+        runs: { type: 'string', default: '2' },
+        concurrency: { type: 'string', default: '4' },
+        png: { type: 'string', default: '10000' },
+        jpeg: { type: 'string', default: '500' },
+      },
+    }).values;
+  } catch (err) {
+    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
+  }
+  const num = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new PretextError(`--${name} ${v}: must be a positive whole number`, 2);
+    return n;
+  };
+  const runs = num('runs', values.runs);
+  const concurrency = num('concurrency', values.concurrency);
+  const cases: Case[] = [
+    { name: 'small PNG 64×64', count: num('png', values.png), width: 64, height: 64, format: 'png' },
+    { name: 'JPEG 640×480', count: num('jpeg', values.jpeg), width: 640, height: 480, format: 'jpeg' },
+  ];
+  const root = await mkdtemp(join(tmpdir(), 'pretext-bench-import-'));
+  const results: { case: string; count: number; imagesPerSecond: number[]; best: number }[] = [];
+  ctx.print(`bench import: ${availableParallelism()} CPUs, concurrency ${concurrency}, sharp/libvips threads ${sharp.concurrency()}, ${runs} runs`);
+  try {
+    for (const c of cases) {
+      const dir = join(root, c.format);
+      ctx.progress.log(`generating ${c.count} ${c.name} in ${dir}`);
+      await generate(dir, c, ctx.signal);
+      const rates: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const wsDir = join(root, `ws-${c.format}-${r}`);
+        const ws = Workspace.open(wsDir);
+        try {
+          const t0 = performance.now();
+          const res = await importSource(ws, await openSource(dir), { size: 32, concurrency }, silentProgress, ctx.signal);
+          const s = (performance.now() - t0) / 1000;
+          if (res.imported !== c.count) throw new Error(`${c.name}: imported ${res.imported} of ${c.count} (${res.failed[0]?.reason ?? ''})`);
+          rates.push(c.count / s);
+          ctx.print(`  ${c.name.padEnd(16)} run ${r + 1}: ${c.count} images in ${s.toFixed(2)} s = ${(c.count / s).toFixed(0)} images/s`);
+        } finally {
+          ws.close();
+          rmSync(wsDir, { recursive: true, force: true });
+        }
+      }
+      results.push({ case: c.name, count: c.count, imagesPerSecond: rates.map((x) => Math.round(x)), best: Math.round(Math.max(...rates)) });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  for (const r of results) ctx.print(`${r.case}: best ${r.best} images/s`);
+  return { concurrency, cpus: availableParallelism(), results };
 }

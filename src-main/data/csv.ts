@@ -83,7 +83,7 @@ export async function readCsv(path: string): Promise<Source> {
       continue;
     }
     const abs = isAbsolute(file) ? file : resolve(base, file);
-    entries.push({ kind: 'encoded', file, className: label === '' ? null : label, split, read: () => readImageFile(abs) });
+    entries.push({ kind: 'encoded', file, className: label === '' ? null : label, split, path: abs, read: () => readImageFile(abs) });
   }
   return { kind: 'csv', path, entries, failures, meta: { rows: rows.length - first } };
 }

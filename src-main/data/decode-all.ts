@@ -1,20 +1,14 @@
 import { throwIfAborted } from '../cli/errors';
 import type { ProgressSink } from '../cli/progress';
-import { DecodeError, decodeImage, decodeRaw, type DecodeOptions } from './decode';
-import { fsReason } from './files';
+import { DecodeError, decodeImage, decodeRaw, failureReason, type DecodeOptions } from './decode';
 import type { Entry } from './types';
+import type { WorkerPool } from './worker-pool';
 import { PixelWriter } from './writer';
 
 export interface DecodeAllResult {
   /** Indices of the entries decoded, in order: image k of the pixel file is entries[ok[k]]. */
   ok: number[];
   failed: { index: number; reason: string }[];
-}
-
-function reasonOf(err: unknown): string {
-  if (err instanceof DecodeError) return err.message;
-  if ((err as NodeJS.ErrnoException).code) return fsReason(err);
-  return (err as Error).message ?? String(err);
 }
 
 /**
@@ -28,9 +22,11 @@ export async function decodeAll(
   pixelsPath: string,
   progress: ProgressSink,
   signal?: AbortSignal,
+  pool?: WorkerPool,
 ): Promise<DecodeAllResult> {
   const bpi = opts.size * opts.size * opts.channels;
-  const ring = Math.max(16, opts.concurrency * 16);
+  const inFlight = opts.concurrency * (pool ? pool.size : 1);
+  const ring = Math.max(16, inFlight * 16);
   const slots = new Uint8Array(ring * bpi);
   const status: (string | true | undefined)[] = new Array(entries.length);
   const writer = new PixelWriter(pixelsPath, bpi);
@@ -66,11 +62,17 @@ export async function decodeAll(
       const out = slots.subarray(slot * bpi, (slot + 1) * bpi);
       const e = entries[i]!;
       try {
-        if (e.kind === 'encoded') await decodeImage(await e.read(), opts, out);
+        if (e.kind === 'encoded' && pool) {
+          const { size, channels, maxPixels } = opts;
+          const job = { op: 'decode' as const, opts: { size, channels, maxPixels } };
+          const res = await pool.run(e.path ? { ...job, path: e.path } : { ...job, bytes: await e.read() });
+          if (res.error !== undefined) throw new DecodeError(res.error);
+          out.set(res.pixels!);
+        } else if (e.kind === 'encoded') await decodeImage(await e.read(), opts, out);
         else await decodeRaw(e.pixels(), e.width, e.height, e.channels, opts, out);
         status[i] = true;
       } catch (err) {
-        status[i] = reasonOf(err);
+        status[i] = failureReason(err);
       }
       advance();
     }
@@ -78,7 +80,7 @@ export async function decodeAll(
 
   progress.start('decoding', entries.length, 'img');
   try {
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
   } finally {
     writer.close();
   }

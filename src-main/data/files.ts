@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** A single image file above this is refused unread (no photo is this large). */
@@ -34,5 +35,26 @@ export async function readImageFile(path: string, maxBytes = MAX_FILE_BYTES): Pr
     return await fh.readFile();
   } finally {
     await fh.close();
+  }
+}
+
+/** The synchronous twin of readImageFile, for worker threads (where blocking is free). */
+export function readImageFileSync(path: string, maxBytes = MAX_FILE_BYTES): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > maxBytes) throw new Error(`file is ${st.size} bytes, over the ${maxBytes}-byte limit for one image`);
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === st.size ? buf : buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
   }
 }

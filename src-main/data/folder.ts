@@ -85,7 +85,7 @@ export async function readFolder(root: string): Promise<Source> {
     const p = layout.placements[i]!;
     const file = f.segments.join('/');
     if ('reason' in p) failures.push({ file, reason: p.reason });
-    else entries.push({ kind: 'encoded', file, className: p.className, split: p.split, read: () => readImageFile(f.abs) });
+    else entries.push({ kind: 'encoded', file, className: p.className, split: p.split, path: f.abs, read: () => readImageFile(f.abs) });
   });
   return { kind: 'folder', path: root, entries, failures, meta: { layout: layout.kind } };
 }

@@ -14,6 +14,8 @@ interface EntryBase {
 export interface EncodedEntry extends EntryBase {
   kind: 'encoded';
   read(): Promise<Buffer>;
+  /** Absolute path when the bytes are a plain file (worker threads read it themselves). */
+  path?: string;
 }
 
 /** Pixels already decoded by the source (CIFAR binary, IDX): uint8 HWC. */
@@ -47,8 +49,10 @@ export interface ImportOptions {
   size: number;
   grayscale: boolean;
   maxPixels: number;
-  /** Images decoded at once (sharp runs each on the libuv pool). */
+  /** Images in flight at once (per worker thread when there are workers). */
   concurrency: number;
+  /** Worker threads decoding encoded images; 0 decodes in this thread; undefined picks by size. */
+  workers?: number;
 }
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif']);

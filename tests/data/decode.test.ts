@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_PIXELS, DecodeError, decodeImage, decodeRaw, type DecodeOptions } from '../../src-main/data/decode';
+import { DEFAULT_MAX_PIXELS, DecodeError, decodeImage, decodeRaw, jpegSize, pngSize, type DecodeOptions } from '../../src-main/data/decode';
 import { bombPng, solid, type Rgb } from './helpers';
 
 const rgb32: DecodeOptions = { size: 32, channels: 3, maxPixels: DEFAULT_MAX_PIXELS };
@@ -120,5 +120,26 @@ describe('decodeRaw', () => {
     const out = new Uint8Array(32 * 32 * 3);
     await decodeRaw(new Uint8Array(28 * 28).fill(77), 28, 28, 1, rgb32, out);
     expect(new Set(out)).toEqual(new Set([77]));
+  });
+});
+
+describe('header sizes', () => {
+  it('reads width and height from PNG and JPEG headers', async () => {
+    expect(pngSize(await solid('png', [1, 1, 1], 37, 21))).toEqual({ width: 37, height: 21 });
+    const jpg = await sharp({ create: { width: 45, height: 19, channels: 3, background: 'red' } }).withMetadata().jpeg({ progressive: true }).toBuffer();
+    expect(jpegSize(jpg)).toEqual({ width: 45, height: 19 });
+    expect(jpegSize(await solid('png', [1, 1, 1]))).toBeUndefined();
+    expect(pngSize(await solid('jpeg', [1, 1, 1]))).toBeUndefined();
+  });
+
+  it('applies EXIF orientation on the small-image path', async () => {
+    // 20×10, left half white: orientation 6 (rotate 90° clockwise) puts white on top.
+    const raw = Buffer.alloc(20 * 10 * 3);
+    for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) raw.fill(255, (y * 20 + x) * 3, (y * 20 + x) * 3 + 3);
+    const jpg = await sharp(raw, { raw: { width: 20, height: 10, channels: 3 } }).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toBuffer();
+    const px = await decode(jpg, { ...rgb32, size: 10, channels: 1 });
+    // Rotated to 10×20, centre crop keeps rows 5..14: the top half (rows 5..9) white, the rest black.
+    expect(px[0]).toBeGreaterThan(200);
+    expect(px[9 * 10]).toBeLessThan(50);
   });
 });

@@ -5,7 +5,7 @@ import { CancelledError } from '../../src-main/cli/errors';
 import type { ProgressSink } from '../../src-main/cli/progress';
 import { decodeImage } from '../../src-main/data/decode';
 import { openSource } from '../../src-main/data/detect';
-import { DEFAULT_IMPORT_OPTIONS, importSource } from '../../src-main/data/importer';
+import { DEFAULT_IMPORT_OPTIONS, defaultWorkers, importSource } from '../../src-main/data/importer';
 import { getDataset, listDatasets, readPixels } from '../../src-main/store/datasets';
 import { quiet, removeDir, solid, tempDir, tempWorkspace } from './helpers';
 
@@ -85,5 +85,30 @@ describe('importSource', () => {
   it('refuses a bad --size', async () => {
     await makeFolder(2);
     await expect(importSource(wsx.ws, await openSource(dir), { size: 2 }, quiet)).rejects.toThrow(/--size 2/);
+  });
+});
+
+describe('decoding on worker threads', () => {
+  it('gives the same pixels, hashes and failures as decoding in-process', async () => {
+    await makeFolder(12);
+    writeFileSync(join(dir, 'odd', 'broken.png'), Buffer.from('not a png'));
+    const local = await importSource(wsx.ws, await openSource(dir), { workers: 0, size: 12 }, quiet);
+    const other = tempWorkspace();
+    try {
+      const pooled = await importSource(other.ws, await openSource(dir), { workers: 2, size: 12 }, quiet);
+      expect(pooled.fingerprint).toBe(local.fingerprint);
+      expect(pooled.failed).toEqual(local.failed);
+      expect(pooled.failed).toEqual([{ file: 'odd/broken.png', reason: expect.stringMatching(/not an image/) }]);
+      expect(readPixels(other.ws, getDataset(other.ws, pooled.id)!)).toEqual(readPixels(wsx.ws, getDataset(wsx.ws, local.id)!));
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('are used only where they pay: large sources on more than two cores', () => {
+    expect(defaultWorkers(10_000, 2)).toBe(0);
+    expect(defaultWorkers(100, 16)).toBe(0);
+    expect(defaultWorkers(10_000, 4)).toBe(3);
+    expect(defaultWorkers(10_000, 64)).toBe(8);
   });
 });
