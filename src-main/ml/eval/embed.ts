@@ -1,0 +1,49 @@
+/**
+ * Backbone features (pre-projector, as the field evaluates) of a set of images, computed in
+ * inference mode (batch-norm running statistics) in batches, without augmentation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { normalize, toUnitFloat, type ChannelStats } from '../augment';
+
+export interface PixelSource {
+  pixels: Uint8Array;
+  size: number;
+  channels: number;
+}
+
+/** Copies the rows `indices` of a uint8 NHWC array into one contiguous batch. */
+export function gatherPixels(src: PixelSource, indices: readonly number[]): Uint8Array {
+  const per = src.size * src.size * src.channels;
+  const out = new Uint8Array(indices.length * per);
+  indices.forEach((idx, i) => out.set(src.pixels.subarray(idx * per, (idx + 1) * per), i * per));
+  return out;
+}
+
+/** Features [indices.length, D] of the images `indices`, as a tensor the caller disposes. */
+export async function embed(
+  backbone: tfl.LayersModel,
+  src: PixelSource,
+  indices: readonly number[],
+  stats: ChannelStats,
+  batch = 256,
+): Promise<tf.Tensor2D> {
+  const parts: tf.Tensor2D[] = [];
+  try {
+    for (let start = 0; start < indices.length; start += batch) {
+      const chunk = indices.slice(start, start + batch);
+      const pixels = gatherPixels(src, chunk);
+      parts.push(
+        tf.tidy(() => {
+          const x = normalize(toUnitFloat({ pixels, shape: [chunk.length, src.size, src.size, src.channels] }), stats);
+          return backbone.apply(x, { training: false }) as tf.Tensor2D;
+        }),
+      );
+      // Let the event loop breathe (progress, cancellation) between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+    return parts.length === 1 ? parts[0]! : tf.tidy(() => tf.concat(parts, 0));
+  } finally {
+    if (parts.length > 1) tf.dispose(parts);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Projection and prediction heads declared as block lists (lightly's style): each block is a
+ * linear layer, optional batch norm and optional ReLU. Batch norm uses PyTorch's defaults
+ * (momentum 0.1 ⇔ tf.layers momentum 0.9, eps 1e-5) so the papers' heads behave as in their code.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+export interface HeadBlock {
+  out: number;
+  batchNorm: boolean;
+  relu: boolean;
+  /** Learnable γ/β of the batch norm (SimSiam's last projector BN has none). */
+  affine?: boolean;
+  /** Linear bias; off when a batch norm follows (it would be cancelled). */
+  bias?: boolean;
+}
+
+/** Variables of heads that exist in the graph but are never optimised. */
+const frozen = new WeakSet<tf.Variable>();
+
+export function mlpHead(name: string, inDim: number, blocks: HeadBlock[]): tfl.Sequential {
+  const model = tfl.sequential({ name });
+  blocks.forEach((b, i) => {
+    model.add(
+      tfl.layers.dense({
+        units: b.out,
+        useBias: b.bias ?? !b.batchNorm,
+        kernelInitializer: 'heUniform',
+        ...(i === 0 ? { inputShape: [inDim] } : {}),
+      }),
+    );
+    if (b.batchNorm) {
+      const bn = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+      model.add(bn);
+      // No affine parameters: γ = 1 and β = 0, never optimised. (tf.layers' own center/scale =
+      // false reads the missing γ in training mode and throws; its per-weight trainable flag
+      // is reset by the layers engine, so the frozen set is kept here.)
+      if (b.affine === false) for (const w of bn.trainableWeights) frozen.add(w.read() as tf.Variable);
+    }
+    if (b.relu) model.add(tfl.layers.reLU());
+  });
+  return model;
+}
+
+/** Linear → ReLU → Linear (SimCLR; MoCo v2). With `bn`, a batch norm after the hidden layer. */
+export const twoLayer = (hidden: number, out: number, bn = false): HeadBlock[] => [
+  { out: hidden, batchNorm: bn, relu: true },
+  { out, batchNorm: false, relu: false, bias: true },
+];
+
+/** Linear → BN → ReLU → Linear (BYOL projector and predictor; SimSiam predictor). */
+export const bnTwoLayer = (hidden: number, out: number): HeadBlock[] => twoLayer(hidden, out, true);
+
+/** Three linear layers with BN and ReLU between (Barlow Twins, VICReg). */
+export const threeLayer = (hidden: number, out: number): HeadBlock[] => [
+  { out: hidden, batchNorm: true, relu: true },
+  { out: hidden, batchNorm: true, relu: true },
+  { out, batchNorm: false, relu: false, bias: true },
+];
+
+/** SimSiam's projector: three layers, each with BN; the last BN has no affine parameters. */
+export const simSiamProjector = (hidden: number, out: number): HeadBlock[] => [
+  { out: hidden, batchNorm: true, relu: true },
+  { out: hidden, batchNorm: true, relu: true },
+  { out, batchNorm: true, relu: false, affine: false },
+];
+
+/** Applies a head (or backbone) in training or inference mode. */
+export function run(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor2D {
+  return model.apply(x, { training }) as tf.Tensor2D;
+}
+
+/** The tf.Variables a model's optimiser updates. */
+export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable).filter((v) => !frozen.has(v));
+}

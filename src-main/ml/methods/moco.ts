@@ -1,0 +1,72 @@
+/**
+ * MoCo v2 (Chen et al. 2020, facebookresearch/moco; solo-learn methods/mocov2plus.py): a
+ * query encoder and a momentum key encoder, InfoNCE against a queue of past keys. As in
+ * solo-learn's mocov2plus the loss is symmetrised over the two views, each view with its own
+ * queue. Defaults from the issue / solo-learn's cifar config: projector 2048 → 256 (Linear →
+ * ReLU → Linear), τ 0.2, key-encoder momentum 0.99 (constant), queue 4096, SGD lr 0.3,
+ * weight decay 1e-4.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mlpHead, twoLayer } from '../heads/mlp';
+import { infoNceLoss, l2Normalize } from '../losses';
+import { MomentumPair, disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import type { MethodDefinition } from './types';
+
+export const moco: MethodDefinition = {
+  name: 'moco',
+  summary: 'contrastive with a momentum encoder and a queue of negatives (MoCo v2)',
+  reference: 'Chen et al., Improved Baselines with Momentum Contrastive Learning (2020)',
+  preset: 'mocov2plus',
+  params: { projHidden: 2048, projOut: 256, temperature: 0.2, queueSize: 4096, tau: 0.99 },
+  train: { optimizer: 'sgd', lr: 0.3, weightDecay: 1e-4, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: false },
+  validate(p, t) {
+    if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
+    const tau = num(p, 'tau');
+    if (!(tau >= 0 && tau <= 1)) throw new Error('option tau must be in [0, 1]');
+    if (positiveInt(p, 'queueSize') < t.batch) throw new Error(`option queueSize (${p['queueSize']}) must be at least the batch size (${t.batch})`);
+  },
+  build(makeBackbone, featureDim, p) {
+    const hidden = positiveInt(p, 'projHidden');
+    const out = positiveInt(p, 'projOut');
+    const queueSize = positiveInt(p, 'queueSize');
+    const temperature = num(p, 'temperature');
+    const backbone = makeBackbone();
+    const projector = mlpHead('moco-projector', featureDim, twoLayer(hidden, out));
+    const keyBackbone = makeBackbone();
+    const keyProjector = mlpHead('moco-key-projector', featureDim, twoLayer(hidden, out));
+    const pair = new MomentumPair([backbone, projector], [keyBackbone, keyProjector]);
+    // As the official code: random unit vectors fill the queues at the start.
+    const queues = [0, 1].map((i) =>
+      tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([queueSize, out], 0, 1, 'float32', 1000 + i)), false)),
+    );
+    return {
+      backbone,
+      trains: true,
+      trainable: () => variablesOf(backbone, projector),
+      networks: () => ({ backbone, projector, keyBackbone, keyProjector }),
+      buffers: () => ({ queue0: queues[0]!, queue1: queues[1]! }),
+      targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => l2Normalize(pair.targetForward(v)))),
+      loss: ({ views }, [k1, k2]) => {
+        const q1 = forward(views[0]!, backbone, projector);
+        const q2 = forward(views[1]!, backbone, projector);
+        const l1 = infoNceLoss(q1, k2 as tf.Tensor2D, queues[1]!, temperature);
+        const l2 = infoNceLoss(q2, k1 as tf.Tensor2D, queues[0]!, temperature);
+        return tf.div(tf.add(l1, l2), 2);
+      },
+      afterStep: (_input, keys) => {
+        pair.update(num(p, 'tau'));
+        // Enqueue the newest keys, dequeue the oldest: the queue keeps the last K keys.
+        tf.tidy(() => {
+          queues.forEach((q, i) => {
+            const k = keys[i] as tf.Tensor2D;
+            q.assign(tf.concat([k, tf.slice(q, [0, 0], [queueSize - k.shape[0]!, out])], 0));
+          });
+        });
+      },
+      dispose: () => {
+        disposeModels(backbone, projector, keyBackbone, keyProjector);
+        tf.dispose(queues);
+      },
+    };
+  },
+};

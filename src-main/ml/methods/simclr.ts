@@ -1,0 +1,36 @@
+/**
+ * SimCLR (Chen et al. 2020, google-research/simclr; solo-learn methods/simclr.py): a projector
+ * Linear → ReLU → Linear on the backbone and the NT-Xent loss over the 2N views. CIFAR defaults
+ * from solo-learn's scripts/pretrain/cifar/simclr.yaml: projector 2048 → 256, τ 0.2, LARS
+ * lr 0.4 (batch 256), weight decay 1e-5, η 0.02, 10 warm-up epochs.
+ */
+import { twoLayer, mlpHead } from '../heads/mlp';
+import { ntXentLoss } from '../losses';
+import { disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import type { MethodDefinition } from './types';
+
+export const simclr: MethodDefinition = {
+  name: 'simclr',
+  summary: 'contrastive: NT-Xent between two views of each image',
+  reference: 'Chen et al., A Simple Framework for Contrastive Learning (ICML 2020)',
+  preset: 'simclr',
+  params: { projHidden: 2048, projOut: 256, temperature: 0.2 },
+  train: { optimizer: 'lars', lr: 0.4, weightDecay: 1e-5, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  validate(p) {
+    if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
+  },
+  build(makeBackbone, featureDim, p) {
+    const backbone = makeBackbone();
+    const projector = mlpHead('simclr-projector', featureDim, twoLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
+    const temperature = num(p, 'temperature');
+    return {
+      backbone,
+      trains: true,
+      trainable: () => variablesOf(backbone, projector),
+      networks: () => ({ backbone, projector }),
+      buffers: () => ({}),
+      loss: ({ views }) => ntXentLoss(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector), temperature),
+      dispose: () => disposeModels(backbone, projector),
+    };
+  },
+};

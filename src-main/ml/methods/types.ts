@@ -1,0 +1,76 @@
+/**
+ * The contract between the trainer and a method (solo-learn's split): the trainer owns the
+ * loop, optimiser, schedule, checkpoints and evaluation; a method declares its networks and
+ * heads, its defaults and its loss.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ViewSpec } from '../augment';
+
+/** Makes a fresh backbone: images NHWC → pooled features [B, featureDim]. */
+export type BackboneFactory = () => tfl.LayersModel;
+
+export type Params = Record<string, number | string | boolean>;
+
+export interface StepInput {
+  /** The augmented views of the batch, in the order of the method's view pipelines. */
+  views: tf.Tensor4D[];
+  /** Class labels (int32) of the batch; only supervised methods use them. */
+  labels: tf.Tensor1D;
+  /** Global optimisation step (0-based) and the run's total number of steps. */
+  step: number;
+  totalSteps: number;
+}
+
+export interface SslModel {
+  /** The online backbone: what kNN, the probe and export use. */
+  readonly backbone: tfl.LayersModel;
+  /** Variables the optimiser updates. */
+  trainable(): tf.Variable[];
+  /** Every network whose weights a checkpoint holds, by stable name. */
+  networks(): Record<string, tfl.LayersModel>;
+  /** Non-network state a checkpoint holds (MoCo's queues), by stable name. */
+  buffers(): Record<string, tf.Variable>;
+  /**
+   * Tensors computed without gradient before the loss (momentum-encoder targets); the trainer
+   * disposes them after the step.
+   */
+  targets?(input: StepInput): tf.Tensor[];
+  /** The loss of the batch; called inside tf.variableGrads. */
+  loss(input: StepInput, targets: tf.Tensor[]): tf.Scalar;
+  /** After the optimiser's update: EMA of target networks, queue updates. */
+  afterStep?(input: StepInput, targets: tf.Tensor[]): void;
+  /** False for the random-init baseline: nothing to optimise. */
+  readonly trains: boolean;
+  dispose(): void;
+}
+
+export interface TrainDefaults {
+  optimizer: 'sgd' | 'lars' | 'adamw';
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  batch: number;
+  warmupEpochs: number;
+  /** LARS trust coefficient and bias/norm exclusion. */
+  eta: number;
+  excludeBiasAndNorm: boolean;
+}
+
+export interface MethodDefinition {
+  name: string;
+  summary: string;
+  /** Paper and official code this method follows. */
+  reference: string;
+  /**
+   * The augmentation preset of its views (src-main/ml/augment/presets; the '-cifar' variant is
+   * used for images ≤ 64 px), or the views themselves for a given image size.
+   */
+  preset: string | ((imageSize: number) => ViewSpec[]);
+  /** Method hyper-parameters (heads, temperature, λ…), all overridable. */
+  params: Params;
+  train: TrainDefaults;
+  /** Validates merged params; throws with a message naming the bad option. */
+  validate?(params: Params, train: TrainDefaults): void;
+  build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number): SslModel;
+}

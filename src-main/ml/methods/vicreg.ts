@@ -1,0 +1,39 @@
+/**
+ * VICReg (Bardes et al. 2022, facebookresearch/vicreg; solo-learn methods/vicreg.py):
+ * invariance (MSE), variance (hinge on the std) and covariance terms. CIFAR defaults from
+ * solo-learn's vicreg.yaml: projector 2048 → 2048 (3 layers), weights 25/25/1, LARS lr 0.3,
+ * weight decay 1e-4, η 0.02.
+ */
+import { mlpHead, threeLayer } from '../heads/mlp';
+import { vicregLoss } from '../losses';
+import { disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import type { MethodDefinition } from './types';
+
+export const vicreg: MethodDefinition = {
+  name: 'vicreg',
+  summary: 'variance–invariance–covariance regularisation of the two views',
+  reference: 'Bardes, Ponce & LeCun, VICReg (ICLR 2022)',
+  preset: 'vicreg',
+  params: { projHidden: 2048, projOut: 2048, simWeight: 25, varWeight: 25, covWeight: 1 },
+  train: { optimizer: 'lars', lr: 0.3, weightDecay: 1e-4, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  build(makeBackbone, featureDim, p) {
+    const backbone = makeBackbone();
+    const projector = mlpHead('vicreg-projector', featureDim, threeLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
+    return {
+      backbone,
+      trains: true,
+      trainable: () => variablesOf(backbone, projector),
+      networks: () => ({ backbone, projector }),
+      buffers: () => ({}),
+      loss: ({ views }) =>
+        vicregLoss(
+          forward(views[0]!, backbone, projector),
+          forward(views[1]!, backbone, projector),
+          num(p, 'simWeight'),
+          num(p, 'varWeight'),
+          num(p, 'covWeight'),
+        ),
+      dispose: () => disposeModels(backbone, projector),
+    };
+  },
+};

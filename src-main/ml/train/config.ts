@@ -1,0 +1,99 @@
+/**
+ * A run's resolved configuration: the method's defaults (papers' small-data settings, as in
+ * solo-learn's CIFAR configs) overridden by the user's options, every value explicit, stored
+ * as JSON on the run. The learning rate is given per 256 images and scaled linearly with the
+ * batch size, as solo-learn does (lr × batch / 256). Warm-up is the method's (10 epochs) or
+ * 10% of the run, whichever is shorter, unless given.
+ */
+import { getMethod, type Params, type TrainDefaults } from '../methods';
+import type { OptimizerName } from './optimizers';
+
+export interface RunConfig extends TrainDefaults {
+  method: string;
+  params: Params;
+  backbone: string;
+  width: number;
+  epochs: number;
+  seed: number;
+  /** lr × batch / 256: what the optimiser gets at the end of warm-up. */
+  scaledLr: number;
+  /** Augmentation preset name, or 'method' when the method declares its views itself. */
+  preset: string;
+  knnK: number;
+  knnTemperature: number;
+}
+
+export interface RunOverrides {
+  backbone?: string;
+  width?: number;
+  epochs?: number;
+  batch?: number;
+  seed?: number;
+  optimizer?: string;
+  lr?: number;
+  weightDecay?: number;
+  momentum?: number;
+  warmupEpochs?: number;
+  preset?: string;
+  knnK?: number;
+  knnTemperature?: number;
+  /** Method hyper-parameters by name (e.g. temperature, projOut). */
+  params?: Params;
+}
+
+const OPTIMIZERS: OptimizerName[] = ['sgd', 'lars', 'adamw'];
+
+function check(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset: (base: string) => string): RunConfig {
+  const def = getMethod(methodName);
+  const params: Params = { ...def.params };
+  for (const [k, v] of Object.entries(o.params ?? {})) {
+    if (!(k in def.params)) {
+      throw new Error(`method ${def.name} has no option '${k}' (options: ${Object.keys(def.params).join(', ') || 'none'})`);
+    }
+    if (typeof v !== typeof def.params[k]) throw new Error(`option ${k} of ${def.name} must be a ${typeof def.params[k]}`);
+    params[k] = v;
+  }
+  const epochs = o.epochs ?? 10;
+  // The papers warm up for 10 of 1000 epochs; a short run keeps the same 10% share at most.
+  const warmupDefault = Math.min(def.train.warmupEpochs, Math.round(epochs * 0.1));
+  const train: TrainDefaults = {
+    ...def.train,
+    warmupEpochs: warmupDefault,
+    ...(o.optimizer !== undefined ? { optimizer: o.optimizer as OptimizerName } : {}),
+    ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}),
+    ...(o.momentum !== undefined ? { momentum: o.momentum } : {}),
+    ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    ...(o.warmupEpochs !== undefined ? { warmupEpochs: o.warmupEpochs } : {}),
+  };
+  const cfg: RunConfig = {
+    method: def.name,
+    params,
+    ...train,
+    backbone: o.backbone ?? 'small',
+    width: o.width ?? 1,
+    epochs,
+    seed: o.seed ?? 0,
+    scaledLr: (train.lr * train.batch) / 256,
+    preset: o.preset ?? (typeof def.preset === 'string' ? defaultPreset(def.preset) : 'method'),
+    knnK: o.knnK ?? 200,
+    knnTemperature: o.knnTemperature ?? 0.1,
+  };
+  check(OPTIMIZERS.includes(cfg.optimizer), `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${cfg.optimizer}'`);
+  check(Number.isInteger(cfg.epochs) && cfg.epochs >= 1, `epochs must be a positive integer, got ${cfg.epochs}`);
+  check(Number.isInteger(cfg.batch) && cfg.batch >= 2, `batch must be an integer ≥ 2, got ${cfg.batch}`);
+  check(Number.isInteger(cfg.seed) && cfg.seed >= 0, `seed must be a non-negative integer, got ${cfg.seed}`);
+  check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be > 0, got ${cfg.lr}`);
+  check(cfg.weightDecay >= 0, `weight decay must be ≥ 0, got ${cfg.weightDecay}`);
+  check(cfg.momentum >= 0 && cfg.momentum < 1, `momentum must be in [0, 1), got ${cfg.momentum}`);
+  check(cfg.warmupEpochs >= 0 && cfg.warmupEpochs <= cfg.epochs, `warm-up epochs must be in [0, epochs], got ${cfg.warmupEpochs}`);
+  check(cfg.width > 0, `width must be > 0, got ${cfg.width}`);
+  check(Number.isInteger(cfg.knnK) && cfg.knnK >= 1, `knn k must be a positive integer, got ${cfg.knnK}`);
+  check(cfg.knnTemperature > 0, `knn temperature must be > 0, got ${cfg.knnTemperature}`);
+  def.validate?.(params, train);
+  return cfg;
+}

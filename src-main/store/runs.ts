@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Workspace } from './workspace';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunRow {
+  id: string;
+  datasetId: string;
+  method: string;
+  /** The resolved configuration: every default filled in, as trained. */
+  config: Record<string, unknown>;
+  backend: string | null;
+  backendInfo: Record<string, unknown>;
+  status: RunStatus;
+  epochsDone: number;
+  stepsDone: number;
+  trainSeconds: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  pid: number | null;
+}
+
+export interface MetricPoint {
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+  /** Seconds of training time at this point (wall-clock axis of the curves). */
+  wall: number;
+}
+
+interface RawRun {
+  id: string;
+  dataset_id: string;
+  method: string;
+  config: string;
+  backend: string | null;
+  backend_info: string;
+  status: RunStatus;
+  epochs_done: number;
+  steps_done: number;
+  train_seconds: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  pid: number | null;
+}
+
+function fromRaw(r: RawRun): RunRow {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    method: r.method,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    backend: r.backend,
+    backendInfo: JSON.parse(r.backend_info) as Record<string, unknown>,
+    status: r.status,
+    epochsDone: r.epochs_done,
+    stepsDone: r.steps_done,
+    trainSeconds: r.train_seconds,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    pid: r.pid,
+  };
+}
+
+export function runDir(ws: Workspace, id: string): string {
+  return join(ws.runsDir, id);
+}
+
+export function createRun(ws: Workspace, datasetId: string, method: string, config: Record<string, unknown>): RunRow {
+  const id = `run-${randomBytes(4).toString('hex')}`;
+  ws.db
+    .prepare(
+      `INSERT INTO runs (id, dataset_id, method, config, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`,
+    )
+    .run(id, datasetId, method, JSON.stringify(config), new Date().toISOString());
+  return getRun(ws, id)!;
+}
+
+export function getRun(ws: Workspace, id: string): RunRow | undefined {
+  const r = ws.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+  return r && fromRaw(r);
+}
+
+/** A run by id or unique id prefix. */
+export function resolveRun(ws: Workspace, ref: string): RunRow | undefined {
+  const exact = getRun(ws, ref);
+  if (exact) return exact;
+  const rows = ws.db.prepare("SELECT * FROM runs WHERE id LIKE ? || '%'").all(ref) as RawRun[];
+  return rows.length === 1 ? fromRaw(rows[0]!) : undefined;
+}
+
+export function listRuns(ws: Workspace): RunRow[] {
+  return (ws.db.prepare('SELECT * FROM runs ORDER BY created_at').all() as RawRun[]).map(fromRaw);
+}
+
+export interface RunUpdate {
+  status?: RunStatus;
+  backend?: string;
+  backendInfo?: Record<string, unknown>;
+  epochsDone?: number;
+  stepsDone?: number;
+  trainSeconds?: number;
+  startedAt?: string;
+  finishedAt?: string | null;
+  error?: string | null;
+  pid?: number | null;
+}
+
+const columns: Record<keyof RunUpdate, string> = {
+  status: 'status',
+  backend: 'backend',
+  backendInfo: 'backend_info',
+  epochsDone: 'epochs_done',
+  stepsDone: 'steps_done',
+  trainSeconds: 'train_seconds',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  error: 'error',
+  pid: 'pid',
+};
+
+export function updateRun(ws: Workspace, id: string, u: RunUpdate): void {
+  const keys = Object.keys(u) as (keyof RunUpdate)[];
+  if (keys.length === 0) return;
+  const sets = keys.map((k) => `${columns[k]} = ?`).join(', ');
+  const values = keys.map((k) => (k === 'backendInfo' ? JSON.stringify(u[k]) : (u[k] ?? null)));
+  ws.db.prepare(`UPDATE runs SET ${sets} WHERE id = ?`).run(...values, id);
+}
+
+/** Appends metric points in one transaction; a point at an existing (name, step) replaces it. */
+export function appendMetrics(ws: Workspace, runId: string, points: MetricPoint[]): void {
+  if (points.length === 0) return;
+  const stmt = ws.db.prepare(
+    'INSERT OR REPLACE INTO metrics (run_id, name, step, epoch, value, wall) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  ws.db.transaction(() => {
+    for (const p of points) stmt.run(runId, p.name, p.step, p.epoch, p.value, p.wall);
+  })();
+}
+
+export function runMetrics(ws: Workspace, runId: string, name?: string): MetricPoint[] {
+  const sql = `SELECT name, step, epoch, value, wall FROM metrics WHERE run_id = ?${name ? ' AND name = ?' : ''} ORDER BY name, step`;
+  return ws.db.prepare(sql).all(...(name ? [runId, name] : [runId])) as MetricPoint[];
+}
+
+/** The last value of every metric of a run. */
+export function latestMetrics(ws: Workspace, runId: string): Record<string, number> {
+  const rows = ws.db
+    .prepare(
+      `SELECT m.name, m.value FROM metrics m
+       JOIN (SELECT name, MAX(step) AS step FROM metrics WHERE run_id = ? GROUP BY name) last
+         ON m.name = last.name AND m.step = last.step
+       WHERE m.run_id = ?`,
+    )
+    .all(runId, runId) as { name: string; value: number }[];
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}
+
+/** Drops metrics after a step: what a run that resumes from a checkpoint will record again. */
+export function truncateMetrics(ws: Workspace, runId: string, afterStep: number): void {
+  ws.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep);
+}
+
+export interface CheckpointRow {
+  epoch: number;
+  step: number;
+  path: string;
+}
+
+export function recordCheckpoint(ws: Workspace, runId: string, c: CheckpointRow): void {
+  ws.db
+    .prepare('INSERT OR REPLACE INTO checkpoints (run_id, epoch, step, path, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(runId, c.epoch, c.step, c.path, new Date().toISOString());
+}
+
+export function latestCheckpoint(ws: Workspace, runId: string): CheckpointRow | undefined {
+  return ws.db
+    .prepare('SELECT epoch, step, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1')
+    .get(runId) as CheckpointRow | undefined;
+}
+
+export function deleteRun(ws: Workspace, id: string): boolean {
+  const info = ws.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  if (info.changes > 0) rmSync(runDir(ws, id), { recursive: true, force: true });
+  return info.changes > 0;
+}
