@@ -12,7 +12,7 @@ export interface DecodeAllResult {
 }
 
 /**
- * Reads and decodes every entry with `concurrency` images in flight, into a ring of
+ * Reads (or takes from `cached`) and decodes every entry with `concurrency` images in flight, into a ring of
  * preallocated slots, and appends the successes to `pixelsPath` in entry order. Failures are
  * returned with their reasons; the caller decides what to do with them.
  */
@@ -23,6 +23,7 @@ export async function decodeAll(
   progress: ProgressSink,
   signal?: AbortSignal,
   pool?: WorkerPool,
+  cached: (index: number) => Buffer | undefined = () => undefined,
 ): Promise<DecodeAllResult> {
   const bpi = opts.size * opts.size * opts.channels;
   const inFlight = opts.concurrency * (pool ? pool.size : 1);
@@ -65,10 +66,11 @@ export async function decodeAll(
         if (e.kind === 'encoded' && pool) {
           const { size, channels, maxPixels } = opts;
           const job = { op: 'decode' as const, opts: { size, channels, maxPixels } };
-          const res = await pool.run(e.path ? { ...job, path: e.path } : { ...job, bytes: await e.read() });
+          const bytes = cached(i);
+          const res = await pool.run(bytes || !e.path ? { ...job, bytes: bytes ?? (await e.read()) } : { ...job, path: e.path });
           if (res.error !== undefined) throw new DecodeError(res.error);
           out.set(res.pixels!);
-        } else if (e.kind === 'encoded') await decodeImage(await e.read(), opts, out);
+        } else if (e.kind === 'encoded') await decodeImage(cached(i) ?? (await e.read()), opts, out);
         else await decodeRaw(e.pixels(), e.width, e.height, e.channels, opts, out);
         status[i] = true;
       } catch (err) {

@@ -5,25 +5,36 @@ import { forEachPool } from './pool';
 import type { Entry } from './types';
 import type { WorkerPool } from './worker-pool';
 
-/** sha1 of an entry's source bytes (the encoded file, or the raw pixels), or of its read error. */
-export async function hashEntry(e: Entry): Promise<string> {
-  try {
-    const bytes = e.kind === 'encoded' ? await e.read() : e.pixels();
-    return createHash('sha1').update(bytes).digest('hex');
-  } catch (err) {
-    return createHash('sha1').update(`unreadable:${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`).digest('hex');
-  }
+/** Encoded bytes kept from the hashing pass for the decoding pass, so small sources are read once. */
+export const READ_CACHE_BYTES = 256 * 1024 * 1024;
+
+function hashOf(bytes: Uint8Array | string): string {
+  return createHash('sha1').update(bytes).digest('hex');
 }
 
-/** Hashes every entry's source bytes (a cheap pass: reading, no decoding). */
+function unreadable(err: unknown): string {
+  return hashOf(`unreadable:${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
+export interface Hashed {
+  /** sha1 of each entry's source bytes (the encoded file, or the raw pixels), or of its read error. */
+  hashes: string[];
+  /** Bytes read for the hash, by entry index, while the cache budget lasted; take them with `take`. */
+  take(index: number): Buffer | undefined;
+}
+
+/** Hashes every entry's source bytes: a cheap pass (reading, no decoding) that gives the dataset its identity. */
 export async function hashEntries(
   entries: Entry[],
   concurrency: number,
   progress: ProgressSink,
   signal?: AbortSignal,
   pool?: WorkerPool,
-): Promise<string[]> {
-  const out: string[] = new Array(entries.length);
+  cacheBytes = READ_CACHE_BYTES,
+): Promise<Hashed> {
+  const hashes: string[] = new Array(entries.length);
+  const cache = new Map<number, Buffer>();
+  let budget = cacheBytes;
   let done = 0;
   progress.start('reading', entries.length, 'file');
   await forEachPool(
@@ -31,15 +42,32 @@ export async function hashEntries(
     concurrency,
     async (i) => {
       const e = entries[i]!;
-      if (pool && e.kind === 'encoded') {
-        const res = await pool.run(e.path ? { op: 'hash', path: e.path } : { op: 'hash', bytes: await e.read() });
-        out[i] = res.hash!;
-      } else out[i] = await hashEntry(e);
+      if (e.kind === 'raw') hashes[i] = hashOf(e.pixels());
+      else if (pool && e.path) hashes[i] = (await pool.run({ op: 'hash', path: e.path })).hash!;
+      else {
+        try {
+          const bytes = await e.read();
+          hashes[i] = hashOf(bytes);
+          if (bytes.length <= budget) {
+            budget -= bytes.length;
+            cache.set(i, bytes);
+          }
+        } catch (err) {
+          hashes[i] = unreadable(err);
+        }
+      }
       progress.update(++done);
     },
     signal,
   );
   throwIfAborted(signal);
   progress.finish();
-  return out;
+  return {
+    hashes,
+    take: (i) => {
+      const b = cache.get(i);
+      cache.delete(i);
+      return b;
+    },
+  };
 }

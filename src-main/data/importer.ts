@@ -146,7 +146,7 @@ async function importOpened(
     throw new PretextError(`${source.path}: holds no image Pretext can import${why}`);
   }
   // Identity first, from a cheap read-and-hash pass: a re-import returns before decoding.
-  const hashes = await hashEntries(entries, opts.concurrency * (pool?.size ?? 1), progress, signal, pool);
+  const { hashes, take } = await hashEntries(entries, opts.concurrency * (pool?.size ?? 1), progress, signal, pool);
   const fingerprint = fingerprintOf(
     opts.size,
     channels,
@@ -158,7 +158,7 @@ async function importOpened(
   const staged = ws.makeTmp('import');
   let committed = false;
   try {
-    const decoded = await decodeAll(entries, { ...opts, channels }, join(staged, PIXELS_FILE), progress, signal, pool);
+    const decoded = await decodeAll(entries, { ...opts, channels }, join(staged, PIXELS_FILE), progress, signal, pool, take);
     const failures = [...source.failures, ...decoded.failed.map((f) => ({ file: entries[f.index]!.file, reason: f.reason }))];
     if (decoded.ok.length === 0) {
       throw new PretextError(`${source.path}: none of its ${entries.length} images could be decoded:\n${summarizeFailures(failures)}`);

@@ -45,7 +45,8 @@ function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
 }
 
 /** Inflates one entry into memory, counting the bytes actually produced (headers can lie). */
-async function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, cap: number, budget: { left: number }): Promise<Buffer> {
+async function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, cap: number, budget: { left: number } | undefined): Promise<Buffer> {
+  budget ??= { left: Number.POSITIVE_INFINITY };
   const stream = await zip.openReadStreamPromise(entry);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -129,12 +130,18 @@ export async function readZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
     const { entry, name } = kept[i]!;
     if ('reason' in p) failures.push({ file: name, reason: p.reason });
     else {
+      // An entry read twice (hashing, then decoding) counts once against the archive's budget.
+      let counted = false;
       entries.push({
         kind: 'encoded',
         file: name,
         className: p.className,
         split: p.split,
-        read: () => inflate(zip, entry, Math.min(entry.uncompressedSize, limits.maxEntryBytes), budget),
+        read: () => {
+          const b = counted ? undefined : budget;
+          counted = true;
+          return inflate(zip, entry, Math.min(entry.uncompressedSize, limits.maxEntryBytes), b);
+        },
       });
     }
   });
