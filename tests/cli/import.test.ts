@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
@@ -80,6 +80,28 @@ describe('pretext import', () => {
     expect((await cli('import', src, '--size', 'big')).code).toBe(2);
     expect((await cli('import')).code).toBe(2);
     expect((await cli('import', '--sample', 'imagenet')).err).toMatch(/unknown sample/);
+  });
+
+  it('exits 130 on Ctrl-C during decoding and leaves the workspace without the dataset', async () => {
+    await makeSource();
+    const controller = new AbortController();
+    let err = '';
+    const stderr = {
+      write: (t: string) => {
+        err += t;
+        if (t.startsWith('decoding')) controller.abort();
+        return true;
+      },
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream;
+    let out = '';
+    const code = await main(['--workspace', ws, '--json', 'import', src], { stdout: (t) => (out += t), stderr, env: {}, signal: controller.signal });
+    expect(code).toBe(130);
+    expect(JSON.parse(out).error.cancelled).toBe(true);
+    const list = await cli('--json', 'datasets', 'list');
+    expect(JSON.parse(list.out).datasets).toEqual([]);
+    expect(readdirSync(join(ws, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(ws, 'datasets'))).toEqual([]);
   });
 
   it('imports the bundled Fashion-MNIST sample: 10,000 train + 2,000 test, balanced', async () => {
