@@ -12,7 +12,7 @@
  * (the paper's λ = 5e-3 for D = 8192).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkSameShape } from './tensorUtil';
+import { checkMatrix, checkSameShape, sumAll } from './tensorUtil';
 
 const BN_EPS = 1e-5;
 
@@ -35,16 +35,17 @@ export function barlowTwinsLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, lambda: number
     throw new Error(`barlowTwinsLoss: lambda must be a finite number ≥ 0, got ${lambda}`);
   }
   return tf.tidy(() => {
-    const n = z1.shape[0];
+    const [n, d] = z1.shape;
     const a = standardise(z1);
     const b = standardise(z2);
-    const c = tf.div(tf.matMul(a, b, true, false), n);
-    // C_ii = Σ_n a_ni·b_ni / N, and Σ_{i≠j} C_ij² = Σ C² − Σ C_ii²: no D×D masks (D is 8192 in
-    // the paper, where each D×D float32 matrix is 256 MiB).
-    const diag = tf.div(tf.sum(tf.mul(a, b), 0), n);
-    const diagSq = tf.square(diag);
+    const diag = tf.div(tf.sum(tf.mul(a, b), 0), n); // C_ii = Σ_n a_ni·b_ni / N
     const onDiag = tf.sum(tf.square(tf.sub(1, diag)));
-    const offDiag = tf.sub(tf.sum(tf.square(c)), tf.sum(diagSq));
+    // Σ_{i≠j} C_ij² = ‖C‖²_F − Σ C_ii², and ‖aᵀb‖²_F = Σ (a aᵀ) ⊙ (b bᵀ): when D > N the N×N
+    // Gram matrices replace the D×D C (D = 8192 in the paper: 256 MiB and 8× the work).
+    const frobenius = d <= n
+      ? sumAll(tf.square(tf.div(tf.matMul(a, b, true, false), n)))
+      : tf.div(sumAll(tf.mul(tf.matMul(a, a, false, true), tf.matMul(b, b, false, true))), n * n);
+    const offDiag = tf.sub(frobenius, tf.sum(tf.square(diag)));
     return tf.add(onDiag, tf.mul(lambda, offDiag)) as tf.Scalar;
   });
 }

@@ -13,7 +13,7 @@
  * L2-normalised vectors, in [−1, 1], so exp((s − max)/ε) ≥ exp(−2/ε) does not underflow at ε = 0.05.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkPositive, checkSameShape, stopGradient } from './tensorUtil';
+import { checkMatrix, checkPositive, checkSameShape, stopGradient, sumAll } from './tensorUtil';
 
 /**
  * @param scores prototype scores, [B, K]
@@ -31,7 +31,7 @@ export function sinkhorn(scores: tf.Tensor2D, epsilon: number, iterations: numbe
     const [b, k] = scores.shape;
     const s = stopGradient(scores);
     let q = tf.transpose(tf.exp(tf.div(tf.sub(s, tf.max(s)), epsilon))) as tf.Tensor2D; // K×B
-    q = tf.div(q, tf.sum(q));
+    q = tf.div(q, sumAll(q));
     for (let it = 0; it < iterations; it++) {
       q = tf.div(q, tf.mul(tf.sum(q, 1, true), k)); // each prototype gets total weight 1/K
       q = tf.div(q, tf.mul(tf.sum(q, 0, true), b)); // each sample gets total weight 1/B

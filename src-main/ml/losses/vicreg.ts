@@ -11,7 +11,7 @@
  * (the paper's weights are 25, 25, 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkSameShape } from './tensorUtil';
+import { checkMatrix, checkSameShape, meanAll, sumAll } from './tensorUtil';
 
 const VAR_EPS = 1e-4;
 
@@ -21,9 +21,11 @@ function branchTerms(x: tf.Tensor2D): { std: tf.Scalar; cov: tf.Scalar } {
   const centred = tf.sub(x, tf.mean(x, 0, true)) as tf.Tensor2D;
   const unbiasedVar = tf.div(tf.sum(tf.square(centred), 0), n - 1); // the covariance's diagonal
   const std = tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(unbiasedVar, VAR_EPS))))) as tf.Scalar;
-  const covariance = tf.div(tf.matMul(centred, centred, true, false), n - 1);
-  // Σ_{i≠j} cov² = Σ cov² − Σ var²: no D×D mask (D is 8192 in the paper).
-  const offDiagSq = tf.sub(tf.sum(tf.square(covariance)), tf.sum(tf.square(unbiasedVar)));
+  // Σ_{i≠j} cov² = ‖cov‖²_F − Σ var², and ‖x̄ᵀx̄‖_F = ‖x̄x̄ᵀ‖_F: when D > N the N×N Gram matrix
+  // replaces the D×D covariance (D = 8192 in the paper: 256 MiB and D/N times the work).
+  const gram = d <= n ? tf.matMul(centred, centred, true, false) : tf.matMul(centred, centred, false, true);
+  const frobenius = tf.div(sumAll(tf.square(gram)), (n - 1) * (n - 1));
+  const offDiagSq = tf.sub(frobenius, tf.sum(tf.square(unbiasedVar)));
   return { std, cov: tf.div(offDiagSq, d) as tf.Scalar };
 }
 
@@ -48,7 +50,7 @@ export function vicregLoss(
     if (!Number.isFinite(w) || w < 0) throw new Error(`vicregLoss: ${name} must be a finite number ≥ 0, got ${w}`);
   }
   return tf.tidy(() => {
-    const repr = tf.mean(tf.squaredDifference(z1, z2));
+    const repr = meanAll(tf.squaredDifference(z1, z2));
     const a = branchTerms(z1);
     const b = branchTerms(z2);
     const stdLoss = tf.div(tf.add(a.std, b.std), 2);

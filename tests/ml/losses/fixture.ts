@@ -1,7 +1,8 @@
 /**
- * Loader for /work/shared/fixtures/ssl-reference.json ({generator, cases: [{fn, args,
- * expected}]}): args is an object whose keys are in positional order; numbers stay numbers,
- * nested arrays become float32 tensors, except knnPredict's trainLabels (int32).
+ * Loaders for /work/shared/fixtures/ssl-reference.json ({generator, cases: [{fn, args,
+ * expected}]}) and for numpy-reference.json (gradients and extra cases, made by
+ * numpy_reference.py). args is an object whose keys are in positional order; numbers stay
+ * numbers, nested arrays become float32 tensors, except knnPredict's trainLabels (int32).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,21 @@ export const FIXTURE_PATH = fileURLToPath(new URL('../../../../shared/fixtures/s
 
 export function loadReference(): { generator: string; cases: ReferenceCase[] } {
   return JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as { generator: string; cases: ReferenceCase[] };
+}
+
+/** Float64 gradients of one case (by index into ssl-reference.json, or an extra case). */
+export interface GradientCase {
+  fn: string;
+  caseIndex?: number;
+  grads: Record<string, Json>;
+}
+export type ExtraCase = ReferenceCase & GradientCase;
+
+export function loadNumpyReference(): { cases: GradientCase[]; extraCases: ExtraCase[] } {
+  return JSON.parse(readFileSync(new URL('./numpy-reference.json', import.meta.url), 'utf8')) as {
+    cases: GradientCase[];
+    extraCases: ExtraCase[];
+  };
 }
 
 /** The case's arguments in positional order, arrays as tensors (the caller disposes them). */

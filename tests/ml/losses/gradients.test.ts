@@ -1,7 +1,7 @@
 /**
  * Gradients of the losses, on every backend present:
- * - against float64 central differences of the official formulas (grad-reference.json, made by
- *   grad_reference.py), tolerance |g − g_ref| ≤ 1e-4·max|g_ref| + 1e-7 per element, i.e. 1e-4 of
+ * - against float64 central differences of the official formulas (numpy-reference.json, made by
+ *   numpy_reference.py, for the fixture's small cases and its extra N ≥ D cases), tolerance |g − g_ref| ≤ 1e-4·max|g_ref| + 1e-7 per element, i.e. 1e-4 of
  *   the gradient's scale (measured: at most 1.4e-6 of it on cpu and wasm; the references are
  *   good to about 1e-9; the floor covers all-but-zero gradients);
  * - stop-gradients: DINO's teacher and center get a zero gradient, Sinkhorn codes carry none,
@@ -10,19 +10,20 @@
  * - no tensor is left behind by a gradient computation or a training step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as losses from '../../../src-main/ml/losses';
 import { BACKENDS, useBackend } from './backends';
-import { flatten, loadReference, toArgs, type Json } from './fixture';
+import { flatten, loadNumpyReference, loadReference, toArgs, type ReferenceCase } from './fixture';
 import { randn } from './helpers';
 
 type LossFn = (...args: (number | tf.Tensor)[]) => tf.Scalar;
 const byName = losses as unknown as Record<string, LossFn>;
 const reference = loadReference();
-const gradReference = JSON.parse(readFileSync(new URL('./grad-reference.json', import.meta.url), 'utf8')) as {
-  cases: { fn: string; caseIndex: number; grads: Record<string, Json> }[];
-};
+const numpyReference = loadNumpyReference();
+const gradientCases = [
+  ...numpyReference.cases.map((g) => ({ label: `${g.caseIndex}: ${g.fn}`, c: reference.cases[g.caseIndex!], grads: g.grads })),
+  ...numpyReference.extraCases.map((g, i) => ({ label: `extra ${i}: ${g.fn}`, c: g as ReferenceCase, grads: g.grads })),
+];
 
 /** Largest |g − g_ref| as a fraction of the tolerance 1e-4·max|g_ref| + 1e-7 (≤ 1 passes). */
 function errorFraction(actual: ArrayLike<number>, expected: number[]): number {
@@ -33,7 +34,7 @@ function errorFraction(actual: ArrayLike<number>, expected: number[]): number {
 }
 
 /** The loss as a function of the named tensor arguments only, the others held at their values. */
-function partial(c: (typeof reference.cases)[number], args: (number | tf.Tensor)[], names: string[]) {
+function partial(c: ReferenceCase, args: (number | tf.Tensor)[], names: string[]) {
   const keys = Object.keys(c.args);
   const fn = byName[c.fn];
   return (...xs: tf.Tensor[]) => fn(...args.map((a, i) => (names.includes(keys[i]) ? xs[names.indexOf(keys[i])] : a)));
@@ -45,8 +46,8 @@ describe.each(BACKENDS)('loss gradients on %s', (backend) => {
   beforeEach(() => (baseline = tf.memory().numTensors));
   afterEach(() => expect(tf.memory().numTensors, 'tensors leaked by the test').toBe(baseline));
 
-  it.each(gradReference.cases.map((g) => [`${g.caseIndex}: ${g.fn}`, g] as const))('%s matches float64 finite differences', (_l, g) => {
-    const c = reference.cases[g.caseIndex];
+  it.each(gradientCases.map((g) => [g.label, g] as const))('%s matches float64 finite differences', (_l, g) => {
+    const c = g.c;
     const args = toArgs(c);
     const names = Object.keys(g.grads);
     const keys = Object.keys(c.args);

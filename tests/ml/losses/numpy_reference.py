@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Generates grad-reference.json: float64 gradients of the SSL losses for the reference test.
+"""Generates numpy-reference.json: float64 gradients (and a few extra cases) for the loss tests.
 
 Dev-only (numpy; never a runtime dependency). Re-implements each loss in numpy from the
 official formulas (the same ones DESIGN.md's "Loss API" names), first checks every forward
-value against ../shared/fixtures/ssl-reference.json (PyTorch float64) to 1e-10, then takes
-central finite differences (h = 1e-6, float64: error about 1e-9) with respect to every
-differentiable argument of the small cases. Stop-gradients follow the official code: DINO's
-teacher and center and SwAV's Sinkhorn codes are constants (their gradients are checked to be
-zero by the TypeScript test itself, not stored here).
+value against ../shared/fixtures/ssl-reference.json (PyTorch float64) to 1e-10, then:
+- `cases`: central finite differences (h = 1e-6, float64: error about 1e-9) with respect to
+  every differentiable argument of the fixture's small cases;
+- `extraCases`: seeded inputs the fixture lacks, with their value and gradients: Barlow Twins
+  and VICReg with more rows than features (N > D), which the TypeScript code computes through
+  the D×D matrices instead of the N×N Gram matrices it uses for the fixture's N < D.
+Stop-gradients follow the official code: DINO's teacher and center and SwAV's Sinkhorn codes
+are constants (their zero gradients are checked by the TypeScript test itself, not stored here).
 
-Run from the repository root:  python3 tests/ml/losses/grad_reference.py
+Run from the repository root:  python3 tests/ml/losses/numpy_reference.py
 """
 import json
 import os
@@ -18,7 +21,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, '..', '..', '..', '..', 'shared', 'fixtures', 'ssl-reference.json')
-OUT = os.path.join(HERE, 'grad-reference.json')
+OUT = os.path.join(HERE, 'numpy-reference.json')
 
 
 def nrm(x):
@@ -147,8 +150,8 @@ def central_difference(f, args, name, h=1e-6):
 
 def main():
     ref = json.load(open(FIXTURE))
-    out = {'generator': 'tests/ml/losses/grad_reference.py: numpy float64 central differences, h = 1e-6, '
-                        'forward checked against ssl-reference.json to 1e-10', 'cases': []}
+    out = {'generator': 'tests/ml/losses/numpy_reference.py: numpy float64 central differences, h = 1e-6, '
+                        'forward checked against ssl-reference.json to 1e-10', 'cases': [], 'extraCases': []}
     for i, case in enumerate(ref['cases']):
         fn = case['fn']
         if fn == 'knnPredict':
@@ -163,9 +166,21 @@ def main():
         f = frozen(fn, args)
         grads = {name: np.round(central_difference(f, args, name), 12).tolist() for name in DIFF[fn]}
         out['cases'].append({'fn': fn, 'caseIndex': i, 'grads': grads})
+    rng = np.random.default_rng(20261122)
+    for fn, n, d, extra in [('barlowTwinsLoss', 24, 6, [0.005]), ('vicregLoss', 24, 6, [25, 25, 1]),
+                            ('barlowTwinsLoss', 12, 12, [0.02]), ('vicregLoss', 12, 12, [10, 20, 2])]:
+        args = {'z1': rng.normal(size=(n, d)) * 2 + 0.5, 'z2': None}
+        args['z2'] = 0.6 * args['z1'] + 0.8 * rng.normal(size=(n, d))
+        names = ['lambda'] if fn == 'barlowTwinsLoss' else ['simWeight', 'varWeight', 'covWeight']
+        args.update(dict(zip(names, extra)))
+        f = frozen(fn, args)
+        grads = {name: np.round(central_difference(f, args, name), 12).tolist() for name in DIFF[fn]}
+        out['extraCases'].append({'fn': fn, 'args': {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                                                     for k, v in args.items()},
+                                  'expected': float(f(args)), 'grads': grads})
     with open(OUT, 'w') as fh:
         json.dump(out, fh, separators=(',', ':'))
-    print(f'wrote {len(out["cases"])} cases to {OUT}')
+    print(f'wrote {len(out["cases"])} gradient cases and {len(out["extraCases"])} extra cases to {OUT}')
 
 
 if __name__ == '__main__':

@@ -4,16 +4,19 @@
  * asks; the 1e-6 absolute floor covers values near zero such as SimSiam's mean cosine or
  * Sinkhorn codes of 1e-12, where float32 rounding of the inputs alone exceeds 1e-4 relative).
  * knnPredict's integer predictions must match exactly.
+ * Also the extra cases of numpy-reference.json (Barlow Twins and VICReg with N ≥ D, a code path
+ * the fixture's N < D cases do not reach), with the same tolerance.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as losses from '../../../src-main/ml/losses';
 import { BACKENDS, useBackend } from './backends';
-import { flatten, loadReference, shapeOf, toArgs } from './fixture';
+import { flatten, loadNumpyReference, loadReference, shapeOf, toArgs } from './fixture';
 
 const REL = 1e-4;
 const ABS = 1e-6;
 const reference = loadReference();
+const extraCases = loadNumpyReference().extraCases;
 const byName = losses as unknown as Record<string, (...args: (number | tf.Tensor)[]) => tf.Tensor>;
 
 describe('ssl-reference.json', () => {
@@ -30,7 +33,11 @@ describe('ssl-reference.json', () => {
 describe.each(BACKENDS)('losses match the float64 reference on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(reference.cases.map((c, i) => [`${i}: ${c.fn} ${JSON.stringify(shapeOf(Object.values(c.args)[0]))}`, c] as const))(
+  const labelled = [
+    ...reference.cases.map((c, i) => [`${i}: ${c.fn} ${JSON.stringify(shapeOf(Object.values(c.args)[0]))}`, c] as const),
+    ...extraCases.map((c, i) => [`extra ${i}: ${c.fn} ${JSON.stringify(shapeOf(Object.values(c.args)[0]))}`, c] as const),
+  ];
+  it.each(labelled)(
     '%s',
     async (_label, c) => {
       const fn = byName[c.fn];
