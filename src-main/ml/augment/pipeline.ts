@@ -3,7 +3,8 @@
  * `pretext augment` preview.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyToGroups, colorJitter, cropResizeFlip, gaussianBlur, grayscale, solarize } from './ops';
+import { grayscale } from './color';
+import { colorJitter, cropResizeFlip, gaussianBlur, hueStages, permuteRows, solarize } from './ops';
 import { sampleViewParams, type ViewParams } from './params';
 import { deriveSeed, Rng } from './rng';
 import { blurKernelSize, validateViewSpec, type ChannelStats, type ViewSpec } from './spec';
@@ -54,20 +55,27 @@ export function toUnitFloat(images: ImageBatch): tf.Tensor4D {
   });
 }
 
-/** Applies one view to x (float32 NHWC in [0,1]) with the given per-image parameters. */
+/**
+ * Applies one view to x (float32 NHWC in [0,1]) with the given per-image parameters.
+ * The crop emits the rows sorted by hue stage, so colour jitter shifts hue on one slice per
+ * stage; the original order is restored at the end.
+ */
 export function applyView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[]): tf.Tensor4D {
   return tf.tidy(() => {
-    let y = cropResizeFlip(x, params.map((p) => p.crop), params.map((p) => p.flip), spec.size);
-    if (spec.colorJitter) y = colorJitter(y, params.map((p) => p.jitter));
-    if (spec.grayscaleProb > 0) y = grayscale(y, params.map((p) => p.grayscale));
-    if (spec.blur) {
-      const k = blurKernelSize(spec.blur, spec.size);
-      const rows = params.flatMap((p, i) => (p.blurSigma === null ? [] : [i]));
-      const sigmas = rows.map((i) => params[i]!.blurSigma!);
-      y = applyToGroups(y, [{ rows, fn: (sub) => gaussianBlur(sub, sigmas, k) }]);
-    }
-    if (spec.solarize) y = solarize(y, params.map((p) => p.solarize), spec.solarize.threshold);
-    return y;
+    const stages = hueStages(params.map((p) => p.jitter));
+    const rows = params.map((_, i) => i);
+    if (x.shape[3] === 3) rows.sort((a, b) => stages[a]! - stages[b]! || a - b);
+    const sorted = rows.some((r, i) => r !== i);
+    const p = rows.map((r) => params[r]!);
+    let y = cropResizeFlip(x, p.map((q) => q.crop), p.map((q) => q.flip), spec.size, rows);
+    if (spec.colorJitter) y = colorJitter(y, p.map((q) => q.jitter));
+    if (spec.grayscaleProb > 0) y = grayscale(y, p.map((q) => q.grayscale));
+    if (spec.blur) y = gaussianBlur(y, p.map((q) => q.blurSigma), blurKernelSize(spec.blur, spec.size));
+    if (spec.solarize) y = solarize(y, p.map((q) => q.solarize), spec.solarize.threshold);
+    if (!sorted) return y;
+    const inverse = new Array<number>(rows.length);
+    rows.forEach((r, i) => (inverse[r] = i));
+    return permuteRows(y, inverse);
   });
 }
 

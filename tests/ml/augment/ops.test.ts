@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, JITTER_FNS, rgbToGray } from '../../../src-main/ml/augment/color';
-import { applyToGroups, colorJitter, cropResizeFlip, gaussianBlur, gaussianKernel1d, grayscale, solarize } from '../../../src-main/ml/augment/ops';
+import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, grayscale, JITTER_FNS, rgbToGray } from '../../../src-main/ml/augment/color';
+import { colorJitter, cropResizeFlip, gaussianBlur, gaussianKernel1d, permuteRows, solarize } from '../../../src-main/ml/augment/ops';
 import type { JitterParams } from '../../../src-main/ml/augment/params';
 import { Rng } from '../../../src-main/ml/augment/rng';
 import { BACKENDS, useBackend } from './backends';
@@ -178,10 +178,11 @@ describe.each(BACKENDS)('augmentation ops on %s', (backend) => {
     expect(Array.from(got.subarray(48))).toEqual(Array.from(f32));
   });
 
-  it('applies a function to chosen rows only and keeps the batch order', () => {
-    const x = tf.tensor4d([0, 1, 2, 3, 4], [5, 1, 1, 1]);
-    const got = values(() => applyToGroups(x, [{ rows: [3, 0], fn: (s) => tf.add(s, 10) }, { rows: [2], fn: (s) => tf.neg(s) }]));
-    expect(Array.from(got)).toEqual([10, 1, -2, 13, 4]);
+  it('reorders rows, and crops rows in any order', () => {
+    const x = tf.tensor4d([0, 0.25, 0.5, 0.75, 1], [5, 1, 1, 1]);
+    expect(Array.from(values(() => permuteRows(x, [3, 0, 4, 1, 2])))).toEqual([0.75, 0, 1, 0.25, 0.5]);
+    const whole = { top: 0, left: 0, height: 1, width: 1 };
+    expect(Array.from(values(() => cropResizeFlip(x, [whole, whole], [false, true], 1, [4, 2])))).toEqual([1, 0.5]);
     x.dispose();
   });
 });
