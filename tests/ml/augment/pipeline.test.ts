@@ -13,6 +13,8 @@ import {
   type SeedPath,
   type ViewSpec,
 } from '../../../src-main/ml/augment/index';
+import { hueStages } from '../../../src-main/ml/augment/ops';
+import { applyView, sampleBatchParams, toUnitFloat } from '../../../src-main/ml/augment/pipeline';
 import { Rng } from '../../../src-main/ml/augment/rng';
 import { BACKENDS, useBackend } from './backends';
 
@@ -66,6 +68,31 @@ describe.each(BACKENDS)('view pipelines on %s', (backend) => {
     const a = render(all, views, 9);
     const b = render(firstTwo, views, 9);
     expect(maxDiff(a[1]!.data.subarray(0, b[1]!.data.length), b[1]!.data)).toBeLessThan(1e-6);
+  });
+
+  it('renders each image of a batch as it would render alone (the batch is sorted and restored)', () => {
+    const spec: ViewSpec = {
+      name: 'all-steps',
+      size: 9,
+      crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
+      flipProb: 0.5,
+      colorJitter: { prob: 0.9, brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2 },
+      grayscaleProb: 0.3,
+      blur: { prob: 0.5, sigma: [0.1, 2], kernel: 'full' },
+      solarize: { prob: 0.5, threshold: 0.5 },
+    };
+    const n = 12;
+    const images = pixels(n, 11, 3, 6) as { pixels: Uint8Array; shape: [number, number, number, number] };
+    const x = toUnitFloat(images);
+    const params = sampleBatchParams(spec, n, 11, 11, 4, 0);
+    expect(new Set(hueStages(params.map((p) => p.jitter))).size).toBeGreaterThan(2);
+    const whole = tf.tidy(() => applyView(x, spec, params).dataSync() as Float32Array);
+    const per = 9 * 9 * 3;
+    for (let i = 0; i < n; i++) {
+      const alone = tf.tidy(() => applyView(tf.slice(x, [i, 0, 0, 0], [1, 11, 11, 3]), spec, [params[i]!]).dataSync() as Float32Array);
+      expect(maxDiff(whole.subarray(i * per, (i + 1) * per), alone)).toBeLessThan(1e-6);
+    }
+    x.dispose();
   });
 
   it('keeps shapes and the [0, 1] range for 1- and 3-channel data under every preset', () => {
