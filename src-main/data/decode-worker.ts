@@ -44,3 +44,4 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
 parentPort?.on('message', (req: WorkerRequest) => {
   void handle(req).then((res) => parentPort!.postMessage(res, res.pixels ? [res.pixels.buffer as ArrayBuffer] : []));
 });
+parentPort?.postMessage({ ready: true });

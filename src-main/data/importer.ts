@@ -116,7 +116,13 @@ export async function importSource(
 ): Promise<ImportResult> {
   const encoded = source.entries.filter((e) => e.kind === 'encoded').length;
   const workers = options.workers ?? defaultWorkers(encoded);
-  const pool = workers > 0 && encoded > 0 ? new WorkerPool(workers) : undefined;
+  let pool: WorkerPool | undefined;
+  if (workers > 0 && encoded > 0) {
+    pool = await WorkerPool.start(workers).catch((err: Error) => {
+      progress.log(`decoding in this thread: worker threads did not start (${err.message})`);
+      return undefined;
+    });
+  }
   try {
     return await importOpened(ws, source, options, progress, signal, kindOverride, pool);
   } finally {

@@ -6,20 +6,48 @@ interface Slot {
   inFlight: number;
 }
 
+const START_TIMEOUT_MS = 30_000;
+
+/** Starts one worker and resolves once it has loaded (it posts { ready: true }). */
+function startWorker(url: URL): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(url);
+    const done = () => {
+      clearTimeout(timer);
+      worker.off('error', fail);
+      worker.off('exit', onExit);
+      worker.off('message', onMessage);
+    };
+    const fail = (err: Error) => {
+      done();
+      void worker.terminate();
+      reject(err);
+    };
+    const onExit = (code: number) => fail(new Error(`decode worker exited with code ${code} while starting`));
+    const onMessage = (m: { ready?: boolean }) => {
+      if (!m.ready) return fail(new Error('decode worker sent no ready message'));
+      done();
+      resolve(worker);
+    };
+    const timer = setTimeout(() => fail(new Error(`decode worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    worker.on('error', fail);
+    worker.on('exit', onExit);
+    worker.on('message', onMessage);
+  });
+}
+
 /**
- * Decode worker threads: sharp's per-image JS and native set-up, file reads and the JS
- * resize run beside the main thread instead of on it. Requests go to the least busy worker.
+ * Decode worker threads: sharp's per-image JS and native set-up, file reads, our PNG decoder
+ * and the JS resize run beside the main thread instead of on it. Requests go to the least
+ * busy worker.
  */
 export class WorkerPool {
-  private readonly slots: Slot[];
   private readonly pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; slot: Slot }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(readonly size: number) {
-    const url = new URL('./decode-worker.mjs', import.meta.url);
-    this.slots = Array.from({ length: size }, () => {
-      const slot: Slot = { worker: new Worker(url), inFlight: 0 };
+  private constructor(private readonly slots: Slot[]) {
+    for (const slot of slots) {
       slot.worker.on('message', (res: WorkerResponse) => {
         const p = this.pending.get(res.id);
         if (!p) return;
@@ -31,8 +59,26 @@ export class WorkerPool {
       slot.worker.on('exit', (code) => {
         if (code !== 0) this.fail(new Error(`decode worker exited with code ${code}`));
       });
-      return slot;
-    });
+    }
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Starts `size` workers; rejects (having stopped any that started) when one cannot load,
+   * e.g. in a bundle that does not ship decode-worker.mjs, so the caller can decode in-process.
+   */
+  static async start(size: number, url = new URL('./decode-worker.mjs', import.meta.url)): Promise<WorkerPool> {
+    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(url)));
+    const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw failed.reason as Error;
+    }
+    return new WorkerPool(workers.map((worker) => ({ worker, inFlight: 0 })));
   }
 
   private fail(err: Error): void {

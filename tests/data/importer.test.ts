@@ -6,6 +6,7 @@ import type { ProgressSink } from '../../src-main/cli/progress';
 import { decodeImage } from '../../src-main/data/decode';
 import { openSource } from '../../src-main/data/detect';
 import { DEFAULT_IMPORT_OPTIONS, defaultWorkers, importSource } from '../../src-main/data/importer';
+import { WorkerPool } from '../../src-main/data/worker-pool';
 import { getDataset, listDatasets, readPixels } from '../../src-main/store/datasets';
 import { quiet, removeDir, solid, tempDir, tempWorkspace } from './helpers';
 
@@ -103,6 +104,11 @@ describe('decoding on worker threads', () => {
     } finally {
       other.cleanup();
     }
+  });
+
+  it('fail to start cleanly when the worker script cannot load, so the import can decode in-process', async () => {
+    const missing = new URL('./no-such-worker.mjs', import.meta.url);
+    await expect(WorkerPool.start(2, missing)).rejects.toThrow();
   });
 
   it('are used only where they pay: large sources on more than two cores', () => {
