@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { augmentCommand } from './augment';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { importCommand } from './import';
@@ -7,5 +8,6 @@ import { importCommand } from './import';
 export const commands: Command[] = [
   importCommand,
   datasetsCommand,
+  augmentCommand,
   benchCommand,
 ];

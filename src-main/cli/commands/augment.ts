@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
+import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, type ViewSpec } from '../../ml/augment';
+import { spreadIndices, viewGrid } from '../../ml/augment/grid';
+import { initBackend } from '../../ml/backend';
+import { getMethod, methods } from '../../ml/methods';
+import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
+import type { Command } from '../command';
+import { PretextError, throwIfAborted } from '../errors';
+
+const usage = `Usage: pretext augment --dataset ID (--preset NAME | --method NAME) --out DIR [--count N] [--seed N]
+
+Writes DIR/augment-<preset>.png: one row per image (N images spread over the dataset,
+default 8), the original then each view, rendered by the training code path (before
+normalisation). --method uses that method's default preset for the dataset's image size.
+Presets: ${PRESET_NAMES.join(', ')}`;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      options: {
+        dataset: { type: 'string' },
+        preset: { type: 'string' },
+        method: { type: 'string' },
+        out: { type: 'string' },
+        count: { type: 'string', default: '8' },
+        seed: { type: 'string', default: '0' },
+      },
+    }).values;
+  } catch (err) {
+    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
+  }
+}
+
+function integer(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new PretextError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`, 2);
+  }
+  return n;
+}
+
+/** The views to show and the name they go by. */
+function chooseViews(preset: string | undefined, method: string | undefined, row: DatasetRow): { name: string; views: ViewSpec[] } {
+  if (preset && method) throw new PretextError('give --preset or --method, not both', 2);
+  try {
+    if (preset) return { name: preset, views: resolvePreset(preset, row.imageSize) };
+    if (!method) throw new PretextError(`--preset or --method is required\n${usage}`, 2);
+    const def = getMethod(method);
+    if (typeof def.preset === 'function') return { name: method, views: def.preset(row.imageSize) };
+    const name = presetForMethod(def.preset, row.imageSize);
+    return { name, views: resolvePreset(name, row.imageSize) };
+  } catch (err) {
+    if (err instanceof PretextError) throw err;
+    throw new PretextError(`${(err as Error).message}`, 2);
+  }
+}
+
+export const augmentCommand: Command = {
+  name: 'augment',
+  summary: 'preview a preset: PNG grid of images and their augmented views',
+  usage,
+  async run(args, ctx) {
+    const v = parse(args);
+    if (!v.dataset) throw new PretextError(`--dataset is required\n${usage}`, 2);
+    if (!v.out) throw new PretextError(`--out is required\n${usage}`, 2);
+    const count = integer('count', v.count!, 1, 256);
+    const seed = integer('seed', v.seed!, 0, Number.MAX_SAFE_INTEGER);
+    const ws = ctx.workspace();
+    const row = resolveDataset(ws, v.dataset);
+    if (!row) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
+    if (v.method && !methods[v.method]) throw new PretextError(`unknown method '${v.method}' (known: ${Object.keys(methods).join(', ')})`, 2);
+    const { name, views } = chooseViews(v.preset, v.method, row);
+
+    const backend = await initBackend({ prefer: ctx.backend });
+    for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
+    throwIfAborted(ctx.signal);
+
+    const all = readPixels(ws, row);
+    const per = row.imageSize * row.imageSize * row.channels;
+    const indices = spreadIndices(row.numItems, count);
+    const pixels = new Uint8Array(indices.length * per);
+    indices.forEach((idx, i) => pixels.set(all.subarray(idx * per, (idx + 1) * per), i * per));
+    const rendered = renderViews({ pixels, shape: [indices.length, row.imageSize, row.imageSize, row.channels] }, views, seed);
+    let columns;
+    try {
+      columns = [{ size: row.imageSize, data: pixels }, ...rendered.map((t) => ({ size: t.shape[1], data: t.dataSync() as Float32Array }))];
+    } finally {
+      tf.dispose(rendered);
+    }
+    const grid = viewGrid(columns, indices.length, row.channels);
+    // Small images are hard to see: scale the grid up (nearest) so a cell is at least ~128 px.
+    const scale = Math.max(1, Math.floor(128 / Math.max(row.imageSize, ...views.map((s) => s.size))));
+    const outDir = resolve(v.out);
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (err) {
+      throw new PretextError(`cannot create output folder ${outDir}: ${(err as Error).message}`);
+    }
+    const file = join(outDir, `augment-${name}.png`);
+    try {
+      await sharp(grid.data, { raw: { width: grid.width, height: grid.height, channels: grid.channels } })
+        .resize(grid.width * scale, grid.height * scale, { kernel: 'nearest' })
+        .toColourspace(grid.channels === 1 ? 'b-w' : 'srgb')
+        .png()
+        .toFile(file);
+    } catch (err) {
+      throw new PretextError(`cannot write ${file}: ${(err as Error).message}`);
+    }
+    ctx.print(`wrote ${file}: ${indices.length} images × (original + ${views.length} views of ${name}) on ${backend.name}`);
+    if (presetSummary(name)) ctx.print(`  ${name}: ${presetSummary(name)}`);
+    return {
+      file,
+      dataset: row.id,
+      preset: name,
+      seed,
+      backend: backend.name,
+      items: indices,
+      columns: ['original', ...views.map((s) => s.name)],
+      views: views.map((s) => ({ name: s.name, size: s.size })),
+      width: grid.width * scale,
+      height: grid.height * scale,
+    };
+  },
+};

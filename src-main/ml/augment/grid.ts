@@ -1,0 +1,52 @@
+/**
+ * Lays out originals and their views as one uint8 image (a preview grid): one row per image,
+ * columns original, view 1, view 2, …; each picture at the top-left of a square cell as big
+ * as the largest picture, cells separated by a gap. Pure JS: no tensors.
+ */
+
+export interface RawImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
+}
+
+/** n square pictures of side `size`, NHWC. */
+export interface PictureSet {
+  size: number;
+  /** uint8 pixels, or float values in [0,1] (rounded and clamped to 0..255). */
+  data: Uint8Array | Float32Array;
+}
+
+const BACKGROUND = 48;
+
+/** Builds the grid; every set holds the same number n of pictures with `channels` channels. */
+export function viewGrid(columns: PictureSet[], n: number, channels: 1 | 3, gap = 2): RawImage {
+  const cell = Math.max(...columns.map((c) => c.size));
+  const width = columns.length * cell + (columns.length + 1) * gap;
+  const height = n * cell + (n + 1) * gap;
+  const data = new Uint8Array(width * height * channels).fill(BACKGROUND);
+  columns.forEach((col, j) => {
+    const expected = n * col.size * col.size * channels;
+    if (col.data.length !== expected) throw new Error(`grid column ${j}: expected ${expected} values, got ${col.data.length}`);
+    const toByte = col.data instanceof Uint8Array ? (v: number) => v : (v: number) => Math.min(255, Math.max(0, Math.round(v * 255)));
+    for (let i = 0; i < n; i++) {
+      const top = gap + i * (cell + gap);
+      const left = gap + j * (cell + gap);
+      for (let y = 0; y < col.size; y++) {
+        for (let x = 0; x < col.size; x++) {
+          const src = ((i * col.size + y) * col.size + x) * channels;
+          const dst = ((top + y) * width + left + x) * channels;
+          for (let c = 0; c < channels; c++) data[dst + c] = toByte(col.data[src + c]!);
+        }
+      }
+    }
+  });
+  return { width, height, channels, data };
+}
+
+/** Evenly spaced item indices 0 ≤ i < total, `count` of them (all when count ≥ total). */
+export function spreadIndices(total: number, count: number): number[] {
+  const k = Math.min(total, count);
+  return Array.from({ length: k }, (_, i) => Math.floor((i * total) / k));
+}
