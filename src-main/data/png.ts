@@ -84,21 +84,34 @@ export function decodeSimplePng(input: Buffer, maxPixels: number): RgbImage | un
     const src = y * (stride + 1) + 1;
     const row = y * stride;
     const prev = row - stride;
-    for (let i = 0; i < stride; i++) {
-      const x = raw[src + i]!;
-      const a = i >= ch ? pix[row + i - ch]! : 0;
-      const b = y > 0 ? pix[prev + i]! : 0;
-      const c = y > 0 && i >= ch ? pix[prev + i - ch]! : 0;
-      let v: number;
-      switch (filter) {
-        case 0: v = x; break;
-        case 1: v = x + a; break;
-        case 2: v = x + b; break;
-        case 3: v = x + ((a + b) >> 1); break;
-        case 4: v = x + paeth(a, b, c); break;
-        default: throw corrupt(`unknown filter type ${filter} on row ${y}`);
-      }
-      pix[row + i] = v & 255;
+    const up = y > 0;
+    switch (filter) {
+      case 0:
+        for (let i = 0; i < stride; i++) pix[row + i] = raw[src + i]!;
+        break;
+      case 1:
+        for (let i = 0; i < stride; i++) pix[row + i] = (raw[src + i]! + (i >= ch ? pix[row + i - ch]! : 0)) & 255;
+        break;
+      case 2:
+        for (let i = 0; i < stride; i++) pix[row + i] = (raw[src + i]! + (up ? pix[prev + i]! : 0)) & 255;
+        break;
+      case 3:
+        for (let i = 0; i < stride; i++) {
+          const a = i >= ch ? pix[row + i - ch]! : 0;
+          const b = up ? pix[prev + i]! : 0;
+          pix[row + i] = (raw[src + i]! + ((a + b) >> 1)) & 255;
+        }
+        break;
+      case 4:
+        for (let i = 0; i < stride; i++) {
+          const a = i >= ch ? pix[row + i - ch]! : 0;
+          const b = up ? pix[prev + i]! : 0;
+          const c = up && i >= ch ? pix[prev + i - ch]! : 0;
+          pix[row + i] = (raw[src + i]! + paeth(a, b, c)) & 255;
+        }
+        break;
+      default:
+        throw corrupt(`unknown filter type ${filter} on row ${y}`);
     }
   }
   if (ch === 3) return { width, height, data: pix };

@@ -65,31 +65,55 @@ export function resizeCover(src: Uint8Array, width: number, height: number, chan
   // Horizontal pass over the rows the vertical pass needs.
   const rowLo = ty.start[0]!;
   const rowHi = ty.start[size - 1]! + ty.count[size - 1]!;
-  const tmp = new Float32Array((rowHi - rowLo) * size * channels);
+  const rowLen = size * channels;
+  const tmp = new Float32Array((rowHi - rowLo) * rowLen);
+  const { start: xs, count: xn, weights: xw, maxTaps: xm } = tx;
   for (let y = rowLo; y < rowHi; y++) {
     const srcRow = y * width * channels;
-    const tmpRow = (y - rowLo) * size * channels;
+    const tmpRow = (y - rowLo) * rowLen;
     for (let x = 0; x < size; x++) {
-      const s = tx.start[x]!;
-      const n = tx.count[x]!;
-      const wo = x * tx.maxTaps;
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let k = 0; k < n; k++) acc += tx.weights[wo + k]! * src[srcRow + (s + k) * channels + c]!;
-        tmp[tmpRow + x * channels + c] = acc;
+      const n = xn[x]!;
+      const wo = x * xm;
+      let p = srcRow + xs[x]! * channels;
+      if (channels === 3) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        for (let k = 0; k < n; k++, p += 3) {
+          const w = xw[wo + k]!;
+          a0 += w * src[p]!;
+          a1 += w * src[p + 1]!;
+          a2 += w * src[p + 2]!;
+        }
+        const t = tmpRow + x * 3;
+        tmp[t] = a0;
+        tmp[t + 1] = a1;
+        tmp[t + 2] = a2;
+      } else {
+        for (let c = 0; c < channels; c++) {
+          let acc = 0;
+          for (let k = 0; k < n; k++) acc += xw[wo + k]! * src[p + k * channels + c]!;
+          tmp[tmpRow + x * channels + c] = acc;
+        }
       }
     }
   }
-  const rowLen = size * channels;
+  // Vertical pass: accumulate whole rows, then round and clamp.
+  const acc = new Float32Array(rowLen);
+  const { start: ys, count: yn, weights: yw, maxTaps: ym } = ty;
   for (let y = 0; y < size; y++) {
-    const s = ty.start[y]! - rowLo;
-    const n = ty.count[y]!;
-    const wo = y * ty.maxTaps;
+    acc.fill(0);
+    const n = yn[y]!;
+    const wo = y * ym;
+    for (let k = 0; k < n; k++) {
+      const w = yw[wo + k]!;
+      const base = (ys[y]! - rowLo + k) * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i]! += w * tmp[base + i]!;
+    }
+    const o = y * rowLen;
     for (let i = 0; i < rowLen; i++) {
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += ty.weights[wo + k]! * tmp[(s + k) * rowLen + i]!;
-      const v = Math.round(acc);
-      out[y * rowLen + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+      const v = Math.round(acc[i]!);
+      out[o + i] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
 }
