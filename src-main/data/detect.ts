@@ -1,11 +1,10 @@
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PretextError } from '../cli/errors';
 import { findCifarFiles, readCifar } from './cifar';
 import { readCsv } from './csv';
 import { readFolder } from './folder';
 import { IDX_IMAGES, readIdxSource } from './idx';
-import { readdir } from 'node:fs/promises';
 import { isImageName } from './names';
 import type { Source } from './types';
 import { readZip, type ZipLimits } from './zip';

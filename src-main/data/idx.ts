@@ -79,15 +79,13 @@ export async function readIdxSource(path: string, isDir: boolean): Promise<Sourc
     const labels = await readIdx(labelsFile).catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'ENOENT' ? new Error(`${file}: its labels file ${labelsFile} is missing`) : err;
     });
-    const [n, h, w, c = 1] = images.dims as [number, number, number, number?];
+    const [n, , , c = 1] = images.dims as [number, number, number, number?];
     if (images.dims.length < 3 || (c !== 1 && c !== 3)) throw new Error(`${file}: expected N×H×W (or N×H×W×C) images, found ${images.dims.join('×')}`);
     if (labels.dims.length !== 1 || labels.dims[0] !== n) {
       throw new Error(`${labelsFile}: ${labels.dims.join('×')} labels do not match the ${n} images of ${file}`);
     }
     for (const l of labels.data) maxLabel = Math.max(maxLabel, l);
     parts.push({ file, split, images, labels });
-    void h;
-    void w;
   }
   const fromFile = await readClassNames(join(dir, 'classes.txt'));
   const classNames =
