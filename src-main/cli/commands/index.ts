@@ -2,10 +2,12 @@ import type { Command } from '../command';
 import { augmentCommand } from './augment';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
+import { doctorCommand } from './doctor';
 import { importCommand } from './import';
 
 /** Every CLI command, in the order `pretext --help` lists them. */
 export const commands: Command[] = [
+  doctorCommand,
   importCommand,
   datasetsCommand,
   augmentCommand,

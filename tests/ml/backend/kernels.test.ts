@@ -156,3 +156,70 @@ describe('tensor discipline', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('wasm Transpose / Sum / Mean / Identity / Cast vs cpu', () => {
+  const perms: [number[], number[]][] = [
+    [[4, 5], [1, 0]],
+    [[2, 3, 4], [2, 1, 0]],
+    [[2, 3, 4], [1, 0, 2]],
+    [[2, 3, 4], [0, 2, 1]],
+    [[3, 1, 4, 5], [3, 1, 2, 0]],
+    [[3, 4, 5, 6], [1, 2, 0, 3]],
+    [[3, 4, 5, 6], [2, 0, 3, 1]],
+    [[2, 3, 1, 5, 2], [4, 0, 3, 2, 1]],
+    [[37, 70], [1, 0]],
+  ];
+  for (const [shape, perm] of perms) {
+    it(`transpose ${shape.join('×')} by [${perm.join(',')}]`, async () => {
+      const fn = () => {
+        const x = tf.tensor(seeded(shape.reduce((a, b) => a * b), 20), shape);
+        return [tf.transpose(x, perm), tf.cast(tf.transpose(tf.cast(tf.mul(x, 100), 'int32'), perm), 'float32')];
+      };
+      const ref = await runOn('cpu', fn);
+      const got = await runOn('wasm', fn);
+      expect(got[0]).toEqual(ref[0]);
+      expect(got[1]).toEqual(ref[1]);
+    });
+  }
+
+  const reductions: [number[], number[], boolean][] = [
+    [[8, 16, 16, 5], [0, 1, 2], false],
+    [[8, 16, 16, 5], [0, 1, 2], true],
+    [[4096, 3], [0], false],
+    [[2, 1024, 7], [1, 0], true],
+    [[8, 16, 16, 5], [1, 2], false],
+    [[8, 16, 16, 5], [3], true],
+    [[2000], [0], false],
+  ];
+  for (const [shape, axes, keep] of reductions) {
+    it(`sum and mean of ${shape.join('×')} over [${axes.join(',')}]${keep ? ' keepDims' : ''}`, async () => {
+      const fn = () => {
+        const x = tf.tensor(seeded(shape.reduce((a, b) => a * b), 21), shape);
+        return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
+      };
+      const ref = await runOn('cpu', fn);
+      const got = await runOn('wasm', fn);
+      for (let i = 0; i < 2; i++) expect(relErr(got[i]!, ref[i]!)).toBeLessThanOrEqual(1e-5);
+      await useBackend('wasm');
+      const t = tf.tidy(() => tf.sum(tf.ones(shape), axes, keep));
+      await useBackend('cpu');
+      const r = tf.tidy(() => tf.sum(tf.ones(shape), axes, keep));
+      expect(t.shape).toEqual(r.shape);
+      tf.dispose([t, r]);
+    });
+  }
+
+  it('identity and same-dtype cast share data and free it once', async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    const z = tf.cast(x, 'float32');
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(Array.from(await z.data())).toEqual([1, 2, 3]);
+    z.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

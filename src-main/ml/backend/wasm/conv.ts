@@ -13,6 +13,7 @@
  */
 import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { f32, free, idOf, moduleOf, stock, type WasmBackend } from './heap';
+import { transpose } from './transpose';
 
 type ConvFn = (...args: number[]) => void;
 const convFns = new WeakMap<object, ConvFn>();
@@ -108,8 +109,8 @@ export function conv2DBackpropFilter(args: {
   const [, oh, ow] = dy.shape as number[];
   const sh = info.strideHeight, sw = info.strideWidth;
   const pt = info.padInfo.top, pl = info.padInfo.left;
-  const xT = stock('Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
-  const dyT = stock('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
+  const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
   const pb = fh - 1 + (oh - 1) * sh + 1 - h - pt;
   const pr = fw - 1 + (ow - 1) * sw + 1 - w - pl;
   const res = convExplicit(backend, xT, dyT, { pads: [pt, pb, pl, pr], strides: [1, 1], dilations: [sh, sw] });
@@ -119,7 +120,7 @@ export function conv2DBackpropFilter(args: {
     f32(backend, zeros).fill(0);
     return zeros;
   }
-  const out = stock('Transpose', backend, { x: res }, { perm: [1, 2, 0, 3] });
+  const out = transpose({ inputs: { x: res }, backend, attrs: { perm: [1, 2, 0, 3] } });
   free(backend, res);
   return out;
 }
@@ -198,8 +199,8 @@ export function conv2DBackpropInput(args: {
       }
       // Scatter the phase [B, qh, qw, cin] into dx rows (qh0+t)·sh + rh − pt (zeros if no tap).
       const heap = moduleOf(backend).HEAPF32;
-      const dst0 = backend.dataIdMap.get(dx.dataId)!.memoryOffset >> 2;
-      const src0 = res ? backend.dataIdMap.get(res.dataId)!.memoryOffset >> 2 : 0;
+      const dst0 = backend.dataIdMap.get(dx.dataId)!.memoryOffset >>> 2;
+      const src0 = res ? backend.dataIdMap.get(res.dataId)!.memoryOffset >>> 2 : 0;
       const step = sw * cin;
       for (let b = 0; b < batch; b++) {
         for (let t = 0; t < qh; t++) {

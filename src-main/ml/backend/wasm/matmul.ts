@@ -5,6 +5,7 @@
  */
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { free, stockKernels, type WasmBackend } from './heap';
+import { transpose } from './transpose';
 import type { KernelBackend } from '@tensorflow/tfjs-core';
 
 function swapLast(backend: WasmBackend, t: TensorInfo): TensorInfo {
@@ -12,7 +13,7 @@ function swapLast(backend: WasmBackend, t: TensorInfo): TensorInfo {
   const perm = [...Array(rank).keys()];
   perm[rank - 2] = rank - 1;
   perm[rank - 1] = rank - 2;
-  return callStock('Transpose', backend, { x: t }, { perm });
+  return transpose({ inputs: { x: t }, backend, attrs: { perm } });
 }
 
 function callStock(name: string, backend: WasmBackend, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) {
