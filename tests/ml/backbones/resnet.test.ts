@@ -7,7 +7,7 @@ import { ntXentLoss } from '../../../src-main/ml/losses';
 import { relErr, seeded } from '../backend/helpers';
 
 function trainableCount(m: tfl.LayersModel): number {
-  return m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  return m.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
 
 describe('resnet architecture', () => {
@@ -70,7 +70,7 @@ async function trainOn(backend: 'cpu' | 'wasm'): Promise<{ grads: Float32Array[]
   const gradData = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
   tf.dispose([value, ...Object.values(grads)]);
   const opt = tf.train.sgd(0.1);
-  for (let i = 0; i < 2; i++) tf.dispose(opt.minimize(lossFn, true, vars));
+  for (let i = 0; i < 2; i++) tf.dispose(opt.minimize(lossFn, true, vars) ?? []);
   const after = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
   opt.dispose();
   x.dispose();
