@@ -1,6 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Split } from '../store/datasets';
+import { diskAccess, type FileAccess } from './access';
 import { readClassNames } from './classnames';
 import type { RawEntry, Source } from './types';
 
@@ -15,9 +15,12 @@ export const CIFAR_SUBDIRS = ['cifar-10-batches-bin', 'cifar-100-binary'];
 export type CifarVariant = 10 | 100;
 
 /** Finds the CIFAR binary batch files in a folder (or its official subfolder); [] when none. */
-export async function findCifarFiles(dir: string): Promise<{ dir: string; files: string[]; variant: CifarVariant } | undefined> {
+export async function findCifarFiles(
+  dir: string,
+  access: FileAccess = diskAccess,
+): Promise<{ dir: string; files: string[]; variant: CifarVariant } | undefined> {
   for (const d of [dir, ...CIFAR_SUBDIRS.map((s) => join(dir, s))]) {
-    const names = await readdir(d).catch(() => [] as string[]);
+    const names = await access.list(d);
     const ten = names.filter((n) => CIFAR10_FILES.test(n)).sort();
     if (ten.length > 0) return { dir: d, files: ten, variant: 10 };
     const hundred = names.filter((n) => CIFAR100_FILES.test(n)).sort();
@@ -31,19 +34,36 @@ export async function findCifarFiles(dir: string): Promise<{ dir: string; files:
  * is a label byte (CIFAR-100: coarse then fine; we use fine) followed by 1024 red, 1024 green
  * and 1024 blue bytes, row-major. data_batch_* / train.bin are train, test_batch / test.bin test.
  */
-export async function readCifar(dir: string, files: string[], variant: CifarVariant): Promise<Source> {
-  const record = PIXELS + (variant === 10 ? 1 : 2);
+export async function readCifar(dir: string, files: string[], variant: CifarVariant, access: FileAccess = diskAccess): Promise<Source> {
   const namesFile = join(dir, variant === 10 ? 'batches.meta.txt' : 'fine_label_names.txt');
-  const classNames = (await readClassNames(namesFile)) ?? (variant === 10 ? CIFAR10_NAMES : Array.from({ length: 100 }, (_, i) => String(i)));
+  const batches = [];
+  for (const name of files) batches.push({ name, path: join(dir, name), data: await access.read(join(dir, name)) });
+  return cifarSource(dir, batches, variant, await readClassNames(namesFile, access));
+}
+
+function recordSize(variant: CifarVariant): number {
+  return PIXELS + (variant === 10 ? 1 : 2);
+}
+
+function notWhole(file: string, size: number, variant: CifarVariant): Error {
+  return new Error(
+    `${file}: ${size} bytes is not a whole number of ${recordSize(variant)}-byte CIFAR-${variant} records (truncated or not a CIFAR-${variant} batch)`,
+  );
+}
+
+/** Builds the source from batches already in memory (files, or members of an archive). */
+export function cifarSource(
+  path: string,
+  batches: { name: string; path: string; data: Buffer }[],
+  variant: CifarVariant,
+  names: string[] | undefined,
+): Source {
+  const record = recordSize(variant);
+  const classNames = names ?? (variant === 10 ? CIFAR10_NAMES : Array.from({ length: 100 }, (_, i) => String(i)));
   const entries: RawEntry[] = [];
   const splits = new Set<Split>();
-  for (const name of files) {
-    const file = join(dir, name);
-    const st = await stat(file);
-    if (st.size === 0 || st.size % record !== 0) {
-      throw new Error(`${file}: ${st.size} bytes is not a whole number of ${record}-byte CIFAR-${variant} records (truncated or not a CIFAR-${variant} batch)`);
-    }
-    const buf = await readFile(file);
+  for (const { name, path: file, data: buf } of batches) {
+    if (buf.length === 0 || buf.length % record !== 0) throw notWhole(file, buf.length, variant);
     const split: Split = /^(data_batch|train)/.test(name) ? 'train' : 'test';
     splits.add(split);
     const n = buf.length / record;
@@ -53,7 +73,7 @@ export async function readCifar(dir: string, files: string[], variant: CifarVari
       if (label >= classNames.length) throw new Error(`${file}: record ${i} has label ${label}, but there are ${classNames.length} classes`);
       entries.push({
         kind: 'raw',
-        file: `${basename(file)}#${i}`,
+        file: `${name}#${i}`,
         className: classNames[label]!,
         split,
         width: 32,
@@ -74,5 +94,5 @@ export async function readCifar(dir: string, files: string[], variant: CifarVari
   }
   // With only one split's files present, let the importer make a seeded split instead.
   if (splits.size < 2) for (const e of entries) e.split = null;
-  return { kind: 'cifar', path: dir, entries, failures: [], classNames, meta: { variant, files } };
+  return { kind: 'cifar', path, entries, failures: [], classNames, meta: { variant, files: batches.map((b) => b.name) } };
 }

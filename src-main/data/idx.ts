@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Split } from '../store/datasets';
+import { diskAccess, type FileAccess } from './access';
 import { readClassNames } from './classnames';
 import type { RawEntry, Source } from './types';
 
@@ -18,8 +18,8 @@ export interface IdxArray {
 }
 
 /** Reads an IDX file (gzip or not): magic 0,0,type,ndims, big-endian uint32 dims, data. */
-export async function readIdx(path: string): Promise<IdxArray> {
-  let buf: Buffer = await readFile(path);
+export async function readIdx(path: string, access: FileAccess = diskAccess): Promise<IdxArray> {
+  let buf: Buffer = await access.read(path);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = await gunzipAsync(buf, { maxOutputLength: MAX_IDX_BYTES });
@@ -62,9 +62,9 @@ const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal'
  * classes.txt beside the files, else Fashion-MNIST's when the path says "fashion", else
  * the label numbers.
  */
-export async function readIdxSource(path: string, isDir: boolean): Promise<Source> {
+export async function readIdxSource(path: string, isDir: boolean, access: FileAccess = diskAccess): Promise<Source> {
   const dir = isDir ? path : dirname(path);
-  const imageFiles = isDir ? (await readdir(dir)).filter((f) => IDX_IMAGES.test(f)).sort().map((f) => join(dir, f)) : [path];
+  const imageFiles = isDir ? (await access.list(dir)).filter((f) => IDX_IMAGES.test(f)).sort().map((f) => join(dir, f)) : [path];
   if (imageFiles.length === 0) throw new Error(`${path}: no *-images-idx3-ubyte files`);
   // One file per split: prefer the uncompressed copy when both exist.
   const bySplit = new Map<Split, string>();
@@ -74,9 +74,9 @@ export async function readIdxSource(path: string, isDir: boolean): Promise<Sourc
   let maxLabel = -1;
   const parts: { file: string; split: Split; images: IdxArray; labels: IdxArray }[] = [];
   for (const [split, file] of bySplit) {
-    const images = await readIdx(file);
+    const images = await readIdx(file, access);
     const labelsFile = labelsPathFor(file);
-    const labels = await readIdx(labelsFile).catch((err: NodeJS.ErrnoException) => {
+    const labels = await readIdx(labelsFile, access).catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'ENOENT' ? new Error(`${file}: its labels file ${labelsFile} is missing`) : err;
     });
     const [n, , , c = 1] = images.dims as [number, number, number, number?];
@@ -87,7 +87,7 @@ export async function readIdxSource(path: string, isDir: boolean): Promise<Sourc
     for (const l of labels.data) maxLabel = Math.max(maxLabel, l);
     parts.push({ file, split, images, labels });
   }
-  const fromFile = await readClassNames(join(dir, 'classes.txt'));
+  const fromFile = await readClassNames(join(dir, 'classes.txt'), access);
   const classNames =
     fromFile ?? (/fashion/i.test(path) && maxLabel <= 9 ? FASHION : Array.from({ length: maxLabel + 1 }, (_, i) => String(i)));
   if (classNames.length <= maxLabel) throw new Error(`${join(dir, 'classes.txt')}: lists ${classNames.length} classes, labels go up to ${maxLabel}`);

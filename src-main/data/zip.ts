@@ -1,9 +1,9 @@
 import yauzl from 'yauzl';
 import type { ImportFailure } from '../store/datasets';
 import { MAX_FILE_BYTES } from './files';
-import { inferLayout, stripCommonRoot } from './layout';
-import { decodeName, escapeName, isIgnoredName, isImageName } from './names';
-import type { EncodedEntry, Source } from './types';
+import { archiveEntries, imageSegments, unsafeArchivePath } from './archive';
+import { decodeName, escapeName } from './names';
+import type { Source } from './types';
 
 export interface ZipLimits {
   /** Largest uncompressed entry read. */
@@ -22,14 +22,8 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   ratioMinBytes: 1024 * 1024,
 };
 
-/** Why an entry name is refused, or undefined when it is a safe relative path. */
-export function unsafeZipPath(name: string): string | undefined {
-  if (name.includes('\\')) return 'backslash in path';
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'absolute path';
-  if (name.split('/').includes('..')) return "'..' in path";
-  if (name.includes('\0')) return 'NUL byte in path';
-  return undefined;
-}
+/** Why an entry name is refused (zip-slip and friends), or undefined when it is safe. */
+export const unsafeZipPath = unsafeArchivePath;
 
 function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
@@ -86,7 +80,8 @@ export async function readZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
     zip.close();
     throw new Error(`corrupt zip archive (${(err as Error).message})`);
   }
-  const kept: { entry: yauzl.Entry; name: string }[] = [];
+  const budget = { left: limits.maxTotalBytes };
+  const members: { segments: string[]; read: () => Promise<Buffer> }[] = [];
   for (const e of raw) {
     const name = decodeName(e.fileNameRaw);
     if (name === undefined) {
@@ -94,13 +89,13 @@ export async function readZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
       continue;
     }
     if (name.endsWith('/')) continue;
-    const unsafe = unsafeZipPath(name);
+    const unsafe = unsafeArchivePath(name);
     if (unsafe) {
       failures.push({ file: name, reason: `unsafe entry path (${unsafe}; zip-slip), skipped` });
       continue;
     }
-    const segments = name.split('/').filter((s) => s !== '' && s !== '.');
-    if (segments.some(isIgnoredName) || !isImageName(name)) continue;
+    const segments = imageSegments(name);
+    if (!segments) continue;
     if (e.isEncrypted()) {
       failures.push({ file: name, reason: 'entry is encrypted' });
       continue;
@@ -114,43 +109,24 @@ export async function readZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
       failures.push({ file: name, reason: `compression ratio ${ratio.toFixed(0)}:1 is absurd for an image (zip bomb?)` });
       continue;
     }
-    kept.push({ entry: e, name: segments.join('/') });
+    // An entry read twice (hashing, then decoding) counts once against the archive's budget.
+    let counted = false;
+    members.push({
+      segments,
+      read: () => {
+        const b = counted ? undefined : budget;
+        counted = true;
+        return inflate(zip, e, Math.min(e.uncompressedSize, limits.maxEntryBytes), b);
+      },
+    });
   }
-  const paths = stripCommonRoot(kept.map((k) => k.name.split('/')));
-  const order = kept.map((_, i) => i).sort((a, b) => {
-    const x = paths[a]!.join('/');
-    const y = paths[b]!.join('/');
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const layout = inferLayout(order.map((i) => paths[i]!));
-  const budget = { left: limits.maxTotalBytes };
-  const entries: EncodedEntry[] = [];
-  order.forEach((i, j) => {
-    const p = layout.placements[j]!;
-    const { entry, name } = kept[i]!;
-    if ('reason' in p) failures.push({ file: name, reason: p.reason });
-    else {
-      // An entry read twice (hashing, then decoding) counts once against the archive's budget.
-      let counted = false;
-      entries.push({
-        kind: 'encoded',
-        file: name,
-        className: p.className,
-        split: p.split,
-        read: () => {
-          const b = counted ? undefined : budget;
-          counted = true;
-          return inflate(zip, entry, Math.min(entry.uncompressedSize, limits.maxEntryBytes), b);
-        },
-      });
-    }
-  });
+  const { entries, layout } = archiveEntries(members, failures);
   return {
     kind: 'zip',
     path,
     entries,
     failures,
-    meta: { layout: layout.kind },
+    meta: { layout },
     close: async () => zip.close(),
   };
 }
