@@ -7,16 +7,26 @@ import { adjustHue, JITTER_FNS, perImage } from './color';
 import type { CropBox, JitterParams } from './params';
 
 /**
- * Crops each image to its box, resizes it to size×size (bilinear, half-pixel centres and edge
- * clamping as torch's interpolate with align_corners=False; no antialiasing) and mirrors it
- * when flip[i], in one cropAndResize: the image is edge-padded by one pixel so samples that
- * fall outside it clamp, and a flipped crop is a box with x1 > x2. Output row i is cut from
- * input image rows[i] (default: i), so the op can also reorder the batch for free.
+ * Source coordinates of the `size` output samples of a crop [start, start + len) along one
+ * axis: torch's interpolate (align_corners=False) on the cropped image, i.e. the sample k
+ * reads start − 0.5 + (k + 0.5)·len/size, clamped to the crop (torchvision crops first).
+ */
+export function sampleCoords(start: number, len: number, size: number): number[] {
+  return Array.from({ length: size }, (_, k) => start + Math.min(len - 1, Math.max(0, ((k + 0.5) * len) / size - 0.5)));
+}
+
+/**
+ * Crops each image to its box, resizes it to size×size (bilinear, torchvision's tensor path
+ * without antialiasing) and mirrors it when flip[i]. Output image i is cut from input image
+ * rows[i] (default: i), so the op can also reorder the batch for free.
  *
- * Unlike torchvision, which crops first, a sample that falls up to half a source pixel outside
- * an upsampled crop blends in the neighbouring pixel outside the crop instead of clamping to
- * the crop's edge; and torchvision resizes PIL images with antialiasing (bilinear by default,
- * bicubic in solo-learn).
+ * Two separable cropAndResize passes whose boxes are one pixel wide, so every sample's source
+ * coordinate is set exactly (clamped to the crop, mirrored for a flip): pass 1 resamples the
+ * columns of every image into a (size × H) image, pass 2 its H axis into size rows. The other
+ * axis of each pass samples every pixel at an integer position, an exact copy.
+ *
+ * torchvision resizes PIL images with antialiasing (bilinear by default, bicubic in
+ * solo-learn); this op does not, which only matters where a crop is downsampled.
  */
 export function cropResizeFlip(
   x: tf.Tensor4D,
@@ -25,24 +35,29 @@ export function cropResizeFlip(
   size: number,
   rows: number[] = boxes.map((_, i) => i),
 ): tf.Tensor4D {
-  const [, h, w] = x.shape;
+  const [, h, w, c] = x.shape;
   const n = boxes.length;
-  const padded = tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric');
-  const coords = new Float32Array(n * 4);
+  // A box [y1, x1, y2, x2] of crop width 1 samples x at 0.5·(x1 + x2)·(W − 1).
+  const at = (coord: number, extent: number): number => (extent > 1 ? coord / (extent - 1) : 0);
+  const colBoxes = new Float32Array(n * size * 4);
+  const rowBoxes = new Float32Array(n * size * 4);
   boxes.forEach((b, i) => {
-    // Output pixel k samples source row top − 0.5 + (k + 0.5)·height/size; +1 for the padding.
-    const sy = b.height / size;
-    const sx = b.width / size;
-    const y1 = (b.top + 0.5 + 0.5 * sy) / (h + 1);
-    const y2 = (b.top + b.height + 0.5 - 0.5 * sy) / (h + 1);
-    const xa = (b.left + 0.5 + 0.5 * sx) / (w + 1);
-    const xb = (b.left + b.width + 0.5 - 0.5 * sx) / (w + 1);
-    coords.set(flips[i] ? [y1, xb, y2, xa] : [y1, xa, y2, xb], i * 4);
+    const xs = sampleCoords(b.left, b.width, size);
+    if (flips[i]) xs.reverse();
+    const ys = sampleCoords(b.top, b.height, size);
+    for (let k = 0; k < size; k++) {
+      colBoxes.set([0, at(xs[k]!, w), 1, at(xs[k]!, w)], (i * size + k) * 4);
+      rowBoxes.set([0, at(ys[k]!, h), 1, at(ys[k]!, h)], (i * size + k) * 4);
+    }
   });
-  const boxInd = tf.tensor1d(rows, 'int32');
-  const out = tf.image.cropAndResize(padded, tf.tensor2d(coords, [n, 4]), boxInd, [size, size], 'bilinear');
+  const imageOf = (src: number[]): tf.Tensor1D => tf.tensor1d(src.flatMap((r) => Array<number>(size).fill(r)), 'int32');
+  // Pass 1: (n·size) × H × 1 × C, the columns of each output image, each a copy of H rows.
+  const cols = tf.image.cropAndResize(x, tf.tensor2d(colBoxes, [n * size, 4]), imageOf(rows), [h, 1], 'bilinear');
+  // As n images of size × H: sample their H axis (now the width) at the row coordinates.
+  const byCol = tf.reshape(cols, [n, size, h, c]) as tf.Tensor4D;
+  const out = tf.image.cropAndResize(byCol, tf.tensor2d(rowBoxes, [n * size, 4]), imageOf(boxes.map((_, i) => i)), [size, 1], 'bilinear');
   // Bilinear weights are convex; the clip only removes float rounding past the ends.
-  return tf.clipByValue(out, 0, 1);
+  return tf.clipByValue(tf.reshape(out, [n, size, size, c]), 0, 1) as tf.Tensor4D;
 }
 
 const HUE = 3;

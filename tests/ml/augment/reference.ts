@@ -23,18 +23,19 @@ export function at(im: Img, y: number, x: number, ch: number): number {
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
 /**
- * Crop (top, left, height, width), then bilinear resize to size×size with half-pixel centres;
- * sample coordinates clamp to the image; flip mirrors the output.
+ * Crop (top, left, height, width), then bilinear resize to size×size with half-pixel centres
+ * (torch's interpolate, align_corners=False, on the cropped image: coordinates clamp to the
+ * crop); flip mirrors the output.
  */
 export function refCropResize(im: Img, box: { top: number; left: number; height: number; width: number }, size: number, flip: boolean): Img {
-  const src = (k: number, start: number, len: number, max: number): [number, number, number] => {
-    const s = Math.min(max - 1, Math.max(0, start - 0.5 + ((k + 0.5) * len) / size));
-    const i0 = Math.floor(s);
-    return [i0, Math.min(i0 + 1, max - 1), s - i0];
+  const src = (k: number, start: number, len: number): [number, number, number] => {
+    const s = Math.max(0, ((k + 0.5) * len) / size - 0.5);
+    const i0 = Math.min(Math.floor(s), len - 1);
+    return [start + i0, start + Math.min(i0 + 1, len - 1), Math.min(s, len - 1) - i0];
   };
   return img(size, size, im.c, (y, x, ch) => {
-    const [y0, y1, ly] = src(y, box.top, box.height, im.h);
-    const [x0, x1, lx] = src(flip ? size - 1 - x : x, box.left, box.width, im.w);
+    const [y0, y1, ly] = src(y, box.top, box.height);
+    const [x0, x1, lx] = src(flip ? size - 1 - x : x, box.left, box.width);
     const top = at(im, y0, x0, ch) * (1 - lx) + at(im, y0, x1, ch) * lx;
     const bot = at(im, y1, x0, ch) * (1 - lx) + at(im, y1, x1, ch) * lx;
     return top * (1 - ly) + bot * ly;
