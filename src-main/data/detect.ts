@@ -7,6 +7,7 @@ import { readFolder } from './folder';
 import { IDX_IMAGES, readIdxSource } from './idx';
 import { isImageName } from './names';
 import type { Source } from './types';
+import { readTar } from './tar';
 import { readZip, type ZipLimits } from './zip';
 
 async function head(path: string, n: number): Promise<Buffer> {
@@ -29,8 +30,9 @@ function named(path: string, err: unknown): PretextError {
 
 /**
  * Opens what the user named as the right kind of source: a folder (ImageFolder or flat;
- * CIFAR batches or IDX files inside are recognised), a .zip, a CSV manifest, a CIFAR .bin
- * batch or an IDX file (gzip or not).
+ * CIFAR batches or IDX files inside are recognised), a .zip, a .tar/.tar.gz/.tgz (image
+ * folder, or the official CIFAR binary archives), a CSV manifest, a CIFAR .bin batch or an
+ * IDX file (gzip or not).
  */
 export async function openSource(input: string, zipLimits?: ZipLimits): Promise<Source> {
   const path = resolve(input);
@@ -55,6 +57,7 @@ export async function openSource(input: string, zipLimits?: ZipLimits): Promise<
     const magic = await head(path, 4);
     if (ext === '.zip' || (magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return await readZip(path, zipLimits);
     if (ext === '.csv') return await readCsv(path);
+    if (/\.(tar|tgz|tar\.gz)$/i.test(path)) return await readTar(path);
     if (IDX_IMAGES.test(basename(path))) return await readIdxSource(path, false);
     if (ext === '.bin') {
       const name = basename(path);
@@ -64,7 +67,7 @@ export async function openSource(input: string, zipLimits?: ZipLimits): Promise<
       throw new PretextError(`${input}: is a single image; import the folder that holds your images`);
     }
     throw new PretextError(
-      `${input}: not a dataset Pretext can read (expected a folder, .zip, .csv, CIFAR .bin or MNIST IDX file)`,
+      `${input}: not a dataset Pretext can read (expected a folder, .zip, .tar(.gz), .csv, CIFAR .bin or MNIST IDX file)`,
     );
   } catch (err) {
     throw named(input, err);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Workspace } from './workspace';
 
 export type Split = 'train' | 'test';
-export type SourceKind = 'folder' | 'zip' | 'cifar' | 'idx' | 'csv' | 'sample';
+export type SourceKind = 'folder' | 'zip' | 'tar' | 'cifar' | 'idx' | 'csv' | 'sample';
 
 export interface DatasetRow {
   id: string;

@@ -132,3 +132,38 @@ export function bombPng(width: number, height: number): Buffer {
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+export interface TarMemberSpec {
+  name: string | Buffer;
+  data?: Buffer;
+  /** '0' file (default), '5' directory, '2' symlink, 'L' GNU long name, 'x' pax header. */
+  type?: string;
+  linkTarget?: string;
+}
+
+/** Writes a POSIX ustar archive by hand: 512-byte headers with checksums, padded data, two zero blocks. */
+export function buildTar(members: TarMemberSpec[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const m of members) {
+    const data = m.data ?? Buffer.alloc(0);
+    const h = Buffer.alloc(512);
+    const name = typeof m.name === 'string' ? Buffer.from(m.name, 'utf8') : m.name;
+    name.copy(h, 0, 0, Math.min(100, name.length));
+    h.write('0000644\0', 100, 'latin1');
+    h.write('0000000\0', 108, 'latin1');
+    h.write('0000000\0', 116, 'latin1');
+    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    h.write('00000000000\0', 136, 'latin1');
+    h.write(m.type ?? '0', 156, 'latin1');
+    if (m.linkTarget) h.write(m.linkTarget, 157, 'utf8');
+    h.write('ustar\0', 257, 'latin1');
+    h.write('00', 263, 'latin1');
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}

@@ -10,8 +10,9 @@ const usage = `Usage: pretext import PATH [--name N] [--size PX] [--grayscale]
        pretext import --sample ${SAMPLES.join('|')} [--full]
 
 PATH is a folder (ImageFolder: one subfolder per class, optionally under train/ and test/ or
-val/; or a flat folder of unlabelled images), a .zip of either, CIFAR-10/100 binary batches,
-MNIST/Fashion-MNIST IDX files (gzip or not), or a CSV manifest (path,label[,split]).
+val/; or a flat folder of unlabelled images), a .zip or .tar(.gz) of either, CIFAR-10/100
+binary batches (or the official cifar-*-binary.tar.gz), MNIST/Fashion-MNIST IDX files (gzip or
+not), or a CSV manifest (path,label[,split]).
 Images are resized (shorter side) and centre-cropped to --size (default 32), RGB or --grayscale.
 Without a split in the source, a seeded stratified 80/20 train/test split is made.
 --sample imports the bundled Fashion-MNIST sample (10,000 train + 2,000 test);
