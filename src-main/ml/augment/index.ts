@@ -1,6 +1,17 @@
 /**
- * Batched, seeded view pipelines for self-supervised training (see spec.ts for the model,
- * rng.ts for seeding, presets.ts for the papers' settings).
+ * Batched, seeded view pipelines for self-supervised training.
+ *
+ * - A method's views are a list of ViewSpec (spec.ts): 2 entries for SimCLR/BYOL, 2 + N for
+ *   multi-crop. resolvePreset(name, imageSize) gives the papers' settings (presets.ts).
+ * - renderViews(images, views, { seed, epoch, step }, { normalize }) returns one float32 NHWC
+ *   tensor per view (the caller disposes them); training and `pretext augment` both use it.
+ *   Parameters are drawn per image in JS (rng.ts: the same seed path gives the same views on
+ *   every backend), then applied as batched tensor ops (ops.ts, color.ts).
+ * - Semantics are torchvision's tensor code path (tests/ml/augment/torchvision.test.ts checks
+ *   every op against torchvision 0.14). Known differences from the PIL pipelines of the papers'
+ *   code: resizing is bilinear without antialiasing (PIL antialiases; solo-learn asks for
+ *   bicubic), PIL's GaussianBlur is a box-blur approximation (see BlurSpec), and values stay
+ *   float between steps where PIL rounds to uint8 after each.
  */
 export { deriveSeed, Rng } from './rng';
 export { blurKernelSize, validateViewSpec } from './spec';

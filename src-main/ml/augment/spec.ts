@@ -28,7 +28,9 @@ export interface ColorJitterSpec {
  * Gaussian blur with sigma uniform in `sigma`, applied with probability `prob`.
  * kernel 'tenth': SimCLR's and BYOL's official code, an odd kernel of about 10% of the view's
  * side (size // 10, rounded down to odd: 23 at 224 px, 3 at 32 px, 1 = no blur below 20 px).
- * kernel 'full': radius ceil(3·σmax), what PIL's GaussianBlur(radius=σ) covers (solo-learn).
+ * kernel 'full': radius ceil(3·σmax), for the code that blurs with PIL's GaussianBlur(radius=σ)
+ * (solo-learn, MoCo v2, SimSiam, Barlow Twins, VICReg, SwAV, DINO): PIL approximates a Gaussian
+ * of std σ over its whole extent with repeated box blurs; this is the Gaussian itself, cut at 3σ.
  * Borders are reflected, as torchvision's gaussian_blur does.
  */
 export interface BlurSpec {
