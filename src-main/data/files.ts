@@ -32,7 +32,15 @@ export async function readImageFile(path: string, maxBytes = MAX_FILE_BYTES): Pr
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (!st.isFile()) throw new Error('not a regular file');
     if (st.size > maxBytes) throw new Error(`file is ${st.size} bytes, over the ${maxBytes}-byte limit for one image`);
-    return await fh.readFile();
+    // Read the size fstat gave (readFile would fstat again).
+    const buf = Buffer.allocUnsafeSlow(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === st.size ? buf : buf.subarray(0, off);
   } finally {
     await fh.close();
   }
