@@ -2,7 +2,7 @@ import { throwIfAborted } from '../cli/errors';
 import type { ProgressSink } from '../cli/progress';
 import { DecodeError, decodeImage, decodeRaw, failureReason, type DecodeOptions } from './decode';
 import type { Entry } from './types';
-import type { WorkerPool } from './worker-pool';
+import { WorkerCrash, type WorkerPool } from './worker-pool';
 import { PixelWriter } from './writer';
 
 export interface DecodeAllResult {
@@ -35,6 +35,12 @@ export async function decodeAll(
   let next = 0;
   let cursor = 0;
   let waiters: (() => void)[] = [];
+  let fatal: Error | undefined;
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
 
   const advance = () => {
     while (cursor < entries.length && status[cursor] !== undefined) {
@@ -48,17 +54,16 @@ export async function decodeAll(
       cursor += 1;
     }
     progress.update(cursor, result.failed.length > 0 ? `${result.failed.length} failed` : '');
-    const w = waiters;
-    waiters = [];
-    for (const f of w) f();
+    wake();
   };
 
   const worker = async () => {
     for (;;) {
-      if (signal?.aborted) return;
+      if (signal?.aborted || fatal) return;
       const i = next++;
       if (i >= entries.length) return;
-      while (i >= cursor + ring) await new Promise<void>((r) => waiters.push(r));
+      while (i >= cursor + ring && !fatal) await new Promise<void>((r) => waiters.push(r));
+      if (fatal) return;
       const slot = i % ring;
       const out = slots.subarray(slot * bpi, (slot + 1) * bpi);
       const e = entries[i]!;
@@ -74,6 +79,11 @@ export async function decodeAll(
         else await decodeRaw(e.pixels(), e.width, e.height, e.channels, opts, out);
         status[i] = true;
       } catch (err) {
+        if (err instanceof WorkerCrash) {
+          fatal = err;
+          wake();
+          return;
+        }
         status[i] = failureReason(err);
       }
       advance();
@@ -86,6 +96,7 @@ export async function decodeAll(
   } finally {
     writer.close();
   }
+  if (fatal) throw fatal;
   throwIfAborted(signal);
   progress.finish(result.failed.length > 0 ? `${result.failed.length} failed` : '');
   return result;

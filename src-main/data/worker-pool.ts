@@ -8,6 +8,11 @@ interface Slot {
 
 const START_TIMEOUT_MS = 30_000;
 
+/** A worker thread died mid-import (crash, out of memory): the import stops, unlike a bad image. */
+export class WorkerCrash extends Error {
+  override name = 'WorkerCrash';
+}
+
 /** Starts one worker and resolves once it has loaded (it posts { ready: true }). */
 function startWorker(url: URL): Promise<Worker> {
   return new Promise((resolve, reject) => {
@@ -44,7 +49,7 @@ function startWorker(url: URL): Promise<Worker> {
 export class WorkerPool {
   private readonly pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; slot: Slot }>();
   private nextId = 0;
-  private failure: Error | undefined;
+  private failure: WorkerCrash | undefined;
 
   private constructor(private readonly slots: Slot[]) {
     for (const slot of slots) {
@@ -55,9 +60,9 @@ export class WorkerPool {
         p.slot.inFlight -= 1;
         p.resolve(res);
       });
-      slot.worker.on('error', (err) => this.fail(err));
+      slot.worker.on('error', (err) => this.fail(new WorkerCrash(`decode worker failed: ${err.message}`)));
       slot.worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`decode worker exited with code ${code}`));
+        if (code !== 0) this.fail(new WorkerCrash(`decode worker exited with code ${code}`));
       });
     }
   }
@@ -81,7 +86,7 @@ export class WorkerPool {
     return new WorkerPool(workers.map((worker) => ({ worker, inFlight: 0 })));
   }
 
-  private fail(err: Error): void {
+  private fail(err: WorkerCrash): void {
     this.failure ??= err;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
@@ -104,6 +109,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.failure ??= new WorkerCrash('the decode workers were closed');
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

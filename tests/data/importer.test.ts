@@ -6,7 +6,7 @@ import type { ProgressSink } from '../../src-main/cli/progress';
 import { decodeImage } from '../../src-main/data/decode';
 import { openSource } from '../../src-main/data/detect';
 import { DEFAULT_IMPORT_OPTIONS, defaultWorkers, importSource } from '../../src-main/data/importer';
-import { WorkerPool } from '../../src-main/data/worker-pool';
+import { WorkerCrash, WorkerPool } from '../../src-main/data/worker-pool';
 import { getDataset, listDatasets, readPixels } from '../../src-main/store/datasets';
 import { quiet, removeDir, solid, tempDir, tempWorkspace } from './helpers';
 
@@ -109,6 +109,19 @@ describe('decoding on worker threads', () => {
   it('fail to start cleanly when the worker script cannot load, so the import can decode in-process', async () => {
     const missing = new URL('./no-such-worker.mjs', import.meta.url);
     await expect(WorkerPool.start(2, missing)).rejects.toThrow();
+  });
+
+  it('reject the work in flight as a crash (not a bad image) when a worker dies', async () => {
+    const pool = await WorkerPool.start(1);
+    try {
+      const png = await solid('png', [1, 2, 3], 2000, 2000);
+      const pending = pool.run({ op: 'decode', bytes: png, opts: { size: 32, channels: 3, maxPixels: 1e8 } });
+      await (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!.worker.terminate();
+      await expect(pending).rejects.toBeInstanceOf(WorkerCrash);
+      await expect(pool.run({ op: 'hash', bytes: png })).rejects.toBeInstanceOf(WorkerCrash);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('are used only where they pay: large sources on more than two cores', () => {
