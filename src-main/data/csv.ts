@@ -47,7 +47,8 @@ const PATH_HEADERS = ['path', 'file', 'filename', 'image', 'filepath'];
 /**
  * A CSV manifest: path,label[,split] per row, paths relative to the CSV's folder (absolute
  * paths allowed). A header row is recognised by a cell named path, file, filename, image or
- * filepath, and may then name the columns in any order (label/class, split/set). An empty label means unlabelled; val counts as test.
+ * filepath, and may then name the columns in any order (label/class, split/set). An empty
+ * label means unlabelled; val counts as test.
  */
 export async function readCsv(path: string): Promise<Source> {
   let rows: string[][];
