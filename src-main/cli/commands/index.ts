@@ -4,6 +4,8 @@ import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
 import { importCommand } from './import';
+import { runsCommand } from './runs';
+import { trainCommand } from './train';
 
 /** Every CLI command, in the order `pretext --help` lists them. */
 export const commands: Command[] = [
@@ -11,5 +13,7 @@ export const commands: Command[] = [
   importCommand,
   datasetsCommand,
   augmentCommand,
+  trainCommand,
+  runsCommand,
   benchCommand,
 ];

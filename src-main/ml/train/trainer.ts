@@ -97,13 +97,18 @@ export async function runTraining(ws: Workspace, runId: string, events: TrainEve
   const cfg = run.config as unknown as RunConfig;
   const dataset = getDataset(ws, run.datasetId);
   if (!dataset) throw new Error(`run ${runId}: its dataset ${run.datasetId} is gone`);
-  const data = loadTrainData(ws, dataset);
-  const batch = cfg.batch;
-  if (data.trainIdx.length < batch) {
-    throw new Error(`dataset ${dataset.id} has ${data.trainIdx.length} training images, fewer than one batch of ${batch}; use --batch`);
+  let data: TrainData;
+  try {
+    data = loadTrainData(ws, dataset);
+    if (data.trainIdx.length < cfg.batch) {
+      throw new Error(`dataset ${dataset.id} has ${data.trainIdx.length} training images, fewer than one batch of ${cfg.batch}; use --batch`);
+    }
+  } catch (err) {
+    updateRun(ws, runId, { status: 'failed', error: (err as Error).message, pid: null });
+    throw err;
   }
-  const dir = runDir(ws, runId);
-  mkdirSync(dir, { recursive: true });
+  const batch = cfg.batch;
+  mkdirSync(runDir(ws, runId), { recursive: true });
   updateRun(ws, runId, {
     status: 'running',
     backend: describeBackend().name,
@@ -114,7 +119,13 @@ export async function runTraining(ws: Workspace, runId: string, events: TrainEve
     finishedAt: null,
   });
 
-  const model = buildModel(cfg, data);
+  let model: SslModel;
+  try {
+    model = buildModel(cfg, data);
+  } catch (err) {
+    updateRun(ws, runId, { status: 'failed', error: (err as Error).message, pid: null });
+    throw err;
+  }
   const optimizer = model.trains
     ? new Optimizer(model.trainable(), {
         name: cfg.optimizer,

@@ -1,0 +1,124 @@
+import { initBackend } from '../../ml/backend';
+import { getDataset } from '../../store/datasets';
+import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
+import type { Workspace } from '../../store/workspace';
+import type { Command, CommandContext } from '../command';
+import { PretextError } from '../errors';
+import { trainRun } from './train';
+
+const usage = `Usage: pretext runs list
+       pretext runs show ID      config, backend, per-epoch metrics
+       pretext runs resume ID    continue a cancelled, failed or interrupted run from its last checkpoint
+       pretext runs cancel ID    stop a run that is training in another process`;
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A 'running' run whose process is gone was killed: it shows (and is stored) as interrupted. */
+function withLiveStatus(ws: Workspace, run: RunRow): RunRow {
+  if (run.status === 'running' && !alive(run.pid)) {
+    updateRun(ws, run.id, { status: 'interrupted', pid: null });
+    return { ...run, status: 'interrupted', pid: null };
+  }
+  return run;
+}
+
+function find(ctx: CommandContext, ref: string | undefined): RunRow {
+  if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
+  const ws = ctx.workspace();
+  const run = resolveRun(ws, ref);
+  if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+  return withLiveStatus(ws, run);
+}
+
+function perEpoch(ws: Workspace, runId: string): Record<string, number | string>[] {
+  const rows = new Map<number, Record<string, number | string>>();
+  for (const m of runMetrics(ws, runId)) {
+    if (['loss', 'lr', 'views_per_s'].includes(m.name)) continue;
+    const row = rows.get(m.epoch) ?? { epoch: m.epoch + 1 };
+    row[m.name] = m.value;
+    rows.set(m.epoch, row);
+  }
+  return [...rows.values()];
+}
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list | show ID | resume ID | cancel ID — training runs',
+  usage,
+  async run(args, ctx) {
+    const [sub, ref, ...extra] = args;
+    if (extra.length > 0) throw new PretextError(`unexpected arguments: ${extra.join(' ')}\n${usage}`, 2);
+    switch (sub) {
+      case undefined:
+      case 'list': {
+        const ws = ctx.workspace();
+        const runs = listRuns(ws).map((r) => {
+          const live = withLiveStatus(ws, r);
+          return { ...live, dataset: getDataset(ws, r.datasetId)?.name ?? r.datasetId, latest: latestMetrics(ws, r.id) };
+        });
+        if (runs.length === 0) ctx.print('no runs yet; try pretext train --dataset ID --method simclr,byol');
+        for (const r of runs) {
+          const knn = r.latest['knn_top1'];
+          const epochs = (r.config as { epochs?: number }).epochs ?? '?';
+          ctx.print(
+            `${r.id}  ${r.method.padEnd(10)} ${r.dataset.padEnd(20)} ${(r.backend ?? '-').padEnd(5)} ${r.status.padEnd(11)} epoch ${r.epochsDone}/${epochs}  kNN ${knn === undefined ? '   -  ' : `${(100 * knn).toFixed(1)}%`}  ${r.trainSeconds.toFixed(0)} s`,
+          );
+        }
+        return { runs };
+      }
+      case 'show': {
+        const ws = ctx.workspace();
+        const run = find(ctx, ref);
+        const epochs = perEpoch(ws, run.id);
+        ctx.print(`${run.id}  ${run.method} on ${run.datasetId}  ${run.status}${run.error ? ` (${run.error})` : ''}`);
+        ctx.print(`  backend  ${run.backend ?? '-'} ${(run.backendInfo as { device?: string }).device ?? ''}`);
+        ctx.print(`  time     ${run.trainSeconds.toFixed(1)} s over ${run.epochsDone} epochs, ${run.stepsDone} steps`);
+        ctx.print(`  config   ${JSON.stringify(run.config)}`);
+        for (const e of epochs) ctx.print(`  ${Object.entries(e).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`).join('  ')}`);
+        return { ...run, epochs, latest: latestMetrics(ws, run.id) };
+      }
+      case 'resume': {
+        const ws = ctx.workspace();
+        const run = find(ctx, ref);
+        if (run.status === 'completed') throw new PretextError(`run ${run.id} is already completed`);
+        if (run.status === 'running') throw new PretextError(`run ${run.id} is training in process ${run.pid}`);
+        const backend = await initBackend({ prefer: ctx.backend ?? run.backend ?? undefined });
+        if (run.backend && backend.name !== run.backend) {
+          ctx.progress.log(`note: run ${run.id} trained on ${run.backend}, resuming on ${backend.name}`);
+        }
+        const r = await trainRun(ws, run.id, ctx);
+        ctx.print(`${r.runId}  ${r.status}  ${r.epochsDone} epochs  ${r.trainSeconds.toFixed(1)} s`);
+        return { id: r.runId, method: r.method, backend: r.backend, status: r.status, epochs: r.epochsDone, seconds: r.trainSeconds, metrics: r.metrics };
+      }
+      case 'cancel': {
+        const ws = ctx.workspace();
+        const run = find(ctx, ref);
+        if (run.status === 'queued') {
+          updateRun(ws, run.id, { status: 'cancelled' });
+        } else if (run.status === 'running') {
+          // The training process turns SIGINT into a clean cancel after the current step.
+          process.kill(run.pid!, 'SIGINT');
+          const deadline = Date.now() + 60_000;
+          while (getRun(ws, run.id)!.status === 'running' && alive(run.pid) && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        } else {
+          throw new PretextError(`run ${run.id} is not training (status ${run.status})`);
+        }
+        const status = withLiveStatus(ws, getRun(ws, run.id)!).status;
+        ctx.print(`${run.id} ${status}`);
+        return { id: run.id, status };
+      }
+      default:
+        throw new PretextError(`unknown subcommand 'runs ${sub}'\n${usage}`, 2);
+    }
+  },
+};

@@ -1,0 +1,165 @@
+import { parseArgs } from 'node:util';
+import { presetForMethod } from '../../ml/augment';
+import { initBackend } from '../../ml/backend';
+import { RESNET_NAMES } from '../../ml/backbones/resnet';
+import { getMethod, methods, type Params } from '../../ml/methods';
+import { resolveConfig, type RunOverrides } from '../../ml/train/config';
+import { runTraining, type TrainResult } from '../../ml/train/trainer';
+import { resolveDataset } from '../../store/datasets';
+import { createRun, getRun, updateRun } from '../../store/runs';
+import type { Workspace } from '../../store/workspace';
+import type { Command, CommandContext } from '../command';
+import { CancelledError, PretextError } from '../errors';
+
+const usage = `Usage: pretext train --dataset ID --method NAME[,NAME...] [OPTIONS]
+
+Trains one run per method on the same data (a comparison), one after another.
+Methods: ${Object.keys(methods).join(', ')}
+
+Options (each method's defaults follow its paper's small-data settings; see 'runs show'):
+  --backbone B         ${RESNET_NAMES.join(', ')} (default small)
+  --width W            width multiplier of the backbone (default 1)
+  --epochs N           (default 10)
+  --batch N            batch size (method default, 256)
+  --seed N             data order, views and initial weights (default 0)
+  --optimizer O        sgd, lars or adamw (method default)
+  --lr X               learning rate per 256 images; scaled by batch/256 (method default)
+  --weight-decay X     (method default)
+  --momentum X         (method default)
+  --warmup-epochs N    (method default: 10 or 10% of the run, the shorter)
+  --preset NAME        augmentation preset (method default; see 'pretext augment')
+  --set KEY=VALUE      a method option, e.g. --set temperature=0.5 --set projOut=128`;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      options: {
+        dataset: { type: 'string' },
+        method: { type: 'string' },
+        backbone: { type: 'string' },
+        width: { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        seed: { type: 'string' },
+        optimizer: { type: 'string' },
+        lr: { type: 'string' },
+        'weight-decay': { type: 'string' },
+        momentum: { type: 'string' },
+        'warmup-epochs': { type: 'string' },
+        preset: { type: 'string' },
+        set: { type: 'string', multiple: true },
+      },
+    }).values;
+  } catch (err) {
+    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
+  }
+}
+
+function number(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new PretextError(`--${name} must be a number, got '${v}'`, 2);
+  return n;
+}
+
+function methodParams(method: string, sets: string[]): Params {
+  const def = getMethod(method);
+  const out: Params = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq < 1) throw new PretextError(`--set expects KEY=VALUE, got '${s}'`, 2);
+    const key = s.slice(0, eq);
+    const raw = s.slice(eq + 1);
+    if (!(key in def.params)) continue; // options of another method in a comparison
+    const kind = typeof def.params[key];
+    out[key] = kind === 'number' ? Number(raw) : kind === 'boolean' ? raw === 'true' : raw;
+  }
+  return out;
+}
+
+/** Trains one run and shows a progress bar; returns the summary printed by --json. */
+export async function trainRun(ws: Workspace, runId: string, ctx: CommandContext): Promise<TrainResult & { backend: string; method: string }> {
+  const run = getRun(ws, runId)!;
+  let total = 0;
+  let start = 0;
+  const result = await runTraining(ws, runId, {
+    signal: ctx.signal,
+    onStart: (e) => {
+      total = e.totalSteps;
+      start = e.startStep;
+      ctx.progress.start(`${run.method} ${run.id}`, Math.max(0, total - start), 'step');
+    },
+    onStep: (e) => ctx.progress.update(e.step + 1 - start, `loss ${e.loss.toFixed(4)} ${e.viewsPerSecond.toFixed(0)} views/s`),
+    onEpoch: (e) => {
+      const m = Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ');
+      ctx.progress.log(`${run.method} epoch ${e.epoch + 1}: ${m}`);
+    },
+  });
+  if (result.status === 'completed') ctx.progress.finish('done');
+  else ctx.progress.log(`${run.method} ${run.id} cancelled after ${result.epochsDone} epochs; continue with: pretext runs resume ${run.id}`);
+  return { ...result, backend: getRun(ws, runId)!.backend ?? '', method: run.method };
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train SSL methods on a dataset (one run per method)',
+  usage,
+  async run(args, ctx) {
+    const v = parse(args);
+    if (!v.dataset) throw new PretextError(`--dataset is required\n${usage}`, 2);
+    if (!v.method) throw new PretextError(`--method is required (one of ${Object.keys(methods).join(', ')})`, 2);
+    const ws = ctx.workspace();
+    const dataset = resolveDataset(ws, v.dataset);
+    if (!dataset) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
+    const names = v.method.split(',').map((m) => m.trim()).filter(Boolean);
+    const overrides: Omit<RunOverrides, 'params'> = {
+      backbone: v.backbone,
+      width: number('width', v.width),
+      epochs: number('epochs', v.epochs),
+      batch: number('batch', v.batch),
+      seed: number('seed', v.seed),
+      optimizer: v.optimizer,
+      lr: number('lr', v.lr),
+      weightDecay: number('weight-decay', v['weight-decay']),
+      momentum: number('momentum', v.momentum),
+      warmupEpochs: number('warmup-epochs', v['warmup-epochs']),
+      preset: v.preset,
+    };
+    // Resolve every config first: a bad option fails before any training starts.
+    const configs = names.map((name) => {
+      try {
+        const params = methodParams(name, v.set ?? []);
+        return resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, dataset.imageSize));
+      } catch (err) {
+        throw new PretextError(`${name}: ${(err as Error).message}`, 2);
+      }
+    });
+    const backend = await initBackend({ prefer: ctx.backend });
+    for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
+    ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
+    const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg as unknown as Record<string, unknown>));
+    // One run after another; a run that fails does not stop the comparison, Ctrl-C does.
+    const summary: Record<string, unknown>[] = [];
+    const failures: string[] = [];
+    for (const run of runs) {
+      if (ctx.signal.aborted) {
+        updateRun(ws, run.id, { status: 'cancelled' });
+        continue;
+      }
+      try {
+        const r = await trainRun(ws, run.id, ctx);
+        const m = Object.entries(r.metrics).map(([k, x]) => `${k} ${x.toFixed(4)}`).join('  ');
+        ctx.print(`${r.runId}  ${r.method.padEnd(10)} ${r.status}  ${r.epochsDone} epochs  ${r.trainSeconds.toFixed(1)} s  ${m}`);
+        summary.push({ id: r.runId, method: r.method, backend: r.backend, status: r.status, epochs: r.epochsDone, seconds: r.trainSeconds, metrics: r.metrics });
+      } catch (err) {
+        ctx.progress.log(`${run.method} ${run.id} failed: ${(err as Error).message}`);
+        failures.push(`${run.method} (${run.id}): ${(err as Error).message}`);
+      }
+    }
+    if (ctx.signal.aborted) throw new CancelledError();
+    if (failures.length > 0) throw new PretextError(`${failures.length} of ${runs.length} runs failed: ${failures.join('; ')}`);
+    return names.length === 1 ? summary[0] : { runs: summary };
+  },
+};

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src-main/store/workspace';
+import { runCli } from '../helpers/cli';
+import { makeTempDir } from '../helpers/tmp';
+import { makeToyDataset } from '../helpers/toyDataset';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let datasetId: string;
+const tiny = ['--backbone', 'small', '--width', '0.25', '--batch', '16', '--set', 'projHidden=16', '--set', 'projOut=8', '--set', 'predHidden=16'];
+
+beforeAll(() => {
+  tmp = makeTempDir();
+  const ws = Workspace.open(tmp.dir);
+  datasetId = makeToyDataset(ws);
+  ws.close();
+});
+afterAll(() => tmp.cleanup());
+
+const cli = (...args: string[]) => runCli(['--workspace', tmp.dir, '--backend', 'wasm', ...args]);
+
+describe('pretext train / runs', () => {
+  it('trains a comparison of two methods and prints one JSON summary', { timeout: 120_000 }, async () => {
+    const r = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr,byol', '--epochs', '2', ...tiny);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: { id: string; method: string; backend: string; status: string; epochs: number; metrics: Record<string, number> }[] };
+    expect(out.runs.map((x) => x.method)).toEqual(['simclr', 'byol']);
+    for (const run of out.runs) {
+      expect(run.status).toBe('completed');
+      expect(run.backend).toBe('wasm');
+      expect(run.epochs).toBe(2);
+      expect(run.metrics['knn_top1']).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(run.metrics['loss'])).toBe(true);
+    }
+    expect(r.stderr).toMatch(/backend: wasm/);
+    expect(r.stderr).toMatch(/epoch 2:.*knn_top1/);
+
+    const list = JSON.parse((await cli('--json', 'runs', 'list')).stdout) as { runs: { id: string; status: string }[] };
+    expect(list.runs.map((x) => x.id)).toEqual(out.runs.map((x) => x.id));
+    const show = JSON.parse((await cli('--json', 'runs', 'show', out.runs[0]!.id)).stdout) as { epochs: { epoch: number; knn_top1: number }[]; config: { method: string; params: Record<string, unknown> } };
+    expect(show.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(show.config.method).toBe('simclr');
+    expect(show.config.params['projOut']).toBe(8);
+    const again = await cli('runs', 'resume', out.runs[0]!.id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already completed/);
+  });
+
+  it('rejects bad options before training, naming them', async () => {
+    const bad = await cli('train', '--dataset', datasetId, '--method', 'simclr', '--epochs', 'ten');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--epochs must be a number, got 'ten'/);
+    const unknown = await cli('train', '--dataset', datasetId, '--method', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown method 'nope'/);
+    const noData = await cli('train', '--dataset', 'ds-missing', '--method', 'simclr');
+    expect(noData.code).toBe(1);
+    expect(noData.stderr).toMatch(/no dataset 'ds-missing'/);
+    const bigBatch = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr', '--batch', '1000', '--epochs', '1');
+    expect(bigBatch.code).toBe(1);
+    expect(bigBatch.stderr).toMatch(/48 training images, fewer than one batch of 1000/);
+    const runs = JSON.parse((await cli('--json', 'runs', 'list')).stdout) as { runs: { status: string; error: string | null }[] };
+    expect(runs.runs.at(-1)!.status).toBe('failed');
+  });
+});
