@@ -7,6 +7,7 @@ import type { ProgressSink } from '../cli/progress';
 import {
   commitDataset,
   findByFingerprint,
+  listDatasets,
   PIXELS_FILE,
   summarizeDataset,
   type DatasetSummary,
@@ -93,6 +94,17 @@ export function fingerprintOf(size: number, channels: number, items: { hash: str
   const h = createHash('sha256').update(`pretext-dataset-v1 size=${size} channels=${channels}\n`);
   for (const l of lines) h.update(`${l}\n`);
   return h.digest('hex');
+}
+
+/** A default name that no other dataset has: the source's, then with its size, then numbered. */
+function uniqueName(ws: Workspace, base: string, size: number, channels: number): string {
+  const taken = new Set(listDatasets(ws).map((d) => d.name));
+  const sized = `${base}-${size}px${channels === 1 ? '-gray' : ''}`;
+  if (!taken.has(base)) return base;
+  if (!taken.has(sized)) return sized;
+  let n = 2;
+  while (taken.has(`${sized}-${n}`)) n++;
+  return `${sized}-${n}`;
 }
 
 function summarizeFailures(failures: ImportFailure[], max = 5): string {
@@ -192,7 +204,7 @@ async function importOpened(
       split: splits[i]!,
       contentHash: hashes[decoded.ok[i]!]!,
     }));
-    const name = opts.name ?? (basename(source.path, extname(source.path)) || source.path);
+    const name = opts.name ?? uniqueName(ws, opts.defaultName ?? (basename(source.path, extname(source.path)) || source.path), opts.size, channels);
     let row;
     try {
       row = commitDataset(

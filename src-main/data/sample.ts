@@ -71,7 +71,7 @@ export async function importSample(
     throw new PretextError(`--sample ${name}: unknown sample (available: ${SAMPLES.join(', ')})`, 2);
   }
   if (full) {
-    return importSource(ws, await fullFashionSource(progress), { ...options, name: options.name ?? 'fashion-mnist-full' }, progress, signal);
+    return importSource(ws, await fullFashionSource(progress), { ...options, defaultName: 'fashion-mnist-full' }, progress, signal);
   }
   const dir = sampleDir(name);
   if (!existsSync(join(dir, 'train-images-idx3-ubyte.gz'))) {
@@ -79,5 +79,5 @@ export async function importSample(
   }
   const source = await openSource(dir);
   source.meta = { ...source.meta, sample: name };
-  return importSource(ws, source, { ...options, name: options.name ?? `${name}-sample` }, progress, signal, 'sample');
+  return importSource(ws, source, { ...options, defaultName: `${name}-sample` }, progress, signal, 'sample');
 }

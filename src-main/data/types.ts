@@ -45,7 +45,10 @@ export interface Source {
 }
 
 export interface ImportOptions {
+  /** The dataset's name, as given (--name). */
   name?: string;
+  /** Used when no name is given, made unique in the workspace; defaults to the source's file name. */
+  defaultName?: string;
   size: number;
   grayscale: boolean;
   maxPixels: number;

@@ -58,9 +58,10 @@ describe('importSource', () => {
       removeDir(moved);
     }
     expect(listDatasets(wsx.ws)).toHaveLength(1);
-    // Other options make a different dataset.
+    // Other options make a different dataset, under a name of its own.
     const gray = await importSource(wsx.ws, await openSource(dir), { grayscale: true }, quiet);
     expect(gray.existing).toBe(false);
+    expect(gray.name).toBe(`${first.name}-32px-gray`);
     expect(listDatasets(wsx.ws)).toHaveLength(2);
   });
 
