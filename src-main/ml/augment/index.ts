@@ -7,11 +7,11 @@
  *   tensor per view (the caller disposes them); training and `pretext augment` both use it.
  *   Parameters are drawn per image in JS (rng.ts: the same seed path gives the same views on
  *   every backend), then applied as batched tensor ops (ops.ts, color.ts).
- * - Semantics are torchvision's tensor code path (tests/ml/augment/torchvision.test.ts checks
- *   every op against torchvision 0.14). Known differences from the PIL pipelines of the papers'
- *   code: resizing is bilinear without antialiasing (PIL antialiases; solo-learn asks for
- *   bicubic), PIL's GaussianBlur is a box-blur approximation (see BlurSpec), and values stay
- *   float between steps where PIL rounds to uint8 after each.
+ * - Semantics are torchvision's (tests/ml/augment/torchvision.test.ts checks every op against
+ *   torchvision 0.14 and the crop resampling against PIL's antialiased bilinear/bicubic weights).
+ *   Known differences from the PIL pipelines of the papers' code: PIL's GaussianBlur is a
+ *   box-blur approximation of the Gaussian used here (see BlurSpec), and values stay float
+ *   between steps where PIL rounds to uint8 after each.
  */
 export { deriveSeed, Rng } from './rng';
 export { blurKernelSize, validateViewSpec } from './spec';
@@ -22,3 +22,4 @@ export { applyView, channelStats, normalize, renderViews, sampleBatchParams, toU
 export type { ImageBatch, RenderOptions, SeedPath } from './pipeline';
 export { localSize, multiCrop, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
 export type { ViewRecipe } from './presets';
+export { pilWeights, type Interpolation } from './resample';

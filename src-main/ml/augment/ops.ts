@@ -25,8 +25,8 @@ export function sampleCoords(start: number, len: number, size: number): number[]
  * columns of every image into a (size × H) image, pass 2 its H axis into size rows. The other
  * axis of each pass samples every pixel at an integer position, an exact copy.
  *
- * torchvision resizes PIL images with antialiasing (bilinear by default, bicubic in
- * solo-learn); this op does not, which only matters where a crop is downsampled.
+ * No antialiasing: for bilinear upsampling this equals PIL's resampling (the pipeline uses
+ * resample.ts for bicubic and for downsampled crops).
  */
 export function cropResizeFlip(
   x: tf.Tensor4D,

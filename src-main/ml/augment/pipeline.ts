@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { grayscale } from './color';
 import { colorJitter, cropResizeFlip, gaussianBlur, hueStages, permuteRows, solarize } from './ops';
 import { sampleViewParams, type ViewParams } from './params';
+import { cropResizeWeighted } from './resample';
 import { deriveSeed, Rng } from './rng';
 import { blurKernelSize, validateViewSpec, type ChannelStats, type ViewSpec } from './spec';
 
@@ -67,7 +68,7 @@ export function applyView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[]):
     if (x.shape[3] === 3) rows.sort((a, b) => stages[a]! - stages[b]! || a - b);
     const sorted = rows.some((r, i) => r !== i);
     const p = rows.map((r) => params[r]!);
-    let y = cropResizeFlip(x, p.map((q) => q.crop), p.map((q) => q.flip), spec.size, rows);
+    let y = cropView(x, spec, p, rows);
     if (spec.colorJitter) y = colorJitter(y, p.map((q) => q.jitter));
     if (spec.grayscaleProb > 0) y = grayscale(y, p.map((q) => q.grayscale));
     if (spec.blur) y = gaussianBlur(y, p.map((q) => q.blurSigma), blurKernelSize(spec.blur, spec.size));
@@ -77,6 +78,19 @@ export function applyView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[]):
     rows.forEach((r, i) => (inverse[r] = i));
     return permuteRows(y, inverse);
   });
+}
+
+/**
+ * The crop step: PIL's weights (resample.ts) for bicubic or when a crop is downsampled; else
+ * bilinear upsampling, where PIL and torch agree, by the cheaper cropAndResize passes.
+ */
+function cropView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[], rows: number[]): tf.Tensor4D {
+  const boxes = params.map((q) => q.crop);
+  const flips = params.map((q) => q.flip);
+  const interpolation = spec.crop?.interpolation ?? 'bilinear';
+  const downsampled = boxes.some((b) => b.height > spec.size || b.width > spec.size);
+  if (interpolation === 'bicubic' || downsampled) return cropResizeWeighted(x, boxes, flips, spec.size, rows, interpolation);
+  return cropResizeFlip(x, boxes, flips, spec.size, rows);
 }
 
 /** (x − mean) / std per channel; the last step of every pipeline. */

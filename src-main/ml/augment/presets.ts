@@ -3,8 +3,9 @@
  * size: global views have the image's size, local (multi-crop) views 96/224 of it.
  *
  * '-cifar' presets copy solo-learn's scripts/pretrain/cifar/ augmentation blocks (crop size =
- * the image size, blur as PIL's GaussianBlur → kernel 'full'). The others follow each paper's
- * official ImageNet code.
+ * the image size, bicubic crops, blur as PIL's GaussianBlur → kernel 'full'). The others follow
+ * each paper's official ImageNet code: bicubic crops except MoCo v2, SimSiam and SwAV, which
+ * keep torchvision's default bilinear.
  */
 import type { BlurSpec, ColorJitterSpec, ViewSpec } from './spec';
 
@@ -18,6 +19,8 @@ export interface ViewRecipe {
   blur: number;
   kernel: BlurSpec['kernel'];
   solarize: number;
+  /** Of the crop; default 'bicubic'. */
+  interpolation?: 'bilinear' | 'bicubic';
 }
 
 const RATIO: [number, number] = [3 / 4, 4 / 3];
@@ -28,7 +31,7 @@ function view(name: string, size: number, r: ViewRecipe): ViewSpec {
   return {
     name,
     size,
-    crop: { scale: r.scale, ratio: RATIO },
+    crop: { scale: r.scale, ratio: RATIO, interpolation: r.interpolation ?? 'bicubic' },
     flipProb: 0.5,
     colorJitter,
     grayscaleProb: 0.2,
@@ -60,13 +63,14 @@ const BYOL_JITTER: ViewRecipe['jitter'] = [0.4, 0.4, 0.2, 0.1];
 const MOCO_JITTER: ViewRecipe['jitter'] = [0.4, 0.4, 0.4, 0.1];
 const FULL_SCALE: [number, number] = [0.08, 1];
 
-const base = (jitter: ViewRecipe['jitter'], blur: number, kernel: BlurSpec['kernel'], solarize = 0, scale = FULL_SCALE): ViewRecipe => ({
-  scale,
-  jitter,
-  blur,
-  kernel,
-  solarize,
-});
+const base = (
+  jitter: ViewRecipe['jitter'],
+  blur: number,
+  kernel: BlurSpec['kernel'],
+  solarize = 0,
+  scale = FULL_SCALE,
+  interpolation: ViewRecipe['interpolation'] = 'bicubic',
+): ViewRecipe => ({ scale, jitter, blur, kernel, solarize, interpolation });
 
 const presets: Record<string, { summary: string; build: (size: number) => ViewSpec[] }> = {
   simclr: {
@@ -87,17 +91,17 @@ const presets: Record<string, { summary: string; build: (size: number) => ViewSp
   },
   mocov2plus: {
     summary: 'MoCo v2 (facebookresearch/moco): crop scale 0.2–1, jitter 0.4/0.4/0.4/0.1, blur p 0.5',
-    build: (s) => pair(s, base(MOCO_JITTER, 0.5, 'full', 0, [0.2, 1])),
+    build: (s) => pair(s, base(MOCO_JITTER, 0.5, 'full', 0, [0.2, 1], 'bilinear')),
   },
   simsiam: {
     summary: 'SimSiam (facebookresearch/simsiam): MoCo v2 augmentations',
-    build: (s) => pair(s, base(MOCO_JITTER, 0.5, 'full', 0, [0.2, 1])),
+    build: (s) => pair(s, base(MOCO_JITTER, 0.5, 'full', 0, [0.2, 1], 'bilinear')),
   },
   swav: {
     summary: 'SwAV (facebookresearch/swav): 2 global (scale 0.14–1) + 6 local (0.05–0.14) crops',
     build: (s) => {
-      const g = base(STRONG, 0.5, 'full', 0, [0.14, 1]);
-      return multiCrop(s, [g, g], base(STRONG, 0.5, 'full', 0, [0.05, 0.14]), 6);
+      const g = base(STRONG, 0.5, 'full', 0, [0.14, 1], 'bilinear');
+      return multiCrop(s, [g, g], base(STRONG, 0.5, 'full', 0, [0.05, 0.14], 'bilinear'), 6);
     },
   },
   dino: {

@@ -8,10 +8,12 @@
  * The flip is folded into the crop (it commutes with every later step).
  */
 
-/** torchvision.transforms.RandomResizedCrop's scale and ratio ranges. */
+/** torchvision.transforms.RandomResizedCrop's scale and ratio ranges and interpolation. */
 export interface CropSpec {
   scale: [number, number];
   ratio: [number, number];
+  /** Resampling as PIL does it (antialiased when downsampling); default 'bilinear'. */
+  interpolation?: 'bilinear' | 'bicubic';
 }
 
 /** torchvision.transforms.ColorJitter's strengths, applied with probability `prob`. */
@@ -82,6 +84,10 @@ export function validateViewSpec(v: ViewSpec): void {
   if (v.crop) {
     checkRange(n, 'crop scale', v.crop.scale, Number.MIN_VALUE, 1);
     checkRange(n, 'crop ratio', v.crop.ratio, Number.MIN_VALUE, Infinity);
+    const interp = v.crop.interpolation;
+    if (interp !== undefined && interp !== 'bilinear' && interp !== 'bicubic') {
+      throw new Error(`view '${n}': crop interpolation must be 'bilinear' or 'bicubic', got '${String(interp)}'`);
+    }
   }
   checkProb(n, 'flipProb', v.flipProb);
   checkProb(n, 'grayscaleProb', v.grayscaleProb);

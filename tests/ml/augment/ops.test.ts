@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, grayscale, JITTER_FNS, rgbToGray } from '../../../src-main/ml/augment/color';
 import { colorJitter, cropResizeFlip, gaussianBlur, gaussianKernel1d, permuteRows, solarize } from '../../../src-main/ml/augment/ops';
 import type { JitterParams } from '../../../src-main/ml/augment/params';
+import { cropResizeWeighted, pilWeights } from '../../../src-main/ml/augment/resample';
 import { Rng } from '../../../src-main/ml/augment/rng';
 import { BACKENDS, useBackend } from './backends';
 import { img, refBlur, refContrast, refCropResize, refGray, refHue, refSaturation, type Img } from './reference';
@@ -62,6 +63,32 @@ describe.each(BACKENDS)('augmentation ops on %s', (backend) => {
     const flips = [false, true, true, false];
     const got = values(() => cropResizeFlip(batch(imgs), boxes, flips, 7));
     expectClose(got, concat(imgs.map((im, i) => refCropResize(im, boxes[i]!, 7, flips[i]!))), 1e-5);
+  });
+
+  it('agrees with PIL’s bilinear weights wherever crops are upsampled (the cheap path is exact)', () => {
+    const rng = new Rng(12);
+    const imgs = [0, 1, 2, 3, 4, 5].map(() => randomImg(rng, 10, 10, 3));
+    const boxes = imgs.map(() => {
+      const height = rng.int(1, 10);
+      const width = rng.int(1, 10);
+      return { top: rng.int(0, 10 - height), left: rng.int(0, 10 - width), height, width };
+    });
+    const flips = imgs.map((_, i) => i % 2 === 1);
+    const rows = [5, 4, 3, 2, 1, 0];
+    const a = values(() => cropResizeFlip(batch(imgs), boxes, flips, 10, rows));
+    const b = values(() => cropResizeWeighted(batch(imgs), boxes, flips, 10, rows, 'bilinear'));
+    expectClose(a, b, 1e-6);
+  });
+
+  it('builds PIL weights that sum to 1 and widen when downsampling', () => {
+    for (const mode of ['bilinear', 'bicubic'] as const) {
+      for (const [len, size] of [[3, 8], [8, 8], [20, 7]] as const) {
+        for (const { weights } of pilWeights(len, size, mode)) expect(weights.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
+      }
+    }
+    // 20 → 5 is a ×4 downscale: a bilinear tap spans ±4 inputs instead of ±1.
+    expect(pilWeights(20, 5, 'bilinear')[2]!.weights.length).toBe(8);
+    expect(pilWeights(4, 8, 'bilinear')[3]!.weights.length).toBe(2);
   });
 
   it('returns the image itself for a whole-image crop at its own size, and its mirror when flipped', () => {

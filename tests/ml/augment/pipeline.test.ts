@@ -90,7 +90,9 @@ describe.each(BACKENDS)('view pipelines on %s', (backend) => {
     const per = 9 * 9 * 3;
     for (let i = 0; i < n; i++) {
       const alone = tf.tidy(() => applyView(tf.slice(x, [i, 0, 0, 0], [1, 11, 11, 3]), spec, [params[i]!]).dataSync() as Float32Array);
-      expect(maxDiff(whole.subarray(i * per, (i + 1) * per), alone)).toBeLessThan(1e-6);
+      // Alone, an image whose crop is not downsampled takes the cropAndResize path instead of
+      // PIL's weights (the batch has downsampled crops): the same bilinear values, other rounding.
+      expect(maxDiff(whole.subarray(i * per, (i + 1) * per), alone)).toBeLessThan(1e-5);
     }
     x.dispose();
   });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, grayscale } from '../../../src-main/ml/augment/color';
 import { colorJitter, cropResizeFlip, gaussianBlur, solarize } from '../../../src-main/ml/augment/ops';
+import { cropResizeWeighted, type Interpolation } from '../../../src-main/ml/augment/resample';
 import { BACKENDS, useBackend } from './backends';
 
 interface Arr {
@@ -16,7 +17,7 @@ interface Arr {
 }
 interface Case {
   op: string;
-  args: (number | boolean | number[])[];
+  args: (number | boolean | string | number[])[];
   input: Arr;
   expected: Arr;
 }
@@ -47,6 +48,10 @@ function apply(c: Case, x: tf.Tensor4D): tf.Tensor4D {
     case 'crop': {
       const [top, left, height, width, size, flip] = a as [number, number, number, number, number, boolean];
       return cropResizeFlip(x, [{ top, left, height, width }], [flip], size);
+    }
+    case 'crop_pil': {
+      const [top, left, height, width, size, flip, mode] = a as [number, number, number, number, number, boolean, Interpolation];
+      return cropResizeWeighted(x, [{ top, left, height, width }], [flip], size, [0], mode);
     }
     default:
       throw new Error(`fixture op '${c.op}' has no counterpart`);
