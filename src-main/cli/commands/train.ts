@@ -11,6 +11,9 @@ import type { Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { CancelledError, PretextError } from '../errors';
 
+/** Default batch size on the wasm and cpu backends (memory; see the train command). */
+const CPU_BATCH = 128;
+
 const usage = `Usage: pretext train --dataset ID --method NAME[,NAME...] [OPTIONS]
 
 Trains one run per method on the same data (a comparison), one after another.
@@ -20,7 +23,7 @@ Options (each method's defaults follow its paper's small-data settings; see 'run
   --backbone B         ${RESNET_NAMES.join(', ')} (default small)
   --width W            width multiplier of the backbone (default 1)
   --epochs N           (default 10)
-  --batch N            batch size (method default, 256)
+  --batch N            batch size (method default 256; ${CPU_BATCH} on the wasm and cpu backends)
   --seed N             data order, views and initial weights (default 0)
   --optimizer O        sgd, lars or adamw (method default)
   --lr X               learning rate per 256 images; scaled by batch/256 (method default)
@@ -114,7 +117,7 @@ export const trainCommand: Command = {
     const dataset = resolveDataset(ws, v.dataset);
     if (!dataset) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
     const names = v.method.split(',').map((m) => m.trim()).filter(Boolean);
-    const overrides: Omit<RunOverrides, 'params'> = {
+    const overrides: Omit<RunOverrides, 'params'> & { batch?: number } = {
       backbone: v.backbone,
       width: number('width', v.width),
       epochs: number('epochs', v.epochs),
@@ -127,6 +130,15 @@ export const trainCommand: Command = {
       warmupEpochs: number('warmup-epochs', v['warmup-epochs']),
       preset: v.preset,
     };
+    const backend = await initBackend({ prefer: ctx.backend });
+    for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
+    ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
+    // On CPU backends a step of 256 images at 32 px needs more than wasm's 4 GiB heap
+    // (about 15 MB of tape per image and two views): default to 128 there.
+    if (overrides.batch === undefined && (backend.name === 'wasm' || backend.name === 'cpu')) {
+      overrides.batch = CPU_BATCH;
+      ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
+    }
     // Resolve every config first: a bad option fails before any training starts.
     const configs = names.map((name) => {
       try {
@@ -136,9 +148,6 @@ export const trainCommand: Command = {
         throw new PretextError(`${name}: ${(err as Error).message}`, 2);
       }
     });
-    const backend = await initBackend({ prefer: ctx.backend });
-    for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
-    ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
     const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg as unknown as Record<string, unknown>));
     // One run after another; a run that fails does not stop the comparison, Ctrl-C does.
     const summary: Record<string, unknown>[] = [];
