@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
+import { setFilterChunkBytes } from '../../../src-main/ml/backend/wasm/conv';
 import { relErr, runOn, seeded } from './helpers';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -43,6 +44,14 @@ const CASES: ConvCase[] = [
   { x: [3, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: 'same' },
 ];
 
+/** Run with a tiny dy chunk so that Conv2DBackpropFilter splits these batches (1–3 images). */
+const CHUNKED: ConvCase[] = [
+  { x: [4, 8, 8, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [6, 9, 9, 2], f: [3, 3, 2, 4], stride: 2, pad: 'same' },
+  { x: [6, 9, 10, 2], f: [3, 3, 2, 4], stride: 2, pad: 'valid' },
+  { x: [6, 7, 7, 5], f: [1, 1, 5, 8], stride: 2, pad: 'valid' },
+];
+
 function describeCase(c: ConvCase): string {
   return `x ${c.x.join('×')} f ${c.f.join('×')} stride ${JSON.stringify(c.stride)} pad ${JSON.stringify(c.pad)}`;
 }
@@ -71,6 +80,21 @@ describe('wasm Conv2DBackpropInput / Conv2DBackpropFilter vs cpu', () => {
       expect(got[0]!.length).toBe(ref[0]!.length);
       const names = ['forward', 'dx', 'dW'];
       for (let i = 0; i < 3; i++) expect(relErr(got[i]!, ref[i]!), names[i]).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});
+
+describe('wasm Conv2DBackpropFilter, batch split into chunks, vs cpu', () => {
+  for (const c of CHUNKED) {
+    it(describeCase(c), async () => {
+      const prev = setFilterChunkBytes(400);
+      try {
+        const ref = await runOn('cpu', convGrads(c));
+        const got = await runOn('wasm', convGrads(c));
+        expect(relErr(got[2]!, ref[2]!)).toBeLessThanOrEqual(1e-5);
+      } finally {
+        setFilterChunkBytes(prev);
+      }
     });
   }
 });

@@ -95,33 +95,107 @@ function convInfo(xShape: number[], filterShape: number[], attrs: NamedAttrMap) 
   );
 }
 
+/** Bytes of dy ("filter" of the gradient convolution) per batch chunk: stays in L2 once packed. */
+let FILTER_CHUNK_BYTES = 1 << 20;
+
+/** Sets the chunk size (tests use tiny chunks on tiny shapes); returns the previous one. */
+export function setFilterChunkBytes(bytes: number): number {
+  const prev = FILTER_CHUNK_BYTES;
+  FILTER_CHUNK_BYTES = bytes;
+  return prev;
+}
+
+/** Largest divisor of `batch` whose dy chunk fits FILTER_CHUNK_BYTES (at least 1). */
+function chunkImages(batch: number, perImageBytes: number): number {
+  const target = Math.max(1, Math.floor(FILTER_CHUNK_BYTES / perImageBytes));
+  for (let g = Math.min(batch, target); g >= 1; g--) if (batch % g === 0) return g;
+  return 1;
+}
+
+let nextViewId = 2 ** 30;
+
+/** Registers a window of the heap as a C++ tensor id (no allocation; unregister with dropView). */
+function view(backend: WasmBackend, byteOffset: number, size: number): number {
+  const id = nextViewId++;
+  const tfjs = (backend.wasm as unknown as { tfjs: Record<string, (...a: number[]) => void> }).tfjs;
+  tfjs['registerTensor']!(id, size, byteOffset);
+  return id;
+}
+
+function dropView(backend: WasmBackend, id: number): void {
+  // Runs the C++ disposal callbacks (the cached XNNPACK operator of a filter id); frees nothing.
+  (backend.wasm as unknown as { tfjs: Record<string, (...a: number[]) => void> }).tfjs['disposeData']!(id);
+}
+
 export function conv2DBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: WasmBackend;
   attrs: NamedAttrMap;
 }): TensorInfo {
-  const { inputs: { x, dy }, backend, attrs } = args;
+  const { inputs: { dy }, backend, attrs } = args;
+  let x = args.inputs.x;
   checkChannelsLast(attrs, 'Conv2DBackpropFilter');
   const filterShape = attrs['filterShape'] as number[];
   const info = convInfo(x.shape as number[], filterShape, attrs);
-  const [fh, fw, cin, cout] = filterShape;
-  const [, h, w] = x.shape as number[];
+  const [fh, fw, cin, cout] = filterShape as [number, number, number, number];
+  const [batch, h0, w0] = x.shape as number[];
   const [, oh, ow] = dy.shape as number[];
   const sh = info.strideHeight, sw = info.strideWidth;
   const pt = info.padInfo.top, pl = info.padInfo.left;
-  const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
-  const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
-  const pb = fh - 1 + (oh - 1) * sh + 1 - h - pt;
-  const pr = fw - 1 + (ow - 1) * sw + 1 - w - pl;
-  const res = convExplicit(backend, xT, dyT, { pads: [pt, pb, pl, pr], strides: [1, 1], dilations: [sh, sw] });
-  free(backend, xT, dyT);
-  if (!res) {
-    const zeros = backend.makeOutput([fh, fw, cin, cout], 'float32');
-    f32(backend, zeros).fill(0);
-    return zeros;
+  let pb = fh - 1 + (oh - 1) * sh + 1 - h0! - pt;
+  let pr = fw - 1 + (ow - 1) * sw + 1 - w0! - pl;
+  // Rows/columns past the last window are never read: crop them (negative pad).
+  let cropped: TensorInfo | null = null;
+  if (pb < 0 || pr < 0) {
+    cropped = stock('Slice', backend, { x }, { begin: [0, 0, 0, 0], size: [batch!, h0! + Math.min(0, pb), w0! + Math.min(0, pr), cin] });
+    x = cropped;
+    pb = Math.max(0, pb);
+    pr = Math.max(0, pr);
   }
-  const out = transpose({ inputs: { x: res }, backend, attrs: { perm: [1, 2, 0, 3] } });
-  free(backend, res);
+  const [, h, w] = x.shape as number[];
+  // Split the batch so each chunk's dy, packed by XNNPACK as the filter, stays in cache; every
+  // chunk is one convolution of x as [ci, H, W, g] with dy as [OH, OW, g, co], stride 1,
+  // dilation = the forward stride. Layouts [nc, ci, H, W, g] and [nc, OH, OW, g, co] make each
+  // chunk contiguous; the chunks are addressed as C++ tensor views, not copies.
+  const g = chunkImages(batch!, oh! * ow! * cout * 4);
+  const nc = batch! / g;
+  const xT = transpose({ inputs: { x: { dataId: x.dataId, shape: [nc, g, h!, w!, cin], dtype: 'float32' } }, backend, attrs: { perm: [0, 4, 2, 3, 1] } });
+  const dyT = transpose({ inputs: { x: { dataId: dy.dataId, shape: [nc, g, oh!, ow!, cout], dtype: 'float32' } }, backend, attrs: { perm: [0, 2, 3, 1, 4] } });
+  if (cropped) free(backend, cropped);
+  const part = cin * fh * fw * cout;
+  const parts = backend.makeOutput([nc, cin, fh, fw, cout], 'float32');
+  const xOff = backend.dataIdMap.get(xT.dataId)!.memoryOffset;
+  const dOff = backend.dataIdMap.get(dyT.dataId)!.memoryOffset;
+  const pOff = backend.dataIdMap.get(parts.dataId)!.memoryOffset;
+  const xSize = cin * h! * w! * g, dSize = oh! * ow! * g * cout;
+  const conv = wasmConv(backend);
+  for (let c = 0; c < nc; c++) {
+    const xi = view(backend, xOff + c * xSize * 4, xSize);
+    const fi = view(backend, dOff + c * dSize * 4, dSize);
+    const oi = view(backend, pOff + c * part * 4, part);
+    conv(xi, cin, h!, w!, fi, oh!, ow!, pt, pr, pb, pl, 0, sh, sw, 1, 1, g, cout, oi);
+    dropView(backend, xi);
+    dropView(backend, fi);
+    dropView(backend, oi);
+  }
+  free(backend, xT, dyT);
+  // Sum the chunks (float64) and permute [ci, fh, fw, co] → [fh, fw, ci, co].
+  const out = backend.makeOutput([fh, fw, cin, cout], 'float32');
+  const src = f32(backend, parts);
+  const dst = f32(backend, out);
+  const acc = new Float64Array(part);
+  for (let c = 0; c < nc; c++) {
+    const base = c * part;
+    for (let i = 0; i < part; i++) acc[i] += src[base + i]!;
+  }
+  const tap = fh * fw;
+  for (let ci = 0; ci < cin; ci++) {
+    for (let t = 0; t < tap; t++) {
+      const s0 = (ci * tap + t) * cout, d0 = (t * cin + ci) * cout;
+      for (let co = 0; co < cout; co++) dst[d0 + co] = acc[s0 + co]!;
+    }
+  }
+  free(backend, parts);
   return out;
 }
 
