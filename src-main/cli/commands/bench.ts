@@ -9,6 +9,7 @@ export interface BenchModule {
 const benches: Record<string, () => Promise<BenchModule>> = {
   import: () => import('../../bench/import'),
   engine: () => import('../../bench/engine'),
+  train: () => import('../../bench/train'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]
