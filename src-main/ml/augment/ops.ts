@@ -78,16 +78,29 @@ export function hueStages(params: (JitterParams | null)[]): number[] {
  * backend, but 2× slower on wasm, where each small op and matMul has a fixed cost.)
  */
 export function colorJitter(x: tf.Tensor4D, params: (JitterParams | null)[]): tf.Tensor4D {
+  const keep = stepper(x);
   let y = x;
   const stages = hueStages(params);
   for (let stage = 0; stage < 4; stage++) {
     for (let op = 0; op < HUE; op++) {
       const chosen = params.map((p) => p !== null && p.order[stage] === op && p.factors[op] !== null);
-      if (chosen.some(Boolean)) y = JITTER_FNS[op]!(y, params.map((p, i) => (chosen[i] ? p!.factors[op]! : 1)));
+      if (chosen.some(Boolean)) y = keep(y, (v) => JITTER_FNS[op]!(v, params.map((p, i) => (chosen[i] ? p!.factors[op]! : 1))));
     }
-    y = hueOnRuns(y, stages.map((s) => s === stage), params.map((p) => p?.factors[HUE] ?? 0));
+    y = keep(y, (v) => hueOnRuns(v, stages.map((s) => s === stage), params.map((p) => p?.factors[HUE] ?? 0)));
   }
   return y;
+}
+
+/**
+ * y ← f(y) in its own tidy, disposing the previous y unless it is x (the caller's): keeps
+ * peak memory to a few batches instead of every intermediate of the jitter.
+ */
+function stepper(x: tf.Tensor4D): (y: tf.Tensor4D, f: (v: tf.Tensor4D) => tf.Tensor4D) => tf.Tensor4D {
+  return (y, f) => {
+    const next = tf.tidy(() => f(y));
+    if (next !== y && y !== x) y.dispose();
+    return next;
+  };
 }
 
 /** Shifts the hue of the chosen rows, slicing out each run of consecutive chosen rows. */
