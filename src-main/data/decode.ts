@@ -54,11 +54,25 @@ export async function decodeReason(err: unknown, input: Buffer): Promise<string>
   let meta: Metadata;
   try {
     meta = await sharp(input).metadata();
-  } catch {
+  } catch (metaErr) {
+    // A known signature whose header does not parse: the file was cut or damaged early.
+    const format = formatFromMagic(input);
+    if (format) return `truncated or corrupt ${format} data (${firstLine((metaErr as Error).message)})`;
     return 'not an image sharp can decode (unsupported or unrecognised format)';
   }
   const detail = /unknown error/i.test(msg) ? '' : ` (${firstLine(msg)})`;
   return `truncated or corrupt ${meta.format ?? 'image'} data${detail}`;
+}
+
+/** The image format a file's first bytes announce, if any. */
+export function formatFromMagic(b: Buffer): string | undefined {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
+  if (b.length >= 6 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6))) return 'gif';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (b.length >= 4 && (b.toString('latin1', 0, 4) === 'II*\0' || b.toString('latin1', 0, 4) === 'MM\0*')) return 'tiff';
+  if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(b.toString('latin1', 8, 12))) return 'heif';
+  return undefined;
 }
 
 /** Width and height from a PNG's IHDR, or undefined when `input` is not a PNG. */

@@ -83,6 +83,8 @@ describe('decodeImage', () => {
     ['an empty file', async () => Buffer.alloc(0), /empty file/],
     ['a truncated JPEG', async () => (await solid('jpeg', [1, 2, 3], 200, 200)).subarray(0, 300), /truncated or corrupt jpeg data/],
     ['a truncated PNG', async () => { const b = await solid('png', [1, 2, 3], 200, 200); return b.subarray(0, b.length - 30); }, /truncated or corrupt png data/],
+    ['a JPEG cut inside its header', async () => (await solid('jpeg', [1, 2, 3], 50, 60)).subarray(0, 100), /truncated or corrupt jpeg data/],
+    ['a PNG cut inside its header', async () => (await solid('png', [1, 2, 3], 50, 60)).subarray(0, 20), /truncated or corrupt png data/],
     ['text', async () => Buffer.from('just some text, not an image\n'), /not an image/],
     ['random bytes', async () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)), /not an image/],
     ['a decompression bomb', async () => bombPng(100_000, 100_000), /pixel limit/],
