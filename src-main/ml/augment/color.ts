@@ -135,10 +135,13 @@ function mergeChannels(cols: tf.Tensor[]): tf.Tensor2D {
 export function adjustHue(x: tf.Tensor4D, shifts: number[]): tf.Tensor4D {
   if (x.shape[3] === 1) return x;
   const [n, hh, ww] = x.shape;
-  const [h, s, v] = rgbToHsv(flat(x));
-  const shifted = tf.add(tf.reshape(h, [n, hh * ww]), perImage(shifts, [n, hh * ww]));
-  const wrapped = tf.reshape(tf.sub(shifted, tf.floor(shifted)), [-1, 1]) as tf.Tensor2D;
-  return tf.reshape(hsvToRgb(wrapped, s, v), x.shape);
+  // Inner tidies keep only h, s, v between the halves (peak memory).
+  const [h, s, v] = tf.tidy(() => rgbToHsv(flat(x)));
+  const wrapped = tf.tidy(() => {
+    const shifted = tf.add(tf.reshape(h, [n, hh * ww]), perImage(shifts, [n, hh * ww]));
+    return tf.reshape(tf.sub(shifted, tf.floor(shifted)), [-1, 1]) as tf.Tensor2D;
+  });
+  return tf.reshape(tf.tidy(() => hsvToRgb(wrapped, s, v)), x.shape);
 }
 
 /** The four jitter ops, indexed as JITTER_OPS. */

@@ -1,11 +1,12 @@
 /**
- * Crop-and-resize as two matMuls with PIL's resampling weights (Pillow's Resample.c
+ * Crop-and-resize with PIL's resampling weights (Pillow's Resample.c
  * precompute_coeffs, which torch's antialiased interpolate also follows): the filter's
  * support widens by the scale factor when downsampling (antialiasing), and the taps that fall
  * outside the crop are dropped and the rest renormalised. This is what torchvision's
  * RandomResizedCrop does to a PIL image (crop, then resize), bilinear or bicubic.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { perImage } from './color';
 import type { CropBox } from './params';
 
 export type Interpolation = 'bilinear' | 'bicubic';
@@ -52,21 +53,57 @@ export function pilWeights(len: number, size: number, interpolation: Interpolati
   });
 }
 
-/** n × size × extent matrices: row k of image i holds the weights of output sample k. */
-function matrices(spans: { start: number; len: number; flip: boolean }[], size: number, extent: number, interpolation: Interpolation): tf.Tensor3D {
-  const m = new Float32Array(spans.length * size * extent);
-  spans.forEach((s, i) => {
-    pilWeights(s.len, size, interpolation).forEach(({ first, weights }, k) => {
-      const row = (i * size + (s.flip ? size - 1 - k : k)) * extent + s.start + first;
-      weights.forEach((w, t) => (m[row + t] = w));
-    });
+interface Span {
+  start: number;
+  len: number;
+  flip: boolean;
+}
+
+/**
+ * One separable pass: resamples the width axis of img (N × H × W × C) for every span (a crop
+ * [start, start + len) of the width, from image boxInd[i]) to `size` samples with PIL's
+ * weights. Returns (spans·size) × H × 1 × C: output sample k of span i is a column of H
+ * pixels. Tap t of every sample is an exact copy (cropAndResize 'nearest' at an integer
+ * position), scaled by its weight and summed: the work grows with the taps, not with W.
+ */
+function resamplePass(img: tf.Tensor4D, spans: Span[], size: number, boxInd: number[], interpolation: Interpolation): tf.Tensor4D {
+  const [, h, w] = img.shape;
+  const rows = spans.length * size;
+  const perSpan = spans.map((s) => {
+    const weights = pilWeights(s.len, size, interpolation);
+    return s.flip ? weights.reverse() : weights;
   });
-  return tf.tensor3d(m, [spans.length, size, extent]);
+  const taps = Math.max(...perSpan.flatMap((ws) => ws.map((q) => q.weights.length)));
+  const ind = tf.tensor1d(boxInd.flatMap((r) => Array<number>(size).fill(r)), 'int32');
+  let sum: tf.Tensor | null = null;
+  for (let t = 0; t < taps; t++) {
+    const boxes = new Float32Array(rows * 4);
+    const weights = new Array<number>(rows);
+    spans.forEach((s, i) => {
+      perSpan[i]!.forEach(({ first, weights: ws }, k) => {
+        // A crop of width 1 samples x at 0.5·(x1 + x2)·(W − 1); taps past the last one weigh 0.
+        const x = Math.min(s.start + first + t, s.start + s.len - 1);
+        const at = w > 1 ? x / (w - 1) : 0;
+        boxes.set([0, at, 1, at], (i * size + k) * 4);
+        weights[i * size + k] = ws[t] ?? 0;
+      });
+    });
+    const prev: tf.Tensor | null = sum;
+    // A tidy per tap keeps one running sum alive, not every tap's samples (peak memory).
+    sum = tf.tidy(() => {
+      const sampled = tf.image.cropAndResize(img, tf.tensor2d(boxes, [rows, 4]), ind, [h, 1], 'nearest');
+      const term = tf.mul(sampled, perImage(weights, sampled.shape));
+      return prev ? tf.add(prev, term) : term;
+    });
+    prev?.dispose();
+  }
+  return sum as tf.Tensor4D;
 }
 
 /**
  * Crops image rows[i] of x to boxes[i], resizes it to size×size with PIL's weights and
  * mirrors it when flips[i]; clamps to [0, 1] as PIL's 8-bit output does (bicubic overshoots).
+ * Pass 1 resamples the columns of every crop into a (size × H) image, pass 2 its H axis.
  */
 export function cropResizeWeighted(
   x: tf.Tensor4D,
@@ -76,15 +113,11 @@ export function cropResizeWeighted(
   rows: number[],
   interpolation: Interpolation,
 ): tf.Tensor4D {
-  const [, h, w, c] = x.shape;
+  const [, h, , c] = x.shape;
   const n = boxes.length;
-  const src = rows.every((r, i) => r === i) && n === x.shape[0] ? x : tf.gather(x, tf.tensor1d(rows, 'int32'));
-  const ry = matrices(boxes.map((b) => ({ start: b.top, len: b.height, flip: false })), size, h, interpolation);
-  const rx = matrices(boxes.map((b, i) => ({ start: b.left, len: b.width, flip: flips[i]! })), size, w, interpolation);
-  // Rows: n × size × (W·C).
-  const byRow = tf.matMul(ry, tf.reshape(src, [n, h, w * c]));
-  // Columns: bring W last, contract it with rx, put C back last.
-  const wLast = tf.reshape(tf.transpose(tf.reshape(byRow, [n, size, w, c]), [0, 1, 3, 2]), [n, size * c, w]);
-  const out = tf.matMul(wLast, rx, false, true);
-  return tf.clipByValue(tf.transpose(tf.reshape(out, [n, size, c, size]), [0, 1, 3, 2]), 0, 1) as tf.Tensor4D;
+  const cols = resamplePass(x, boxes.map((b, i) => ({ start: b.left, len: b.width, flip: flips[i]! })), size, rows, interpolation);
+  const byCol = tf.reshape(cols, [n, size, h, c]) as tf.Tensor4D;
+  const spansY = boxes.map((b) => ({ start: b.top, len: b.height, flip: false }));
+  const out = resamplePass(byCol, spansY, size, boxes.map((_, i) => i), interpolation);
+  return tf.clipByValue(tf.reshape(out, [n, size, size, c]), 0, 1) as tf.Tensor4D;
 }
