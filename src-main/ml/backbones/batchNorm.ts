@@ -1,11 +1,14 @@
 /**
- * Batch normalisation (optionally fused with the ReLU after it) as one differentiable op that
- * keeps only its input and output for the backward pass.
+ * Batch normalisation, optionally followed by a residual add and a ReLU, as one differentiable op
+ * that keeps only its input and output for the backward pass. Called on [x, shortcut] it computes
+ * relu(bn(x) + shortcut): the end of a ResNet BasicBlock.
  *
  * tf.layers.batchNormalization in training computes moments with recorded ops, so the tape holds
  * x − mean and its square as well (plus the normalised tensor for the following ReLU): five
  * activation-sized tensors per conv-BN-ReLU instead of two. ResNet-18 at 256 views of 32×32 then
- * needs more than the wasm backend's 4 GiB heap. Same mathematics, PyTorch semantics:
+ * needs more than the wasm backend's 4 GiB heap (the tape also keeps one gradient per recorded
+ * tensor until backward ends, so every tensor not recorded saves twice). Same mathematics,
+ * PyTorch semantics:
  * normalise with the biased batch variance, eps 1e-5; running statistics with momentum 0.1 and
  * the unbiased variance; the exact gradient through the batch statistics:
  *   dx = γ·rstd · (g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ g·x̂,  dβ = Σ g   (g = dy·[out > 0] with ReLU)
@@ -26,36 +29,45 @@ export interface BatchNormArgs extends LayerArgs {
 
 type Stats = { mean: tf.Tensor; variance: tf.Tensor };
 
-/** Training-mode op; `onStats` receives the batch mean and biased variance (kept tensors). */
-function bnTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, relu: boolean, onStats: (s: Stats) => void): tf.Tensor {
+/**
+ * Training-mode op: y = act(γ·(x − μ)·rstd + β [+ residual]). `onStats` receives the batch mean
+ * and biased variance (kept tensors). Saves x and y only.
+ */
+function bnTrain(
+  x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, residual: tf.Tensor | null, eps: number, relu: boolean, onStats: (s: Stats) => void,
+): tf.Tensor {
   const axes = [...Array(x.rank - 1).keys()];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [xi, g, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const res = residual ? (args[3] as tf.Tensor) : null;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
     const mean = tf.mean(xi, axes);
     const xc = tf.sub(xi, mean);
     const variance = tf.mean(tf.square(xc), axes);
     const rstd = tf.rsqrt(tf.add(variance, tf.scalar(eps)));
-    const affine = tf.add(tf.mul(xc, tf.mul(rstd, g)), b);
+    let affine = tf.add(tf.mul(xc, tf.mul(rstd, g)), b);
+    if (res) affine = tf.add(affine, res);
     const value = relu ? tf.relu(affine) : affine;
     onStats({ mean: tf.keep(tf.clone(mean)), variance: tf.keep(tf.clone(variance)) });
     save([xi, mean, rstd, g, value]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sx, smean, srstd, sgamma, sout] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        let grad = dy as tf.Tensor;
-        if (relu) grad = tf.mul(grad, tf.step(sout));
-        const n = sx.size / sx.shape[sx.rank - 1]!;
-        const xhat = tf.mul(tf.sub(sx, smean), srstd);
-        const dBeta = tf.sum(grad, axes);
-        const dGamma = tf.sum(tf.mul(grad, xhat), axes);
-        const centred = tf.sub(tf.sub(grad, tf.div(dBeta, n)), tf.mul(xhat, tf.div(dGamma, n)));
-        const dx = tf.mul(centred, tf.mul(sgamma, srstd));
-        return [dx, dGamma, dBeta];
-      },
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        // Intermediates freed here: the tape would otherwise keep them to the end of backward.
+        tf.tidy(() => {
+          const [sx, smean, srstd, sgamma, sout] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+          const grad = relu ? tf.mul(dy as tf.Tensor, tf.step(sout)) : (dy as tf.Tensor);
+          const n = sx.size / sx.shape[sx.rank - 1]!;
+          const xhat = tf.mul(tf.sub(sx, smean), srstd);
+          const dBeta = tf.sum(grad, axes);
+          const dGamma = tf.sum(tf.mul(grad, xhat), axes);
+          const centred = tf.sub(tf.sub(grad, tf.div(dBeta, n)), tf.mul(xhat, tf.div(dGamma, n)));
+          const dx = tf.mul(centred, tf.mul(sgamma, srstd));
+          return res ? [dx, dGamma, dBeta, relu ? grad : tf.clone(grad)] : [dx, dGamma, dBeta];
+        }),
     };
   });
-  return op(x, gamma, beta) as tf.Tensor;
+  return (residual ? op(x, gamma, beta, residual) : op(x, gamma, beta)) as tf.Tensor;
 }
 
 export class BatchNorm extends tfl.layers.Layer {
@@ -76,6 +88,10 @@ export class BatchNorm extends tfl.layers.Layer {
     this.supportsMasking = true;
   }
 
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+  }
+
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const c = shape[shape.length - 1];
@@ -89,14 +105,16 @@ export class BatchNorm extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const residual = Array.isArray(inputs) && inputs.length > 1 ? inputs[1]! : null;
     if (!kwargs['training']) {
       return tf.tidy(() => {
-        const y = tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), this.beta.read(), this.gamma.read(), this.epsilon);
+        let y = tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), this.beta.read(), this.gamma.read(), this.epsilon);
+        if (residual) y = tf.add(y, residual);
         return this.relu ? tf.relu(y) : y;
       });
     }
     let stats: Stats | undefined;
-    const y = bnTrain(x, this.gamma.read(), this.beta.read(), this.epsilon, this.relu, (s) => (stats = s));
+    const y = bnTrain(x, this.gamma.read(), this.beta.read(), residual, this.epsilon, this.relu, (s) => (stats = s));
     if (stats) {
       const s = stats;
       const n = x.size / x.shape[x.rank - 1]!;

@@ -84,17 +84,12 @@ class Builder {
     return new BatchNorm({ momentum: 0.1, epsilon: 1e-5, relu, name: this.id(relu ? 'bn_relu' : 'bn') }).apply(x) as SymbolicTensor;
   }
 
-  relu(x: SymbolicTensor): SymbolicTensor {
-    return tf.layers.reLU({ name: this.id('relu') }).apply(x) as SymbolicTensor;
-  }
-
   basicBlock(x: SymbolicTensor, filters: number, stride: number): SymbolicTensor {
     const inC = x.shape[x.shape.length - 1];
-    let h = this.bn(this.conv(x, filters, 3, stride, 1), true);
-    h = this.bn(this.conv(h, filters, 3, 1, 1));
+    const h = this.bn(this.conv(x, filters, 3, stride, 1), true);
     const shortcut = stride !== 1 || inC !== filters ? this.bn(this.conv(x, filters, 1, stride, 0)) : x;
-    const sum = tf.layers.add({ name: this.id('add') }).apply([h, shortcut]) as SymbolicTensor;
-    return this.relu(sum);
+    // relu(bn(conv(h)) + shortcut) as one layer (batchNorm.ts).
+    return new BatchNorm({ momentum: 0.1, epsilon: 1e-5, relu: true, name: this.id('bn_add_relu') }).apply([this.conv(h, filters, 3, 1, 1), shortcut]) as SymbolicTensor;
   }
 }
 

@@ -58,6 +58,28 @@ async function compare(relu: boolean) {
 }
 
 describe('BatchNorm (lean, PyTorch semantics)', () => {
+  it('on [x, shortcut]: relu(bn(x) + shortcut), gradients to both inputs as tf.layers', async () => {
+    await useBackend('cpu');
+    const ours = new BatchNorm({ relu: true });
+    const ref = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+    ours.apply([tfl.input({ shape: [3, 4, 2] }), tfl.input({ shape: [3, 4, 2] })]);
+    ref.apply(tfl.input({ shape: [3, 4, 2] }));
+    const before = tf.memory().numTensors;
+    const x = tf.tensor4d(seeded(5 * 3 * 4 * 2, 30), [5, 3, 4, 2]);
+    const s = tf.tensor4d(seeded(5 * 3 * 4 * 2, 31), [5, 3, 4, 2]);
+    const g = tf.tensor4d(seeded(5 * 3 * 4 * 2, 32), [5, 3, 4, 2]);
+    const f1 = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ours.apply([a, b], { training: true }) as tf.Tensor, g));
+    const f2 = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.add(ref.apply(a, { training: true }) as tf.Tensor, b)), g));
+    const [ga, gb] = tf.grads(f1)([x, s]);
+    const [ra, rb] = tf.grads(f2)([x, s]);
+    expect(relErr(await ga!.data(), await ra!.data())).toBeLessThanOrEqual(1e-5);
+    expect(relErr(await gb!.data(), await rb!.data())).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, s, g, ga!, gb!, ra!, rb!]);
+    expect(tf.memory().numTensors).toBe(before);
+    ours.dispose();
+    ref.dispose();
+  });
+
   it('equals tf.layers batchNormalization: output, gradients, running mean', () => compare(false));
   it('fused with ReLU equals batchNormalization → relu', () => compare(true));
 
