@@ -26,7 +26,7 @@ export function perImage(values: number[], shape: number[]): tf.Tensor {
   return tf.tensor(full, shape, 'float32');
 }
 
-/** A per-image tensor (n×1×1×1) shaped like perImage's result. */
+/** Per-image values already on the device (n×1×1×1), expanded like perImage on the cpu backend. */
 function perImageTensor(t: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.getBackend() === 'cpu' ? perImage(Array.from(t.dataSync()), shape) : t;
 }
