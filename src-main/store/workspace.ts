@@ -9,7 +9,8 @@ export type Db = Database.Database;
 
 const ORPHAN_AGE_MS = 10 * 60 * 1000;
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it exists, owned by someone else). */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -1,7 +1,7 @@
 import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
+import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { PretextError } from '../errors';
 import { trainRun } from './train';
@@ -12,13 +12,7 @@ const usage = `Usage: pretext runs list
        pretext runs cancel ID    stop a run that is training in another process`;
 
 function alive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== null && pid > 0 && isAlive(pid);
 }
 
 /** A 'running' run whose process is gone was killed: it shows (and is stored) as interrupted. */

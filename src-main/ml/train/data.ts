@@ -1,6 +1,6 @@
 /** A dataset as the trainer needs it: pixels in memory, split indices, labels, channel stats. */
 import { channelStats, type ChannelStats } from '../augment';
-import type { PixelSource } from '../eval/embed';
+import { gatherPixels, type PixelSource } from '../eval/embed';
 import { classNames, datasetItems, readPixels, type DatasetRow } from '../../store/datasets';
 import type { Workspace } from '../../store/workspace';
 
@@ -25,9 +25,7 @@ export function loadTrainData(ws: Workspace, row: DatasetRow): TrainData {
     labels[it.idx] = it.label ?? -1;
     (it.split === 'train' ? trainIdx : testIdx).push(it.idx);
   }
-  const per = row.imageSize * row.imageSize * row.channels;
-  const trainPixels = new Uint8Array(trainIdx.length * per);
-  trainIdx.forEach((idx, i) => trainPixels.set(pixels.subarray(idx * per, (idx + 1) * per), i * per));
+  const trainPixels = gatherPixels({ pixels, size: row.imageSize, channels: row.channels }, trainIdx);
   return {
     datasetId: row.id,
     pixels,

@@ -12,6 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed, renderViews, resolvePreset, type ViewSpec } from '../augment';
 import { describeBackend } from '../backend';
 import { resnet, type ResNetName, RESNET_NAMES } from '../backbones/resnet';
+import { gatherPixels } from '../eval/embed';
 import { getMethod, type SslModel, type StepInput } from '../methods';
 import { CancelledError } from '../../cli/errors';
 import { getDataset } from '../../store/datasets';
@@ -237,9 +238,7 @@ async function trainStep(
   views: ViewSpec[],
   c: StepContext,
 ): Promise<number> {
-  const per = data.size * data.size * data.channels;
-  const pixels = new Uint8Array(indices.length * per);
-  indices.forEach((idx, i) => pixels.set(data.pixels.subarray(idx * per, (idx + 1) * per), i * per));
+  const pixels = gatherPixels(data, indices);
   const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, { seed: c.seed, epoch: c.epoch, step: c.step }, { normalize: data.stats });
   const labels = tf.tensor1d(Int32Array.from(indices, (i) => Math.max(0, data.labels[i]!)), 'int32');
   const input: StepInput = { views: viewTensors, labels, step: c.globalStep, totalSteps: c.totalSteps };
