@@ -89,10 +89,10 @@ async function main(): Promise<void> {
   {
     const x = r([256, 32, 32, 32]);
     const bytes = x.size * 4;
-    add('Transpose', '256×32×32×32 by [3,1,2,0]', 'GB/s', bytes / 1e3, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
-    add('Sum', '256×32×32×32 over [0,1,2]', 'GB/s', bytes / 1e3, 'Sum', { x }, { axis: [0, 1, 2], keepDims: false });
-    add('Mean', '256×32×32×32 over [0,1,2]', 'GB/s', bytes / 1e3, 'Mean', { x }, { axis: [0, 1, 2], keepDims: false });
-    add('Identity', '256×32×32×32', 'GB/s', bytes / 1e3, 'Identity', { x }, {});
+    add('Transpose', '256×32×32×32 by [3,1,2,0]', 'GB/s', bytes, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+    add('Sum', '256×32×32×32 over [0,1,2]', 'GB/s', bytes, 'Sum', { x }, { axis: [0, 1, 2], keepDims: false });
+    add('Mean', '256×32×32×32 over [0,1,2]', 'GB/s', bytes, 'Mean', { x }, { axis: [0, 1, 2], keepDims: false });
+    add('Identity', '256×32×32×32', 'GB/s', bytes, 'Identity', { x }, {});
   }
 
   const fmt = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d));

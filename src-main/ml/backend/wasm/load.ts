@@ -98,13 +98,16 @@ export async function loadWasm(opts: LoadOptions): Promise<LoadedBackend> {
   registerWasmTrainingKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  if (threads > 1 && simd && !threadedInstalled) {
+  // Only before the first initialisation: replacing an initialised backend would drop its tensors.
+  // Later calls keep the existing instance; the reported thread count is the actual one.
+  const initialised = Boolean(tf.engine().registry['wasm']);
+  if (threads > 1 && simd && !threadedInstalled && !initialised) {
     const priority = tf.engine().registryFactory['wasm']?.priority ?? 2;
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', threadedFactory, priority);
     threadedInstalled = true;
   }
-  wasm.setThreadsCount(threads);
+  if (!initialised) wasm.setThreadsCount(threads);
   await activate('wasm');
   const actual = wasm.getThreadsCount();
   return {
