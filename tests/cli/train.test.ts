@@ -62,3 +62,43 @@ describe('pretext train / runs', () => {
     expect(runs.runs.at(-1)!.status).toBe('failed');
   });
 });
+
+describe('a training process killed mid-run', () => {
+  it('loses at most the epoch in progress and resumes to the same record as an uninterrupted run', { timeout: 240_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const args = ['train', '--dataset', datasetId, '--method', 'byol', '--epochs', '6', '--seed', '9', ...tiny];
+    const straight = JSON.parse((await cli('--json', ...args)).stdout) as { id: string };
+
+    const bin = join(__dirname, '..', '..', 'src-main', 'cli', 'bin.mjs');
+    const child = spawn(process.execPath, [bin, '--workspace', tmp.dir, '--backend', 'wasm', ...args], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const ws = Workspace.open(tmp.dir);
+    try {
+      const { listRuns } = await import('../../src-main/store/runs');
+      // Kill -9 once the first checkpoint is on disk and before the run can finish.
+      const deadline = Date.now() + 120_000;
+      let killedId: string | undefined;
+      while (Date.now() < deadline && !killedId) {
+        const run = listRuns(ws).find((r) => r.id !== straight.id && r.method === 'byol');
+        if (run && run.epochsDone >= 1 && run.epochsDone < 6) {
+          child.kill('SIGKILL');
+          killedId = run.id;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await exited;
+      expect(killedId).toBeDefined();
+      const listed = JSON.parse((await cli('--json', 'runs', 'list')).stdout) as { runs: { id: string; status: string }[] };
+      expect(listed.runs.find((r) => r.id === killedId)!.status).toBe('interrupted');
+
+      const resumed = await cli('--json', 'runs', 'resume', killedId!);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const { runMetrics } = await import('../../src-main/store/runs');
+      const record = (id: string) => runMetrics(ws, id).filter((m) => m.name !== 'views_per_s').map((m) => [m.name, m.step, m.value]);
+      expect(record(killedId!)).toEqual(record(straight.id));
+    } finally {
+      ws.close();
+    }
+  });
+});

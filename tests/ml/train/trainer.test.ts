@@ -59,7 +59,9 @@ describe('trainer', () => {
     it(`${method}: trains an epoch, records metrics, leaks no tensors`, async () => {
       const before = tf.memory().numTensors;
       const id = newRun(method, 1);
-      const result = await runTraining(ws, id);
+      const perStep: number[] = [];
+      const result = await runTraining(ws, id, { onStep: () => perStep.push(tf.memory().numTensors) });
+      expect(new Set(perStep).size, `tensors after each step: ${perStep.join(', ')}`).toBeLessThanOrEqual(1);
       expect(result.status).toBe('completed');
       const run = getRun(ws, id)!;
       expect(run.status).toBe('completed');
