@@ -222,7 +222,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
   const lines = [
     `${'backend'.padEnd(9)} ${'arch'.padEnd(9)} ${'views'.padStart(5)} ${'s/step'.padStart(8)} ${'views/s'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'×PyTorch'.padStart(9)}`,
     ...all.map((r) =>
-      `${r.backend.padEnd(9)} ${r.arch.padEnd(9)} ${String(r.views).padStart(5)} ${median(r.stepSeconds).toFixed(2).padStart(8)} ${r.viewsPerSecond.toFixed(2).padStart(8)} ${r.gflops.toFixed(1).padStart(8)} ${(r.ratioToTorch === null ? '—' : r.ratioToTorch.toFixed(2)).padStart(9)}`,
+      `${r.backend.padEnd(9)} ${r.arch.padEnd(9)} ${String(r.views).padStart(5)} ${median(r.stepSeconds).toFixed(2).padStart(8)} ${r.viewsPerSecond.toFixed(2).padStart(8)} ${r.gflops.toFixed(r.gflops < 1 ? 3 : 1).padStart(8)} ${(r.ratioToTorch === null ? '—' : r.ratioToTorch.toFixed(2)).padStart(9)}`,
     ),
   ];
   for (const [name, info] of Object.entries(infos)) lines.push(`${name}: ${info.device}`);
