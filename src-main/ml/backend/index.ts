@@ -73,10 +73,10 @@ function parseName(name: string, source: string): BackendName {
   throw new PretextError(`unknown backend '${name}' (from ${source}): expected one of ${BACKEND_ORDER.join(', ')}`, 2);
 }
 
-async function tryLoad(name: BackendName, threads: number): Promise<LoadedBackend> {
+async function tryLoad(name: BackendName, threads: number, forced = false): Promise<LoadedBackend> {
   registerBatchNormGradient();
   try {
-    return await loaders[name]({ threads });
+    return await loaders[name]({ threads, forced });
   } catch (err) {
     if (err instanceof BackendLoadError) throw err;
     throw new BackendLoadError((err as Error)?.message ?? String(err));
@@ -106,7 +106,7 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendInfo> 
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      const loaded = await tryLoad(name, threads);
+      const loaded = await tryLoad(name, threads, name === prefer);
       current = toInfo(name, loaded, name === prefer, skipped);
       return current;
     } catch (err) {
@@ -118,7 +118,7 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendInfo> 
 
 export async function useBackend(name: BackendName, opts: { threads?: number } = {}): Promise<BackendInfo> {
   if (current?.name === name && tf.getBackend() === name && opts.threads === undefined) return current;
-  const loaded = await tryLoad(name, opts.threads ?? defaultThreads());
+  const loaded = await tryLoad(name, opts.threads ?? defaultThreads(), true);
   current = toInfo(name, loaded, true, []);
   return current;
 }

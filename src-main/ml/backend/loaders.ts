@@ -29,6 +29,8 @@ export interface LoadedBackend {
 
 export interface LoadOptions {
   threads?: number;
+  /** Chosen by --backend / PRETEXT_BACKEND or useBackend: accept what auto-selection skips. */
+  forced?: boolean;
 }
 
 function cpuModel(): string {
@@ -107,7 +109,7 @@ async function loadTensorflow(): Promise<LoadedBackend> {
 
 export const loaders: Record<BackendName, (opts: LoadOptions) => Promise<LoadedBackend>> = {
   tensorflow: () => loadTensorflow(),
-  webgpu: async () => (await import('./webgpu')).loadWebgpu(),
+  webgpu: async (opts) => (await import('./webgpu')).loadWebgpu(opts),
   wasm: async (opts) => (await import('./wasm/load')).loadWasm(opts),
   cpu: async () => {
     const cpu = await import('@tensorflow/tfjs-backend-cpu');

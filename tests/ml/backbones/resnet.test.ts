@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { forwardMacs, resnet } from '../../../src-main/ml/backbones/resnet';
 import { useBackend } from '../../../src-main/ml/backend';
@@ -54,7 +55,7 @@ describe('resnet architecture', () => {
 });
 
 /** Gradients of a ResNet block stack with batch norm + linear head, and an SGD step. */
-async function trainOn(backend: 'cpu' | 'wasm'): Promise<{ grads: Float32Array[]; after: Float32Array[]; leaked: number }> {
+async function trainOn(backend: 'cpu' | 'wasm' | 'webgpu'): Promise<{ grads: Float32Array[]; after: Float32Array[]; leaked: number }> {
   await useBackend(backend);
   const before = tf.memory().numTensors;
   const enc = resnet('small', { size: 12, channels: 3, width: 0.25, seed: 7 });
@@ -90,5 +91,27 @@ describe('a training step is the same on cpu and wasm', () => {
     for (let i = 0; i < cpu.after.length; i++) expect(relErr(wasm.after[i]!, cpu.after[i]!)).toBeLessThanOrEqual(1e-5);
     expect(cpu.leaked).toBe(0);
     expect(wasm.leaked).toBe(0);
+  });
+});
+
+/** Debian chromium's software Vulkan driver: a WebGPU adapter on a machine without a GPU. */
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+describe('a training step is the same on cpu and webgpu', () => {
+  it('whole-model gradients and two SGD steps agree ≤ 1e-4 (GPU float math; SwiftShader where no GPU)', { timeout: 180_000 }, async (ctx) => {
+    if (!process.env['VK_ICD_FILENAMES'] && existsSync(SWIFTSHADER)) process.env['VK_ICD_FILENAMES'] = SWIFTSHADER;
+    try {
+      await useBackend('webgpu');
+    } catch (err) {
+      console.warn(`skipped: webgpu does not load here (${(err as Error).message})`);
+      ctx.skip();
+    }
+    const cpu = await trainOn('cpu');
+    const gpu = await trainOn('webgpu');
+    let worst = 0;
+    for (let i = 0; i < cpu.grads.length; i++) worst = Math.max(worst, relErr(gpu.grads[i]!, cpu.grads[i]!));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    for (let i = 0; i < cpu.after.length; i++) expect(relErr(gpu.after[i]!, cpu.after[i]!)).toBeLessThanOrEqual(1e-4);
+    expect(gpu.leaked).toBe(0);
   });
 });
