@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, type ViewSpec } from '../../ml/augment';
@@ -8,6 +7,7 @@ import { spreadIndices, viewGrid } from '../../ml/augment/grid';
 import { initBackend } from '../../ml/backend';
 import { getMethod, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
+import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { PretextError, throwIfAborted } from '../errors';
 
@@ -19,22 +19,18 @@ normalisation). --method uses that method's default preset for the dataset's ima
 Presets: ${PRESET_NAMES.join(', ')}`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        dataset: { type: 'string' },
-        preset: { type: 'string' },
-        method: { type: 'string' },
-        out: { type: 'string' },
-        count: { type: 'string', default: '8' },
-        seed: { type: 'string', default: '0' },
-      },
-    }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
-  }
+  return parseCommandArgs(
+    args,
+    {
+      dataset: { type: 'string' },
+      preset: { type: 'string' },
+      method: { type: 'string' },
+      out: { type: 'string' },
+      count: { type: 'string', default: '8' },
+      seed: { type: 'string', default: '0' },
+    },
+    usage,
+  ).values;
 }
 
 function integer(name: string, v: string, min: number, max: number): number {

