@@ -70,17 +70,25 @@ describe('a training process killed mid-run', () => {
     const args = ['train', '--dataset', datasetId, '--method', 'byol', '--epochs', '8', '--seed', '9', ...tiny];
     const straight = JSON.parse((await cli('--json', ...args)).stdout) as { id: string };
 
+    const { listRuns } = await import('../../src-main/store/runs');
+    const before = (() => {
+      const w = Workspace.open(tmp.dir);
+      try {
+        return new Set(listRuns(w).map((r) => r.id));
+      } finally {
+        w.close();
+      }
+    })();
     const bin = join(__dirname, '..', '..', 'src-main', 'cli', 'bin.mjs');
     const child = spawn(process.execPath, [bin, '--workspace', tmp.dir, '--backend', 'wasm', ...args], { stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     const ws = Workspace.open(tmp.dir);
     try {
-      const { listRuns } = await import('../../src-main/store/runs');
       // Kill -9 once the first checkpoint is on disk and before the run can finish.
       const deadline = Date.now() + 120_000;
       let killedId: string | undefined;
       while (Date.now() < deadline && !killedId) {
-        const run = listRuns(ws).find((r) => r.id !== straight.id && r.method === 'byol');
+        const run = listRuns(ws).find((r) => !before.has(r.id)); // the child's run only
         // Early (1–2 of 8 epochs done), so the run cannot finish before the signal lands.
         if (run && run.epochsDone >= 1 && run.epochsDone <= 2) {
           child.kill('SIGKILL');
