@@ -111,3 +111,40 @@ describe('a training process killed mid-run', () => {
     }
   });
 });
+
+describe('pretext runs cancel', () => {
+  it('stops a run training in another process after its current step; the run stays resumable', { timeout: 240_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { listRuns } = await import('../../src-main/store/runs');
+    const ws = Workspace.open(tmp.dir);
+    const before = new Set(listRuns(ws).map((r) => r.id));
+    const bin = join(__dirname, '..', '..', 'src-main', 'cli', 'bin.mjs');
+    const args = ['train', '--dataset', datasetId, '--method', 'simclr', '--epochs', '20', '--seed', '4', ...tiny];
+    const child = spawn(process.execPath, [bin, '--workspace', tmp.dir, '--backend', 'wasm', ...args], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      let id: string | undefined;
+      const deadline = Date.now() + 120_000;
+      while (!id && Date.now() < deadline) {
+        const run = listRuns(ws).find((r) => !before.has(r.id) && r.epochsDone >= 1);
+        id = run?.id;
+        if (!id) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(id).toBeDefined();
+      const cancelled = await cli('--json', 'runs', 'cancel', id!);
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(JSON.parse(cancelled.stdout)).toEqual({ id, status: 'cancelled' });
+      expect(await exited).toBe(130);
+      const run = listRuns(ws).find((r) => r.id === id)!;
+      expect(run.epochsDone).toBeGreaterThanOrEqual(1);
+      expect(run.epochsDone).toBeLessThan(20);
+      const again = await cli('runs', 'cancel', id!);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/is not training \(status cancelled\)/);
+    } finally {
+      child.kill('SIGKILL');
+      ws.close();
+    }
+  });
+});
