@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { silentProgress } from '../../src-main/cli/progress';
 import { Workspace } from '../../src-main/store/workspace';
+import { makeTempDir } from '../helpers/tmp';
 
-/** A temp folder under os.tmpdir(); remove it with the returned cleanup. */
+/** A temp folder under os.tmpdir(); remove it with removeDir. */
 export function tempDir(prefix = 'pretext-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix).dir;
 }
 
 export function removeDir(dir: string): void {
@@ -16,14 +16,14 @@ export function removeDir(dir: string): void {
 }
 
 export function tempWorkspace(): { ws: Workspace; dir: string; cleanup(): void } {
-  const dir = tempDir('pretext-ws-');
-  const ws = Workspace.open(dir);
+  const tmp = makeTempDir('pretext-ws-');
+  const ws = Workspace.open(tmp.dir);
   return {
     ws,
-    dir,
+    dir: tmp.dir,
     cleanup: () => {
       ws.close();
-      removeDir(dir);
+      tmp.cleanup();
     },
   };
 }
