@@ -90,4 +90,43 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'embeddings cache, evaluations, projections',
+    sql: `
+      CREATE TABLE embeddings (
+        run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL,
+        split      TEXT NOT NULL CHECK (split IN ('train', 'test')),
+        dim        INTEGER NOT NULL,
+        count      INTEGER NOT NULL,
+        path       TEXT NOT NULL,
+        seconds    REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch, split)
+      );
+      CREATE TABLE evaluations (
+        id         TEXT PRIMARY KEY,
+        run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        params     TEXT NOT NULL,
+        result     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX evaluations_by_run ON evaluations (run_id, kind);
+      CREATE TABLE projections (
+        run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL,
+        split      TEXT NOT NULL CHECK (split IN ('train', 'test')),
+        algo       TEXT NOT NULL,
+        params     TEXT NOT NULL,
+        path       TEXT NOT NULL,
+        quality    TEXT NOT NULL,
+        seconds    REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch, split, algo)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,372 @@
+/**
+ * The one API contract between the workbench UI and the engine: requests (with their
+ * responses) and events. Types only, no runtime code: the renderer, the preload, the Electron
+ * main process, the HTTP/WebSocket server and the engine all import it. Two transports carry
+ * it (Electron IPC, and HTTP + WebSocket for `pretext serve`); the UI code is the same.
+ *
+ * Everything is plain JSON: no tensors, no typed arrays, no class instances, no Dates (ISO
+ * strings). Images travel as `data:image/png;base64,...` URLs. Long work (import, training,
+ * evaluation, projection, export, report) answers at once with a job id and reports through
+ * `job.progress` / `job.finished` events; its results are written to the workspace, so the CLI
+ * and the UI show the same numbers.
+ */
+
+export type Split = 'train' | 'test';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type ProjectionAlgo = 'pca' | 'tsne' | 'umap';
+export type EncoderFormat = 'tfjs' | 'onnx';
+export type EmbeddingFormat = 'csv' | 'npy';
+export type LabelFraction = 0.01 | 0.1 | 1;
+
+// ---------------------------------------------------------------- app and engine
+
+export interface BackendInfo {
+  name: string;
+  version: string;
+  device: string;
+  threads?: number;
+  skipped: { name: string; reason: string }[];
+}
+
+export interface AppInfo {
+  version: string;
+  workspaceDir: string;
+  /** 'ipc' in Electron, 'http' in a browser against `pretext serve`. Set by the client. */
+  transport: 'ipc' | 'http';
+  backend: BackendInfo | null;
+  /** Where the engine stands: it restarts itself after a crash. */
+  engine: EngineStatus;
+}
+
+export interface EngineStatus {
+  state: 'starting' | 'ready' | 'restarting' | 'down';
+  /** Why it is not ready (the crash's exit code or signal, the error). */
+  reason?: string;
+  pid?: number;
+}
+
+// ---------------------------------------------------------------- datasets
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  source: string;
+  sourceKind: string;
+  imageSize: number;
+  channels: 1 | 3;
+  numItems: number;
+  createdAt: string;
+  classes: string[];
+  splits: Record<Split, number>;
+  /** Items per class name and split; unlabelled items under '(unlabelled)'. */
+  perClass: Record<string, Record<Split, number>>;
+  failed: { file: string; reason: string }[];
+}
+
+export interface DatasetItem {
+  index: number;
+  split: Split;
+  label: number | null;
+  className: string | null;
+  sourcePath: string;
+  /** PNG data URL of the stored (decoded, resized) image. */
+  thumb: string;
+}
+
+export interface ImportRequest {
+  /** A folder, zip, tar, CIFAR binary, IDX or CSV on the engine's machine. In a browser the
+   *  client first uploads the files (POST /api/upload) and passes the path it got back. */
+  path: string;
+  name?: string;
+  size?: number;
+  grayscale?: boolean;
+}
+
+// ---------------------------------------------------------------- augmentations
+
+export interface ViewSpecJson {
+  [key: string]: unknown;
+}
+
+export interface PresetInfo {
+  name: string;
+  summary: string;
+  /** The per-view pipelines (editable in the Augment view and sent back in `spec`). */
+  views: ViewSpecJson[];
+}
+
+export interface AugmentPreviewRequest {
+  datasetId: string;
+  /** A preset name, or a method name (its default preset). */
+  preset?: string;
+  method?: string;
+  /** Edited per-view pipelines; overrides the preset's. */
+  views?: ViewSpecJson[];
+  count?: number;
+  seed?: number;
+  split?: Split;
+}
+
+export interface AugmentPreview {
+  preset: string;
+  views: ViewSpecJson[];
+  seed: number;
+  /** One row per image: the original, then one image per view. */
+  rows: { index: number; label: string | null; original: string; views: string[] }[];
+  millis: number;
+}
+
+// ---------------------------------------------------------------- methods and runs
+
+export type ParamValue = number | string | boolean;
+
+export interface MethodInfo {
+  name: string;
+  summary: string;
+  /** The paper, for the UI's tooltip. */
+  paper?: string;
+  params: Record<string, ParamValue>;
+  /** Training defaults (optimizer, lr per 256, weight decay, momentum, batch, epochs...). */
+  train: Record<string, ParamValue>;
+  preset: string;
+}
+
+export interface TrainRequest {
+  datasetId: string;
+  /** Several methods make a comparison: one run each, same data, same seed. */
+  methods: string[];
+  backbone?: string;
+  width?: number;
+  epochs?: number;
+  batch?: number;
+  seed?: number;
+  optimizer?: string;
+  lr?: number;
+  weightDecay?: number;
+  momentum?: number;
+  warmupEpochs?: number;
+  preset?: string;
+  /** Method options by method name, e.g. { simclr: { temperature: 0.2 } }. */
+  params?: Record<string, Record<string, ParamValue>>;
+}
+
+export interface RunInfo {
+  id: string;
+  datasetId: string;
+  datasetName: string;
+  method: string;
+  config: Record<string, unknown>;
+  backend: string | null;
+  backendInfo: Record<string, unknown>;
+  status: RunStatus;
+  epochs: number;
+  epochsDone: number;
+  stepsDone: number;
+  totalSteps: number | null;
+  trainSeconds: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  /** The latest value of each metric (loss, lr, views_per_s, knn_top1, feature_std, ...). */
+  latest: Record<string, number>;
+  /** Job id while it is queued or training. */
+  jobId: string | null;
+}
+
+export interface MetricPoint {
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+  /** Seconds of training time (the wall-clock axis). */
+  wall: number;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+export interface KnnRequest {
+  runId: string;
+  k?: number;
+  temperature?: number;
+}
+
+export interface ProbeRequest {
+  runId: string;
+  labelFraction?: LabelFraction;
+  seed?: number;
+}
+
+export interface Evaluation {
+  id: string;
+  runId: string;
+  epoch: number;
+  kind: 'knn' | 'probe';
+  params: Record<string, unknown>;
+  /** top1, top5 (probe), perClass: {className: accuracy}, seconds, ... */
+  result: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Diagnostics {
+  runId: string;
+  epoch: number;
+  alignment: number;
+  uniformity: number;
+  effectiveRank: number;
+  dim: number;
+  /** Std of each dimension of the L2-normalised features. */
+  perDimStd: number[];
+}
+
+export interface ProjectRequest {
+  runId: string;
+  algo: ProjectionAlgo;
+  split?: Split;
+  seed?: number;
+}
+
+export interface Projection {
+  runId: string;
+  epoch: number;
+  split: Split;
+  algo: ProjectionAlgo;
+  /** Point i is dataset item `indices[i]`; its coordinates are (x[i], y[i]). */
+  indices: number[];
+  x: number[];
+  y: number[];
+  labels: (number | null)[];
+  classes: string[];
+  /** trustworthiness (k), and whatever else the algorithm reports. */
+  quality: Record<string, number>;
+  seconds: number;
+  createdAt: string;
+}
+
+// ---------------------------------------------------------------- export and report
+
+export interface ExportEncoderRequest {
+  runId: string;
+  format: EncoderFormat;
+  /** Destination on the engine's machine; default under the run's folder. */
+  out?: string;
+}
+
+export interface ExportEmbeddingsRequest {
+  runId: string;
+  format: EmbeddingFormat;
+  out?: string;
+}
+
+export interface ReportRequest {
+  runIds: string[];
+  out?: string;
+}
+
+/** What an export or report job finishes with. */
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  /** In a browser: a URL under /api/download that serves it. */
+  downloadUrl?: string;
+}
+
+// ---------------------------------------------------------------- jobs
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  label: string;
+  status: JobStatus;
+  runId?: string;
+  datasetId?: string;
+  done: number;
+  total: number;
+  unit: string;
+  etaSeconds: number | null;
+  message: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  result?: unknown;
+}
+
+// ---------------------------------------------------------------- the request map
+
+/** Every request: name → [request, response]. */
+export interface ApiRequests {
+  'app.info': [void, AppInfo];
+  'backends.list': [void, { name: string; available: boolean; reason?: string; device?: string }[]];
+
+  'datasets.list': [void, DatasetInfo[]];
+  'datasets.get': [{ id: string }, DatasetInfo];
+  'datasets.items': [
+    { id: string; split?: Split; label?: number; offset?: number; limit?: number },
+    { total: number; items: DatasetItem[] },
+  ];
+  'datasets.import': [ImportRequest, { jobId: string }];
+  'datasets.importSample': [{ name: 'fashion-mnist'; full?: boolean }, { jobId: string }];
+  'datasets.delete': [{ id: string }, { deleted: boolean }];
+
+  'augment.presets': [void, PresetInfo[]];
+  'augment.preview': [AugmentPreviewRequest, AugmentPreview];
+
+  'methods.list': [void, MethodInfo[]];
+  'runs.create': [TrainRequest, { runIds: string[]; jobIds: string[] }];
+  'runs.list': [{ datasetId?: string } | void, RunInfo[]];
+  'runs.get': [{ id: string }, RunInfo];
+  'runs.metrics': [{ id: string; names?: string[]; sinceStep?: number }, MetricPoint[]];
+  'runs.cancel': [{ id: string }, { cancelled: boolean }];
+  'runs.resume': [{ id: string }, { jobId: string }];
+  'runs.delete': [{ id: string }, { deleted: boolean }];
+
+  'eval.knn': [KnnRequest, { jobId: string }];
+  'eval.probe': [ProbeRequest, { jobId: string }];
+  'eval.list': [{ runIds: string[] }, Evaluation[]];
+  'eval.diagnostics': [{ runId: string }, Diagnostics];
+
+  'projections.create': [ProjectRequest, { jobId: string }];
+  'projections.get': [{ runId: string; algo: ProjectionAlgo; split?: Split }, Projection | null];
+
+  'export.encoder': [ExportEncoderRequest, { jobId: string }];
+  'export.embeddings': [ExportEmbeddingsRequest, { jobId: string }];
+  'report.create': [ReportRequest, { jobId: string }];
+
+  'jobs.list': [void, JobInfo[]];
+  'jobs.cancel': [{ id: string }, { cancelled: boolean }];
+}
+
+export type RequestName = keyof ApiRequests;
+export type RequestOf<N extends RequestName> = ApiRequests[N][0];
+export type ResponseOf<N extends RequestName> = ApiRequests[N][1];
+
+// ---------------------------------------------------------------- the event map
+
+/** Every event: name → payload. Sent in throttled batches (at most a few per second). */
+export interface ApiEvents {
+  'job.progress': JobInfo;
+  'job.finished': JobInfo;
+  'run.status': { runId: string; status: RunStatus; epochsDone: number; error: string | null };
+  /** New metric points of a training run, in step order. */
+  'run.metrics': { runId: string; points: MetricPoint[] };
+  'datasets.changed': { datasetId: string };
+  'engine.status': EngineStatus;
+}
+
+export type EventName = keyof ApiEvents;
+
+/** An error as it crosses a transport: the message names the input and the reason. */
+export interface ApiError {
+  message: string;
+  /** 'bad-request' (bad input), 'not-found', 'cancelled', 'engine-down', 'internal'. */
+  code: 'bad-request' | 'not-found' | 'cancelled' | 'engine-down' | 'internal';
+}
+
+/** What a client calls; both transports implement it. */
+export interface ApiClient {
+  request<N extends RequestName>(name: N, req: RequestOf<N>): Promise<ResponseOf<N>>;
+  /** Returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
