@@ -1,0 +1,133 @@
+/**
+ * A run's frozen encoder for evaluation: the backbone alone (no projector, as the field
+ * evaluates), with the normalisation the trainer used (per-channel mean/std of the dataset's
+ * train split, `loadTrainData`).
+ *
+ * - `loadEncoder` builds the run's backbone and loads the `net/backbone/<i>` tensors of its
+ *   latest checkpoint (checkpoint.ts names weights per network, so the projector, predictor
+ *   and momentum copies are never built).
+ * - `randomEncoder` builds the same backbone with the same seeded initialisation the run
+ *   started from (trainer.ts builds the backbone first inside withSeed(deriveSeed(seed, 7))),
+ *   never trained: the random-init baseline of any run.
+ *
+ * `Encoder.epoch` counts completed training epochs: the checkpoint written after the first
+ * epoch (stored epoch index 0, file checkpoint-e0001) is epoch 1; the random encoder is epoch 0.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { deriveSeed, type ChannelStats } from '../augment';
+import { readCheckpoint } from '../train/checkpoint';
+import type { RunConfig } from '../train/config';
+import { loadTrainData, type TrainData } from '../train/data';
+import { withSeed } from '../train/seed';
+import { makeBackboneFactory } from '../train/trainer';
+import { PretextError } from '../../cli/errors';
+import { getDataset, type DatasetRow } from '../../store/datasets';
+import { getRun, latestCheckpoint, type RunRow } from '../../store/runs';
+import type { Workspace } from '../../store/workspace';
+
+export interface Encoder {
+  backbone: tfl.LayersModel;
+  runId: string;
+  epoch: number;
+  config: RunConfig;
+  dataset: DatasetRow;
+  /** Normalisation used in training: per-channel mean/std of the train split. */
+  stats: ChannelStats;
+  size: number;
+  channels: 1 | 3;
+  dispose(): void;
+}
+
+/** The dataset's pixels, labels and splits, loaded once per encoder (see encoderData). */
+const loaded = new WeakMap<Encoder, TrainData>();
+
+/** The run's dataset as the trainer loaded it (pixels, splits, labels, stats); cached per encoder. */
+export function encoderData(enc: Encoder, ws: Workspace): TrainData {
+  let d = loaded.get(enc);
+  if (!d) {
+    d = loadTrainData(ws, enc.dataset);
+    loaded.set(enc, d);
+  }
+  return d;
+}
+
+interface RunContext {
+  run: RunRow;
+  config: RunConfig;
+  dataset: DatasetRow;
+}
+
+function runContext(ws: Workspace, runId: string): RunContext {
+  const run = getRun(ws, runId);
+  if (!run) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
+  const dataset = getDataset(ws, run.datasetId);
+  if (!dataset) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} is gone`);
+  return { run, config: run.config as unknown as RunConfig, dataset };
+}
+
+function buildBackbone(c: RunContext): tfl.LayersModel {
+  const make = makeBackboneFactory(c.config, c.dataset.imageSize, c.dataset.channels);
+  return withSeed(deriveSeed(c.config.seed, 7), make);
+}
+
+function makeEncoder(ws: Workspace, c: RunContext, backbone: tfl.LayersModel, epoch: number): Encoder {
+  const enc: Encoder = {
+    backbone,
+    runId: c.run.id,
+    epoch,
+    config: c.config,
+    dataset: c.dataset,
+    stats: { mean: [], std: [] },
+    size: c.dataset.imageSize,
+    channels: c.dataset.channels,
+    dispose: () => {
+      backbone.dispose();
+      loaded.delete(enc);
+    },
+  };
+  try {
+    enc.stats = encoderData(enc, ws).stats;
+  } catch (err) {
+    enc.dispose();
+    throw err;
+  }
+  return enc;
+}
+
+/** The backbone of the run's latest checkpoint. */
+export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder> {
+  const c = runContext(ws, runId);
+  const ckpt = latestCheckpoint(ws, runId);
+  if (!ckpt) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);
+  const file = join(ws.dir, ckpt.path);
+  if (!existsSync(file)) throw new PretextError(`run ${runId}: its checkpoint file ${file} is missing`);
+  const data = readCheckpoint(file);
+  const backbone = buildBackbone(c);
+  try {
+    const values = backbone.weights.map((w, i) => {
+      const name = `net/backbone/${i}`;
+      const t = data.tensors.get(name);
+      if (!t) throw new PretextError(`${file}: no tensor ${name} (the backbone has ${backbone.weights.length} weights)`);
+      if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
+        throw new PretextError(`${file}: tensor ${name} has shape [${t.shape}], the run's backbone [${w.shape}]`);
+      }
+      return t.values;
+    });
+    const tensors = values.map((v, i) => tf.tensor(v, backbone.weights[i]!.shape as number[]));
+    backbone.setWeights(tensors);
+    tf.dispose(tensors);
+  } catch (err) {
+    backbone.dispose();
+    throw err;
+  }
+  return makeEncoder(ws, c, backbone, ckpt.epoch + 1);
+}
+
+/** The run's backbone at its seeded initialisation, never trained (the random-init baseline). */
+export async function randomEncoder(ws: Workspace, runId: string): Promise<Encoder> {
+  const c = runContext(ws, runId);
+  return makeEncoder(ws, c, buildBackbone(c), 0);
+}
