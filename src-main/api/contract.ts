@@ -308,6 +308,9 @@ export interface ApiRequests {
   ];
   'datasets.import': [ImportRequest, { jobId: string }];
   'datasets.importSample': [{ name: 'fashion-mnist'; full?: boolean }, { jobId: string }];
+  /** Several loose files on the engine's machine (a multi-file drop in Electron) copied into one
+   *  fresh folder under the workspace's tmp, keeping their names: the path to import. */
+  'datasets.stage': [{ paths: string[] }, { path: string }];
   'datasets.delete': [{ id: string }, { deleted: boolean }];
 
   'augment.presets': [void, PresetInfo[]];
