@@ -1,0 +1,109 @@
+/** augment.* and methods.list: presets, a preview of views (PNG data URLs), the method registry. */
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
+import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewSpec } from '../ml/augment';
+import { spreadIndices } from '../ml/augment/grid';
+import { getMethod, methods } from '../ml/methods';
+import { readItems } from '../data/thumbnail';
+import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
+import type { AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
+import type { Handlers, ServiceContext } from './context';
+import { pngDataUrl, thumbScale } from './dto';
+import { notFound, ServiceError } from './errors';
+
+/** Presets are listed at this image size (the Augment view re-resolves for its dataset). */
+export const PRESET_LIST_SIZE = 32;
+
+const toJson = (v: ViewSpec[]) => JSON.parse(JSON.stringify(v)) as ViewSpecJson[];
+
+function methodViews(method: string, size: number): { name: string; views: ViewSpec[] } {
+  const def = getMethod(method);
+  if (typeof def.preset === 'function') return { name: method, views: def.preset(size) };
+  const name = presetForMethod(def.preset, size);
+  return { name, views: resolvePreset(name, size) };
+}
+
+function chooseViews(req: AugmentPreviewRequest, row: DatasetRow): { name: string; views: ViewSpec[] } {
+  try {
+    if (req.views) {
+      if (!Array.isArray(req.views) || req.views.length === 0) throw new Error('views: at least one view pipeline is needed');
+      const views = req.views as unknown as ViewSpec[];
+      views.forEach(validateViewSpec);
+      return { name: req.preset ?? req.method ?? 'custom', views };
+    }
+    if (req.preset) return { name: req.preset, views: resolvePreset(req.preset, row.imageSize) };
+    if (req.method) return methodViews(req.method, row.imageSize);
+    throw new Error('give a preset, a method or views');
+  } catch (err) {
+    throw new ServiceError(`augment preview: ${(err as Error).message}`);
+  }
+}
+
+/** A float [0,1] or uint8 NHWC picture → PNG data URL, scaled up (nearest) for small images. */
+async function png(data: Uint8Array | Float32Array, size: number, channels: 1 | 3, scale: number): Promise<string> {
+  const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
+  let img = sharp(bytes, { raw: { width: size, height: size, channels } });
+  if (scale > 1) img = img.resize(size * scale, size * scale, { kernel: 'nearest' });
+  return pngDataUrl(await img.png().toBuffer());
+}
+
+export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets' | 'augment.preview' | 'methods.list'> {
+  const { ws } = ctx;
+  return {
+    'augment.presets': async () =>
+      PRESET_NAMES.map((name): PresetInfo => ({ name, summary: presetSummary(name) ?? '', views: toJson(resolvePreset(name, PRESET_LIST_SIZE)) })),
+
+    'methods.list': async () =>
+      Object.values(methods).map(
+        (m): MethodInfo => ({
+          name: m.name,
+          summary: m.summary,
+          paper: m.reference,
+          params: { ...m.params },
+          train: { ...m.train },
+          preset: typeof m.preset === 'function' ? 'method' : m.preset,
+        }),
+      ),
+
+    'augment.preview': async (req) => {
+      const t0 = performance.now();
+      const row = getDataset(ws, req.datasetId);
+      if (!row) throw notFound(`dataset '${req.datasetId}'`);
+      const count = req.count ?? 8;
+      if (!Number.isInteger(count) || count < 1 || count > 64) throw new ServiceError(`count ${count}: must be an integer from 1 to 64`);
+      const seed = req.seed ?? 0;
+      if (!Number.isInteger(seed) || seed < 0) throw new ServiceError(`seed ${seed}: must be a non-negative integer`);
+      const { name, views } = chooseViews(req, row);
+      await ctx.backend();
+      const items = datasetItems(ws, row.id).filter((it) => req.split === undefined || it.split === req.split);
+      if (items.length === 0) throw new ServiceError(`dataset '${row.id}' has no ${req.split ?? ''} images`);
+      const picked = spreadIndices(items.length, count).map((i) => items[i]!);
+      const per = row.imageSize * row.imageSize * row.channels;
+      const pixels = new Uint8Array(picked.length * per);
+      picked.forEach((it, i) => pixels.set(readItems(ws, row, it.idx), i * per));
+      const rendered = renderViews({ pixels, shape: [picked.length, row.imageSize, row.imageSize, row.channels] }, views, seed);
+      let data: { size: number; values: Float32Array }[];
+      try {
+        data = rendered.map((t) => ({ size: t.shape[1], values: t.dataSync() as Float32Array }));
+      } finally {
+        tf.dispose(rendered);
+      }
+      const classes = classNames(ws, row.id);
+      const scale = (size: number) => thumbScale(size);
+      const rows = await Promise.all(
+        picked.map(async (it, i) => ({
+          index: it.idx,
+          label: it.label === null ? null : (classes[it.label] ?? String(it.label)),
+          original: await png(pixels.subarray(i * per, (i + 1) * per), row.imageSize, row.channels, scale(row.imageSize)),
+          views: await Promise.all(
+            data.map((v) => {
+              const n = v.size * v.size * row.channels;
+              return png(v.values.subarray(i * n, (i + 1) * n), v.size, row.channels, scale(v.size));
+            }),
+          ),
+        })),
+      );
+      return { preset: name, views: toJson(views), seed, rows, millis: performance.now() - t0 };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { ApiEvents, EventName, RequestName, RequestOf, ResponseOf } from './contract';
+import type { BackendInfo } from '../ml/backend';
+import type { JobQueue } from '../engine/jobs';
+import type { Workspace } from '../store/workspace';
+
+export interface ServiceOptions {
+  /** Forced backend (--backend / PRETEXT_BACKEND). */
+  backend?: string;
+  /** The training child's entry (default: engine/trainChild.mjs next to the sources). */
+  trainChildPath?: string;
+  /** App version for app.info. */
+  version?: string;
+  /** Where the engine stands, for app.info (the host overrides it). */
+  engineState?: () => ApiEvents['engine.status'];
+}
+
+/** What a domain's handlers share. */
+export interface ServiceContext {
+  ws: Workspace;
+  jobs: JobQueue;
+  opts: ServiceOptions;
+  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void;
+  /** The engine's backend, initialised on first use. */
+  backend(): Promise<BackendInfo>;
+  /** Training jobs by run id (queued or running). */
+  training: Map<string, { jobId: string; totalSteps: number | null; pid: number | null }>;
+}
+
+export type Handler<N extends RequestName> = (req: RequestOf<N>) => Promise<ResponseOf<N>>;
+export type Handlers<N extends RequestName> = { [K in N]: Handler<K> };

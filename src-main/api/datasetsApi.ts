@@ -1,0 +1,99 @@
+/** datasets.* requests: list, items with thumbnails, import jobs, staging, delete. */
+import { copyFileSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { openSource } from '../data/detect';
+import { importSource } from '../data/importer';
+import { importSample, SAMPLES } from '../data/sample';
+import type { ImportOptions } from '../data/types';
+import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
+import type { ImportRequest } from './contract';
+import type { Handlers, ServiceContext } from './context';
+import { datasetInfo, datasetItemsPage } from './dto';
+import { notFound, ServiceError } from './errors';
+
+type Names = 'datasets.list' | 'datasets.get' | 'datasets.items' | 'datasets.import' | 'datasets.importSample' | 'datasets.stage' | 'datasets.delete';
+
+function importOptions(req: { name?: string; size?: number; grayscale?: boolean }): Partial<ImportOptions> {
+  const o: Partial<ImportOptions> = { grayscale: Boolean(req.grayscale) };
+  if (req.name !== undefined) {
+    if (typeof req.name !== 'string' || req.name.trim() === '') throw new ServiceError('name: must not be empty');
+    o.name = req.name;
+  }
+  if (req.size !== undefined) {
+    if (!Number.isInteger(req.size) || req.size < 4 || req.size > 1024) throw new ServiceError(`size ${req.size}: must be a whole number of pixels from 4 to 1024`);
+    o.size = req.size;
+  }
+  return o;
+}
+
+function mustExist(path: string, what: string): void {
+  if (typeof path !== 'string' || path === '') throw new ServiceError(`${what}: a path is required`);
+  try {
+    statSync(path);
+  } catch {
+    throw new ServiceError(`${path}: no such file or folder on the engine's machine`);
+  }
+}
+
+export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
+  const { ws } = ctx;
+  const find = (id: string) => {
+    const row = getDataset(ws, id);
+    if (!row) throw notFound(`dataset '${id}'`);
+    return row;
+  };
+  return {
+    'datasets.list': async () => listDatasets(ws).map((r) => datasetInfo(ws, r)),
+    'datasets.get': async ({ id }) => datasetInfo(ws, find(id)),
+    'datasets.items': async (q) => datasetItemsPage(ws, find(q.id), q),
+    'datasets.import': async (req: ImportRequest) => {
+      mustExist(req.path, 'import');
+      const options = importOptions(req);
+      const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(req.path)}` }, async (ctl) => {
+        const source = await openSource(req.path);
+        const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
+        ctx.emit('datasets.changed', { datasetId: r.id });
+        return r;
+      });
+      return { jobId: job.id };
+    },
+    'datasets.importSample': async (req) => {
+      if (!(SAMPLES as readonly string[]).includes(req.name)) throw new ServiceError(`sample '${req.name}': unknown (available: ${SAMPLES.join(', ')})`);
+      const job = ctx.jobs.submit({ kind: 'import', label: `import sample ${req.name}` }, async (ctl) => {
+        const r = await importSample(ws, req.name, Boolean(req.full), {}, ctl.progress, ctl.signal);
+        ctx.emit('datasets.changed', { datasetId: r.id });
+        return r;
+      });
+      return { jobId: job.id };
+    },
+    'datasets.stage': async ({ paths }) => {
+      if (!Array.isArray(paths) || paths.length === 0) throw new ServiceError('stage: no files given');
+      for (const p of paths) {
+        mustExist(p, 'stage');
+        if (!statSync(p).isFile()) throw new ServiceError(`${p}: not a file (drop a folder on its own to import it)`);
+      }
+      const dir = ws.makeTmp('stage');
+      const used = new Set<string>();
+      for (const p of paths) {
+        const ext = extname(p);
+        const stem = basename(p, ext);
+        let name = basename(p);
+        for (let i = 1; used.has(name); i++) name = `${stem}-${i}${ext}`;
+        used.add(name);
+        copyFileSync(p, join(dir, name));
+      }
+      return { path: dir };
+    },
+    'datasets.delete': async ({ id }) => {
+      find(id);
+      try {
+        const deleted = deleteDataset(ws, id);
+        if (deleted) ctx.emit('datasets.changed', { datasetId: id });
+        return { deleted };
+      } catch (err) {
+        if (/FOREIGN KEY/i.test((err as Error).message)) throw new ServiceError(`dataset '${id}': runs still use it; delete those runs first`);
+        throw err;
+      }
+    },
+  };
+}

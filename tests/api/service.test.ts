@@ -1,0 +1,103 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ApiEvents, EventName, JobInfo } from '../../src-main/api/contract';
+import { createService, type Service } from '../../src-main/api/service';
+import { Workspace } from '../../src-main/store/workspace';
+import { solid } from '../data/helpers';
+import { makeTempDir } from '../helpers/tmp';
+import { makeToyDataset } from '../helpers/toyDataset';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let ws: Workspace;
+let service: Service;
+
+beforeEach(() => {
+  tmp = makeTempDir();
+  ws = Workspace.open(join(tmp.dir, 'ws'));
+  service = createService(ws, { backend: 'cpu' });
+});
+
+afterEach(async () => {
+  await service.close();
+  ws.close();
+  tmp.cleanup();
+});
+
+function waitFor<E extends EventName>(s: Service, event: E, pred: (p: ApiEvents[E]) => boolean, ms = 60_000): Promise<ApiEvents[E]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    const off = s.onEvents((batch) => {
+      for (const e of batch) {
+        if (e.event === event && pred(e.payload as ApiEvents[E])) {
+          clearTimeout(timer);
+          off();
+          resolve(e.payload as ApiEvents[E]);
+        }
+      }
+    });
+  });
+}
+
+const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId);
+
+describe('service', () => {
+  it('imports a folder as a job, lists it with thumbnails and previews views as PNG data URLs', async () => {
+    const src = join(tmp.dir, 'src');
+    for (const cls of ['cat', 'dog']) {
+      mkdirSync(join(src, cls), { recursive: true });
+      for (let i = 0; i < 5; i++) writeFileSync(join(src, cls, `${i}.png`), await solid('png', cls === 'cat' ? [200, 10 + i, 10] : [10, 10 + i, 200], 12, 12));
+    }
+    const { jobId } = await service.handle('datasets.import', { path: src, size: 8 });
+    const done = await finished(jobId);
+    expect(done.status).toBe('completed');
+    const list = await service.handle('datasets.list', undefined);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.classes).toEqual(['cat', 'dog']);
+    expect(list[0]!.numItems).toBe(10);
+    const page = await service.handle('datasets.items', { id: list[0]!.id, limit: 3 });
+    expect(page.total).toBe(10);
+    expect(page.items[0]!.thumb).toMatch(/^data:image\/png;base64,/);
+
+    await service.handle('app.info', undefined); // initialises the backend
+    const before = tf.memory().numTensors;
+    const preview = await service.handle('augment.preview', { datasetId: list[0]!.id, method: 'simclr', count: 3, seed: 1 });
+    expect(preview.rows).toHaveLength(3);
+    expect(preview.rows[0]!.views).toHaveLength(2);
+    expect(preview.rows[0]!.views[0]).toMatch(/^data:image\/png;base64,/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('answers bad input with ApiErrors that name it', async () => {
+    await expect(service.handle('datasets.import', { path: join(tmp.dir, 'nope') })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('nope') });
+    await expect(service.handle('datasets.get', { id: 'ds-missing' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(service.handle('bogus.request' as 'app.info', undefined)).rejects.toMatchObject({ code: 'not-found' });
+    const id = makeToyDataset(ws);
+    await expect(service.handle('runs.create', { datasetId: id, methods: ['nosuch'] })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('nosuch') });
+  });
+
+  it('trains a run in a child process with progress events, metrics and a completed status', async () => {
+    const id = makeToyDataset(ws, { size: 8, perClassTrain: 4, perClassTest: 2 });
+    const { runIds, jobIds } = await service.handle('runs.create', {
+      datasetId: id,
+      methods: ['simclr'],
+      epochs: 1,
+      batch: 8,
+      width: 0.25,
+    });
+    const progress = waitFor(service, 'job.progress', (j) => j.id === jobIds[0] && j.total > 0);
+    const metrics = waitFor(service, 'run.metrics', (m) => m.runId === runIds[0]);
+    const done = await finished(jobIds[0]!);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect((await progress).unit).toBe('step');
+    expect((await metrics).points.some((p) => p.name === 'loss')).toBe(true);
+    const run = await service.handle('runs.get', { id: runIds[0]! });
+    expect(run.status).toBe('completed');
+    expect(run.epochsDone).toBe(1);
+    expect(run.jobId).toBeNull();
+    const points = await service.handle('runs.metrics', { id: runIds[0]!, names: ['loss'] });
+    expect(points.length).toBeGreaterThan(0);
+  });
+});
