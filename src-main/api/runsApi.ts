@@ -78,6 +78,19 @@ export function submitTraining(ctx: ServiceContext, runId: string): string {
   return job.id;
 }
 
+/**
+ * A run whose training process is still exiting (the engine died and its child is on its way
+ * out) is waited for, up to a few seconds, before it can be resumed.
+ */
+async function untilStopped(ws: ServiceContext['ws'], id: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const row = getRun(ws, id);
+    if (!row || row.status !== 'running' || row.pid === null || !isAlive(row.pid) || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** After a training job: forget it, settle a run that never started, tell the UI. */
 export function trainingFinished(ctx: ServiceContext, runId: string): void {
   ctx.training.delete(runId);
@@ -145,6 +158,7 @@ export function runsHandlers(
       throw new ServiceError(`run ${id} is not training (status ${run.status})`);
     },
     'runs.resume': async ({ id }) => {
+      await untilStopped(ws, id);
       const run = info(id);
       if (ctx.training.has(id)) throw new ServiceError(`run ${id} is already queued or training`);
       if (run.status === 'completed') throw new ServiceError(`run ${id} is already completed`);

@@ -10,8 +10,13 @@ import { getRun } from '../store/runs';
 import { Workspace } from '../store/workspace';
 import type { TrainChildIn, TrainChildOut } from './trainProtocol';
 
+/** The engine went away (the pipe broke): exit, the run reads as interrupted. */
+const gone = (err: Error | null) => {
+  if (err) process.exit(1);
+};
+
 function send(m: TrainChildOut): void {
-  process.send?.(m);
+  if (process.connected) process.send?.(m, gone);
 }
 
 const controller = new AbortController();
@@ -36,7 +41,7 @@ async function train(m: Extract<TrainChildIn, { type: 'train' }>): Promise<Train
 
 /** Sends the last message, then exits (wasm worker threads would keep the process alive). */
 function finish(m: TrainChildOut | null, code: number): void {
-  if (m && process.send) process.send(m, () => process.exit(code));
+  if (m && process.send && process.connected) process.send(m, () => process.exit(code));
   else process.exit(code);
 }
 
