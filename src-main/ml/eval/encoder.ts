@@ -23,9 +23,10 @@ import type { RunConfig } from '../train/config';
 import { loadTrainData, type TrainData } from '../train/data';
 import { withSeed } from '../train/seed';
 import { makeBackboneFactory } from '../train/trainer';
+import { runContext, type RunContext } from './evalCommon';
 import { PretextError } from '../../cli/errors';
-import { getDataset, type DatasetRow } from '../../store/datasets';
-import { getRun, latestCheckpoint, type RunRow } from '../../store/runs';
+import type { DatasetRow } from '../../store/datasets';
+import { latestCheckpoint } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 
 export interface Encoder {
@@ -52,20 +53,6 @@ export function encoderData(enc: Encoder, ws: Workspace): TrainData {
     loaded.set(enc, d);
   }
   return d;
-}
-
-interface RunContext {
-  run: RunRow;
-  config: RunConfig;
-  dataset: DatasetRow;
-}
-
-function runContext(ws: Workspace, runId: string): RunContext {
-  const run = getRun(ws, runId);
-  if (!run) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
-  const dataset = getDataset(ws, run.datasetId);
-  if (!dataset) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} is gone`);
-  return { run, config: run.config as unknown as RunConfig, dataset };
 }
 
 function buildBackbone(c: RunContext): tfl.LayersModel {
