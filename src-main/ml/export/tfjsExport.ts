@@ -10,11 +10,12 @@
  * layers are re-created from their own config. tfjs-node is not a dependency, so the artifacts
  * are written by a save handler of ours rather than a file:// URL.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { ensureDir, writeOutput } from './files';
 import { modelGraph, type LayerNode } from './graph';
 import { PRETEXT_VERSION } from './version';
 
@@ -126,18 +127,17 @@ export async function tfjsArtifacts(model: tfl.LayersModel): Promise<{ modelJson
 }
 
 /**
- * Writes `model` (rebuilt with stock layers) as `dir/model.json` + `dir/weights.bin`.
- * Returns the files written. The directory is created when missing.
+ * Writes `model` (rebuilt with stock layers) as `dir/model.json` + `dir/weights.bin`, each file
+ * atomically. Returns the files written. The directory is created when missing.
  */
-export async function writeTfjsModel(model: tfl.LayersModel, dir: string): Promise<string[]> {
+export async function writeTfjsModel(model: tfl.LayersModel, dir: string): Promise<{ path: string; bytes: number }[]> {
   const stock = await toStockModel(model);
   try {
     const { modelJson, weights } = await tfjsArtifacts(stock);
-    mkdirSync(dir, { recursive: true });
-    const files = [join(dir, TFJS_FILES.model), join(dir, TFJS_FILES.weights)];
-    writeFileSync(files[1]!, weights);
-    writeFileSync(files[0]!, JSON.stringify(modelJson));
-    return files;
+    ensureDir(dir, 'the tfjs model');
+    const w = writeOutput(join(dir, TFJS_FILES.weights), 'the tfjs weights', weights);
+    const m = writeOutput(join(dir, TFJS_FILES.model), 'the tfjs model', JSON.stringify(modelJson));
+    return [m, w];
   } finally {
     stock.dispose();
   }

@@ -51,8 +51,9 @@ describe('tfjs export', () => {
     randomizeWeights(m, 8);
     const dir = join(tmp.dir, 'r18');
     const files = await writeTfjsModel(m, dir);
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.json', 'weights.bin']);
-    expect(readFileSync(files[0]!, 'utf8')).not.toContain('PretextBatchNorm');
+    expect(files.map((f) => f.path.slice(dir.length + 1))).toEqual(['model.json', 'weights.bin']);
+    expect(files[1]!.bytes).toBe(m.countParams() * 4);
+    expect(readFileSync(files[0]!.path, 'utf8')).not.toContain('PretextBatchNorm');
     const shape = [2, 16, 16, 1];
     const x = seeded(2 * 16 * 16, 6);
     writeFileSync(join(tmp.dir, 'x.f32'), x);
