@@ -3,8 +3,10 @@ import { augmentCommand } from './augment';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
+import { exportCommand } from './export';
 import { importCommand } from './import';
 import { runsCommand } from './runs';
+import { serveCommand } from './serve';
 import { trainCommand } from './train';
 
 /** Every CLI command, in the order `pretext --help` lists them. */
@@ -15,5 +17,7 @@ export const commands: Command[] = [
   augmentCommand,
   trainCommand,
   runsCommand,
+  exportCommand,
   benchCommand,
+  serveCommand,
 ];

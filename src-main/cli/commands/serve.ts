@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EngineHost, forkEngine } from '../../engine/host';
+import { generateToken, isLoopback } from '../../server/security';
+import { startServer } from '../../server/server';
+import { parseCommandArgs } from '../args';
+import type { Command } from '../command';
+import { PretextError } from '../errors';
+
+const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+const usage = `Usage: pretext serve [--host H] [--port P] [--token T]
+
+Serves the workbench (the renderer build in out/renderer: run npm run build first) and its API
+over HTTP + WebSocket, with the engine in its own process. Binds 127.0.0.1 by default. On any
+other host a token is required: give --token or one is generated; it is part of the printed
+start URL (http://HOST:PORT/?token=…). Ctrl-C stops the server and the engine.`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'the workbench in a browser: HTTP + WebSocket server and the engine',
+  usage,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs(
+      args,
+      { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '5199' }, token: { type: 'string' } },
+      usage,
+    );
+    const host = values.host!;
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port!) || port > 65535) throw new PretextError(`--port ${values.port}: must be a whole number from 0 to 65535`, 2);
+    if (values.token !== undefined && values.token.length < 16) throw new PretextError('--token: use at least 16 characters', 2);
+    const token = values.token ?? (isLoopback(host) ? undefined : generateToken());
+    if (!existsSync(RENDERER_DIR)) ctx.progress.log(`note: ${RENDERER_DIR} is missing; run npm run build first (the API works, the page says so)`);
+
+    ctx.progress.start('starting pretext serve', 2, 'step');
+    const engine = new EngineHost({ spawn: forkEngine(), workspaceDir: ctx.workspaceDir, backend: ctx.backend });
+    engine.onEvents((batch) => {
+      for (const e of batch) if (e.event === 'engine.status') ctx.progress.log(`engine: ${e.payload.state}${e.payload.reason ? ` (${e.payload.reason})` : ''}`);
+    });
+    try {
+      await engine.start();
+    } catch (err) {
+      await engine.stop(1000);
+      throw new PretextError(`the engine did not start: ${(err as Error).message}`);
+    }
+    ctx.progress.update(1, 'engine ready');
+    let server;
+    try {
+      server = await startServer({ api: engine, workspaceDir: ctx.workspaceDir, rendererDir: RENDERER_DIR, host, port, token });
+    } catch (err) {
+      await engine.stop();
+      throw new PretextError(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    }
+    ctx.progress.finish('listening');
+    ctx.print(`Pretext workbench: ${server.startUrl}`);
+    ctx.print(`workspace ${ctx.workspaceDir}; Ctrl-C stops`);
+    if (ctx.json) process.stderr.write(`${server.startUrl}\n`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    ctx.progress.log('stopping: the engine cancels its jobs (runs stay resumable)');
+    await server.close();
+    await engine.stop();
+    return { url: server.url, startUrl: server.startUrl, stopped: true };
+  },
+};
