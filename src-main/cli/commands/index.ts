@@ -4,6 +4,7 @@ import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
 import { exportCommand } from './export';
+import { exportCommand } from './export';
 import { importCommand } from './import';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   augmentCommand,
   trainCommand,
   runsCommand,
+  exportCommand,
   exportCommand,
   benchCommand,
   serveCommand,

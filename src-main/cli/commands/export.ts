@@ -1,0 +1,72 @@
+import { initBackend } from '../../ml/backend';
+import { EMBEDDING_SPLITS, exportEmbeddings, type EmbeddingSplit } from '../../ml/export/embeddings';
+import { exportEncoder } from '../../ml/export/encoder';
+import { resolveRun } from '../../store/runs';
+import { parseCommandArgs } from '../args';
+import type { Command, CommandContext } from '../command';
+import { PretextError, throwIfAborted } from '../errors';
+
+const usage = `Usage: pretext export encoder RUN --format tfjs|onnx [--out PATH]
+       pretext export embeddings RUN --format csv|npy [--out PATH] [--split test|train|all]
+
+encoder     the run's trained backbone (latest checkpoint, without the projector).
+            tfjs: a folder with model.json + weights.bin (stock tf.layers, loadable with
+            tf.loadLayersModel) and pretext.json (input size, channels, NHWC, the training
+            normalisation mean/std, the run's config). onnx: one .onnx file (opset 13, input
+            'image' NHWC float32, output 'features'); the same JSON in its metadata 'pretext'.
+embeddings  backbone features of a split (default test; all = train then test) with each row's
+            dataset index, split, label and class. csv: index,split,label,class,f0..fD-1.
+            npy: float32 [N, D] at PATH plus <stem>.labels.csv beside it.
+Default PATH: under the run's folder, runs/<id>/exports/. An existing folder as PATH takes the
+default file name.`;
+
+function parse(args: string[]) {
+  return parseCommandArgs(args, { format: { type: 'string' }, out: { type: 'string' }, split: { type: 'string' } }, usage, true);
+}
+
+async function prepare(ctx: CommandContext, ref: string | undefined): Promise<string> {
+  if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
+  const run = resolveRun(ctx.workspace(), ref);
+  if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+  const backend = await initBackend({ prefer: ctx.backend });
+  for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
+  throwIfAborted(ctx.signal);
+  return run.id;
+}
+
+function printFiles(ctx: CommandContext, files: { path: string; bytes: number }[]): void {
+  for (const f of files) ctx.print(`wrote ${f.path} (${f.bytes.toLocaleString('en-US')} bytes)`);
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'encoder RUN --format tfjs|onnx | embeddings RUN --format csv|npy — take results elsewhere',
+  usage,
+  async run(args, ctx) {
+    const { values: v, positionals } = parse(args);
+    const [what, ref, ...extra] = positionals;
+    if (extra.length > 0) throw new PretextError(`unexpected arguments: ${extra.join(' ')}\n${usage}`, 2);
+    const ctl = { signal: ctx.signal, progress: ctx.progress };
+    switch (what) {
+      case 'encoder': {
+        if (v.format !== 'tfjs' && v.format !== 'onnx') throw new PretextError(`--format must be tfjs or onnx${v.format ? `, got '${v.format}'` : ''}\n${usage}`, 2);
+        if (v.split !== undefined) throw new PretextError(`--split applies to embeddings only\n${usage}`, 2);
+        const runId = await prepare(ctx, ref);
+        const res = await exportEncoder(ctx.workspace(), runId, { format: v.format, ...(v.out ? { out: v.out } : {}) }, ctl);
+        printFiles(ctx, res.files);
+        return res;
+      }
+      case 'embeddings': {
+        if (v.format !== 'csv' && v.format !== 'npy') throw new PretextError(`--format must be csv or npy${v.format ? `, got '${v.format}'` : ''}\n${usage}`, 2);
+        const split = (v.split ?? 'test') as EmbeddingSplit;
+        if (!EMBEDDING_SPLITS.includes(split)) throw new PretextError(`--split must be one of ${EMBEDDING_SPLITS.join(', ')}, got '${v.split}'`, 2);
+        const runId = await prepare(ctx, ref);
+        const res = await exportEmbeddings(ctx.workspace(), runId, { format: v.format, split, ...(v.out ? { out: v.out } : {}) }, ctl);
+        printFiles(ctx, res.files);
+        return res;
+      }
+      default:
+        throw new PretextError(`${what ? `unknown export '${what}'` : 'what to export is required'}: encoder or embeddings\n${usage}`, 2);
+    }
+  },
+};
