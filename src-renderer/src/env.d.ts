@@ -1,5 +1,6 @@
 declare module '*.svelte' {
   import type { Component } from 'svelte';
-  const component: Component;
+  // Props are checked by the Svelte compiler, not by tsc (which cannot read .svelte files).
+  const component: Component<Record<string, unknown>>;
   export default component;
 }

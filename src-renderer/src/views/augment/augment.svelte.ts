@@ -1,0 +1,67 @@
+/**
+ * The Augment view's state: a preset (or a method's default), its per-view pipelines as
+ * edited in the form, a seed that re-roll changes, and the last preview (rows of an original
+ * and its views, with the millis the engine took).
+ */
+import type { AugmentPreview, ViewSpecJson } from '../../../../src-main/api/contract';
+import type { Workbench } from '../../lib/state/workbench.svelte';
+import { withValue } from '../../lib/logic/specForm';
+
+export class AugmentState {
+  preset = $state<string>('');
+  /** The edited pipelines; null while the preset's own are used. */
+  views = $state.raw<ViewSpecJson[] | null>(null);
+  count = $state(8);
+  seed = $state(1);
+  loading = $state(false);
+  result = $state.raw<AugmentPreview | null>(null);
+  /** Round trip as the UI saw it (request to answer), next to the engine's own millis. */
+  roundTripMs = $state<number | null>(null);
+
+  /** Set by the first preview, so a failing one is not retried in a loop. */
+  tried = false;
+
+  constructor(readonly wb: Workbench) {}
+
+  /** The pipelines shown in the form: the edited ones, else the last preview's, else the preset's. */
+  get shownViews(): ViewSpecJson[] {
+    return this.views ?? this.result?.views ?? this.wb.presets.find((p) => p.name === this.preset)?.views ?? [];
+  }
+
+  choosePreset(name: string): void {
+    this.preset = name;
+    this.views = null;
+    void this.preview();
+  }
+
+  edit(viewIndex: number, path: string[], value: unknown): void {
+    const all = this.shownViews.slice();
+    all[viewIndex] = withValue(all[viewIndex]!, path, value);
+    this.views = all;
+  }
+
+  reroll(): Promise<void> {
+    this.seed = (this.seed * 1103515245 + 12345) % 2147483647 || 1;
+    return this.preview();
+  }
+
+  async preview(): Promise<void> {
+    const datasetId = this.wb.datasetId;
+    if (!datasetId) return;
+    this.tried = true;
+    if (!this.preset) this.preset = this.wb.presets[0]?.name ?? this.wb.methods[0]?.preset ?? '';
+    this.loading = true;
+    const t0 = performance.now();
+    await this.wb.guard(async () => {
+      this.result = await this.wb.client.request('augment.preview', {
+        datasetId,
+        ...(this.preset ? { preset: this.preset } : {}),
+        ...(this.views ? { views: this.views } : {}),
+        count: this.count,
+        seed: this.seed,
+      });
+      this.roundTripMs = performance.now() - t0;
+    });
+    this.loading = false;
+  }
+}

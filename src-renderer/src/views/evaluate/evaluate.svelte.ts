@@ -1,0 +1,95 @@
+/**
+ * The Evaluate & export view's state: kNN and linear-probe jobs for a run, its evaluations
+ * and diagnostics, exports (the shell's save dialog → export job → the shell delivers the
+ * file: a download in a browser) and the HTML report of the picked runs.
+ */
+import type { Diagnostics, EmbeddingFormat, EncoderFormat, Evaluation, LabelFraction, WrittenFile } from '../../../../src-main/api/contract';
+import type { Workbench } from '../../lib/state/workbench.svelte';
+
+export class EvaluateState {
+  runId = $state<string | null>(null);
+  evals = $state.raw<Evaluation[]>([]);
+  diagnostics = $state.raw<Diagnostics | null>(null);
+  written = $state.raw<{ what: string; file: WrittenFile }[]>([]);
+  /** Labels of the jobs this view started and is waiting on. */
+  busy = $state<string[]>([]);
+
+  constructor(readonly wb: Workbench) {}
+
+  async load(): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return;
+    await this.wb.guard(async () => {
+      this.evals = await this.wb.client.request('eval.list', { runIds: [runId] });
+    });
+  }
+
+  async loadDiagnostics(): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return;
+    await this.track('diagnostics', async () => {
+      this.diagnostics = await this.wb.client.request('eval.diagnostics', { runId });
+    });
+  }
+
+  private async track(label: string, action: () => Promise<void>): Promise<void> {
+    this.busy = [...this.busy, label];
+    try {
+      await this.wb.guard(action);
+    } finally {
+      this.busy = this.busy.filter((b) => b !== label);
+    }
+  }
+
+  knn(): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return Promise.resolve();
+    return this.track('kNN', async () => {
+      const { jobId } = await this.wb.client.request('eval.knn', { runId });
+      await this.wb.jobs.resultOf(jobId);
+      await this.load();
+    });
+  }
+
+  probe(labelFraction: LabelFraction): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return Promise.resolve();
+    return this.track(`probe ${labelFraction * 100}%`, async () => {
+      const { jobId } = await this.wb.client.request('eval.probe', { runId, labelFraction });
+      await this.wb.jobs.resultOf(jobId);
+      await this.load();
+    });
+  }
+
+  /** Save dialog (Electron) → export job → deliver (download in a browser, reveal in Electron). */
+  private async exportFile(what: string, defaultName: string, start: (out: string | undefined) => Promise<{ jobId: string }>, open = false): Promise<void> {
+    await this.track(what, async () => {
+      const out = await this.wb.shell.chooseSavePath(defaultName);
+      if (out === null) return; // cancelled in the dialog
+      const { jobId } = await start(out);
+      const file = await this.wb.jobs.resultOf<WrittenFile>(jobId);
+      this.written = [{ what, file }, ...this.written];
+      await this.wb.shell.deliver(file, open);
+    });
+  }
+
+  exportEncoder(format: EncoderFormat): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return Promise.resolve();
+    const name = format === 'onnx' ? `encoder-${runId.slice(0, 8)}.onnx` : `encoder-${runId.slice(0, 8)}`;
+    return this.exportFile(`encoder (${format})`, name, (out) => this.wb.client.request('export.encoder', { runId, format, ...(out ? { out } : {}) }));
+  }
+
+  exportEmbeddings(format: EmbeddingFormat): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return Promise.resolve();
+    return this.exportFile(`embeddings (${format})`, `embeddings-${runId.slice(0, 8)}.${format}`, (out) =>
+      this.wb.client.request('export.embeddings', { runId, format, ...(out ? { out } : {}) }),
+    );
+  }
+
+  report(runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return Promise.resolve();
+    return this.exportFile('report', 'pretext-report.html', (out) => this.wb.client.request('report.create', { runIds, ...(out ? { out } : {}) }), true);
+  }
+}
