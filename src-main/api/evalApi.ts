@@ -1,6 +1,11 @@
 /** eval.*, projections.*, export.*, report.create: jobs over the modules of the evaluation and export work. */
-import type { Diagnostics, Evaluation, ExportEmbeddingsRequest, ExportEncoderRequest, Projection, ProjectionAlgo, Split, WrittenFile } from './contract';
+import type { Diagnostics, Projection, ProjectionAlgo, Split, WrittenFile } from './contract';
 import type { JobCtl } from '../engine/jobs';
+import { evalKnn } from '../ml/eval/knnEval';
+import { evalProbe } from '../ml/eval/probe';
+import { exportEmbeddings } from '../ml/export/embeddings';
+import { exportEncoder } from '../ml/export/encoder';
+import { listEvaluations } from '../store/evaluations';
 import { getRun } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import type { Handlers, ServiceContext } from './context';
@@ -8,16 +13,11 @@ import { notFound, ServiceError } from './errors';
 import { optionalModule } from './optional';
 
 type Ctl = JobCtl;
-interface KnnModule { evalKnn(ws: Workspace, runId: string, o: { k?: number; temperature?: number }, ctl: Ctl): Promise<Evaluation> }
-interface ProbeModule { evalProbe(ws: Workspace, runId: string, o: { labelFraction?: number; seed?: number }, ctl: Ctl): Promise<Evaluation> }
 interface DiagModule { runDiagnostics(ws: Workspace, runId: string, ctl: Ctl): Promise<Diagnostics> }
-interface EvalStore { listEvaluations(ws: Workspace, runIds: readonly string[]): Evaluation[] }
 interface ProjectModule {
   createProjection(ws: Workspace, runId: string, o: { algo: ProjectionAlgo; split?: Split; seed?: number }, ctl: Ctl): Promise<Projection>;
   getProjection(ws: Workspace, runId: string, algo: ProjectionAlgo, split: Split): Projection | null;
 }
-interface EncoderExport { exportEncoder(ws: Workspace, runId: string, o: Omit<ExportEncoderRequest, 'runId'>, ctl: Ctl): Promise<WrittenFile> }
-interface EmbeddingsExport { exportEmbeddings(ws: Workspace, runId: string, o: Omit<ExportEmbeddingsRequest, 'runId'>, ctl: Ctl): Promise<WrittenFile> }
 interface ReportModule { writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: Ctl): Promise<WrittenFile> }
 
 type Names =
@@ -46,18 +46,15 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
   return {
     'eval.knn': async (req) => {
       run(req.runId);
-      const m = await optionalModule<KnnModule>('../ml/eval/knnEval.ts', 'kNN evaluation');
-      return job('knn', `kNN ${req.runId}`, req.runId, (ctl) => m.evalKnn(ws, req.runId, { k: req.k, temperature: req.temperature }, ctl));
+      return job('knn', `kNN ${req.runId}`, req.runId, (ctl) => evalKnn(ws, req.runId, { k: req.k, temperature: req.temperature }, ctl));
     },
     'eval.probe': async (req) => {
       run(req.runId);
-      const m = await optionalModule<ProbeModule>('../ml/eval/probe.ts', 'linear probe');
-      return job('probe', `linear probe ${req.runId}`, req.runId, (ctl) => m.evalProbe(ws, req.runId, { labelFraction: req.labelFraction, seed: req.seed }, ctl));
+      return job('probe', `linear probe ${req.runId}`, req.runId, (ctl) => evalProbe(ws, req.runId, { labelFraction: req.labelFraction, seed: req.seed }, ctl));
     },
     'eval.list': async ({ runIds }) => {
       if (!Array.isArray(runIds)) throw new ServiceError('runIds: a list of run ids is required');
-      const m = await optionalModule<EvalStore>('../store/evaluations.ts', 'the evaluations store');
-      return m.listEvaluations(ws, runIds);
+      return listEvaluations(ws, runIds);
     },
     'eval.diagnostics': async ({ runId }) => {
       run(runId);
@@ -81,14 +78,12 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'export.encoder': async (req) => {
       run(req.runId);
       if (req.format !== 'tfjs' && req.format !== 'onnx') throw new ServiceError(`format '${String(req.format)}': must be tfjs or onnx`);
-      const m = await optionalModule<EncoderExport>('../ml/export/encoder.ts', 'encoder export');
-      return job('export', `export ${req.format} ${req.runId}`, req.runId, (ctl) => m.exportEncoder(ws, req.runId, { format: req.format, out: req.out }, ctl));
+      return job('export', `export ${req.format} ${req.runId}`, req.runId, (ctl) => exportEncoder(ws, req.runId, { format: req.format, out: req.out }, ctl));
     },
     'export.embeddings': async (req) => {
       run(req.runId);
       if (req.format !== 'csv' && req.format !== 'npy') throw new ServiceError(`format '${String(req.format)}': must be csv or npy`);
-      const m = await optionalModule<EmbeddingsExport>('../ml/export/embeddings.ts', 'embeddings export');
-      return job('export', `export embeddings ${req.runId}`, req.runId, (ctl) => m.exportEmbeddings(ws, req.runId, { format: req.format, out: req.out }, ctl));
+      return job('export', `export embeddings ${req.runId}`, req.runId, (ctl) => exportEmbeddings(ws, req.runId, { format: req.format, out: req.out }, ctl));
     },
     'report.create': async (req) => {
       if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new ServiceError('runIds: pick at least one run');

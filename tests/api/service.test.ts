@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -99,5 +99,17 @@ describe('service', () => {
     expect(run.jobId).toBeNull();
     const points = await service.handle('runs.metrics', { id: runIds[0]!, names: ['loss'] });
     expect(points.length).toBeGreaterThan(0);
+
+    // Evaluation and export jobs on the trained run.
+    const knn = await finished((await service.handle('eval.knn', { runId: runIds[0]!, k: 5 })).jobId);
+    expect(knn.error).toBeNull();
+    const evals = await service.handle('eval.list', { runIds: [runIds[0]!] });
+    expect(evals.map((e) => e.kind)).toContain('knn');
+    expect(typeof evals[0]!.result['top1']).toBe('number');
+    const exported = await finished((await service.handle('export.embeddings', { runId: runIds[0]!, format: 'csv' })).jobId);
+    expect(exported.status).toBe('completed');
+    const file = exported.result as { path: string; bytes: number };
+    expect(existsSync(file.path)).toBe(true);
+    expect(file.bytes).toBeGreaterThan(0);
   });
 });
