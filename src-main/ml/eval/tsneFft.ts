@@ -1,0 +1,192 @@
+/**
+ * In-place radix-2 complex FFT on split Float64Arrays (re, im), and the 2-D convolution of
+ * zero-padded grids that the t-SNE repulsion needs (tsneRepulsion.ts). Plans (twiddles and
+ * bit-reversal table) are cached per size.
+ */
+
+interface Plan {
+  n: number;
+  cos: Float64Array;
+  sin: Float64Array;
+  rev: Uint32Array;
+}
+
+const plans = new Map<number, Plan>();
+
+function plan(n: number): Plan {
+  let p = plans.get(n);
+  if (p) return p;
+  if (n < 2 || (n & (n - 1)) !== 0) throw new Error(`FFT size must be a power of two ≥ 2, got ${n}`);
+  const half = n >> 1;
+  const cos = new Float64Array(half);
+  const sin = new Float64Array(half);
+  for (let i = 0; i < half; i++) {
+    cos[i] = Math.cos((2 * Math.PI * i) / n);
+    sin[i] = -Math.sin((2 * Math.PI * i) / n);
+  }
+  const bits = Math.log2(n);
+  const rev = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    rev[i] = r;
+  }
+  p = { n, cos, sin, rev };
+  plans.set(n, p);
+  return p;
+}
+
+/**
+ * Forward (sign −1) or inverse (sign +1, unscaled) DFT of re/im[off .. off+n) in place.
+ */
+export function fft(re: Float64Array, im: Float64Array, n: number, inverse = false, off = 0): void {
+  const { cos, sin, rev } = plan(n);
+  for (let i = 0; i < n; i++) {
+    const j = rev[i]!;
+    if (j > i) {
+      const a = off + i;
+      const b = off + j;
+      const tr = re[a]!;
+      re[a] = re[b]!;
+      re[b] = tr;
+      const ti = im[a]!;
+      im[a] = im[b]!;
+      im[b] = ti;
+    }
+  }
+  const s = inverse ? -1 : 1;
+  for (let size = 2; size <= n; size <<= 1) {
+    const half = size >> 1;
+    const step = n / size;
+    for (let start = 0; start < n; start += size) {
+      let t = 0;
+      for (let k = 0; k < half; k++, t += step) {
+        const wr = cos[t]!;
+        const wi = s * sin[t]!;
+        const a = off + start + k;
+        const b = a + half;
+        const br = re[b]!;
+        const bi = im[b]!;
+        const xr = br * wr - bi * wi;
+        const xi = br * wi + bi * wr;
+        const ar = re[a]!;
+        const ai = im[a]!;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+      }
+    }
+  }
+}
+
+/**
+ * DFT along axis 0 of an L×L row-major grid (every column transformed over its rows), for the
+ * columns [0, width) only. Butterflies pair whole rows, so the inner loop runs over contiguous
+ * columns with one twiddle: far faster in JS than strided per-column transforms.
+ */
+export function fftAxis0(re: Float64Array, im: Float64Array, L: number, width: number, inverse: boolean): void {
+  // Column panels of PANEL columns: every stage of a panel runs while it is in cache.
+  for (let c0 = 0; c0 < width; c0 += PANEL) fftPanel(re, im, L, c0, Math.min(width, c0 + PANEL), inverse);
+}
+
+const PANEL = 32;
+
+function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1: number, inverse: boolean): void {
+  const { cos, sin, rev } = plan(L);
+  for (let i = 0; i < L; i++) {
+    const j = rev[i]!;
+    if (j <= i) continue;
+    const a = i * L;
+    const b = j * L;
+    for (let c = c0; c < c1; c++) {
+      const tr = re[a + c]!;
+      re[a + c] = re[b + c]!;
+      re[b + c] = tr;
+      const ti = im[a + c]!;
+      im[a + c] = im[b + c]!;
+      im[b + c] = ti;
+    }
+  }
+  const s = inverse ? -1 : 1;
+  for (let size = 2; size <= L; size <<= 1) {
+    const half = size >> 1;
+    const step = L / size;
+    for (let k = 0; k < half; k++) {
+      const wr = cos[k * step]!;
+      const wi = s * sin[k * step]!;
+      for (let start = 0; start < L; start += size) {
+        const a = (start + k) * L;
+        const b = a + half * L;
+        for (let c = c0; c < c1; c++) {
+          const br = re[b + c]!;
+          const bi = im[b + c]!;
+          const xr = br * wr - bi * wi;
+          const xi = br * wi + bi * wr;
+          const ar = re[a + c]!;
+          const ai = im[a + c]!;
+          re[a + c] = ar + xr;
+          im[a + c] = ai + xi;
+          re[b + c] = ar - xr;
+          im[b + c] = ai - xi;
+        }
+      }
+    }
+  }
+}
+
+/** In-place transpose of an L×L grid, in 32×32 tiles. */
+function transpose(a: Float64Array, L: number): void {
+  const T = 32;
+  for (let r0 = 0; r0 < L; r0 += T) {
+    for (let c0 = r0; c0 < L; c0 += T) {
+      const r1 = Math.min(L, r0 + T);
+      const c1 = Math.min(L, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0 === r0 ? r + 1 : c0; c < c1; c++) {
+          const x = a[r * L + c]!;
+          a[r * L + c] = a[c * L + r]!;
+          a[c * L + r] = x;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Circular 2-D convolution of an L×L complex grid with a real kernel that is even and
+ * symmetric in its two axes, given by its (real) spectrum `kernelHat`, in place. Only the
+ * top-left `m`×`m` block of the input may be non-zero, and only that block of the output is
+ * meaningful. With L ≥ 2m − 1 the result equals the linear convolution.
+ */
+export function convolveGrid(re: Float64Array, im: Float64Array, L: number, m: number, kernelHat: Float64Array): void {
+  fftAxis0(re, im, L, m, false);
+  transpose(re, L);
+  transpose(im, L);
+  fftAxis0(re, im, L, L, false);
+  const scale = 1 / (L * L);
+  for (let i = 0; i < L * L; i++) {
+    const k = kernelHat[i]! * scale;
+    re[i] = re[i]! * k;
+    im[i] = im[i]! * k;
+  }
+  fftAxis0(re, im, L, L, true);
+  transpose(re, L);
+  transpose(im, L);
+  fftAxis0(re, im, L, m, true);
+}
+
+/** The real spectrum of an even kernel k(dx, dy) = f(dx² + dy²) sampled on an L×L torus. */
+export function evenKernelSpectrum(L: number, m: number, f: (d2: number) => number): Float64Array {
+  const re = new Float64Array(L * L);
+  const im = new Float64Array(L * L);
+  for (let dy = -(m - 1); dy <= m - 1; dy++) {
+    const row = ((dy + L) % L) * L;
+    for (let dx = -(m - 1); dx <= m - 1; dx++) re[row + ((dx + L) % L)] = f(dx * dx + dy * dy);
+  }
+  fftAxis0(re, im, L, L, false);
+  transpose(re, L);
+  transpose(im, L);
+  fftAxis0(re, im, L, L, false);
+  return re;
+}

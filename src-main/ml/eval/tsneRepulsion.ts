@@ -1,0 +1,200 @@
+/**
+ * The repulsive half of the t-SNE gradient, by FFT-accelerated interpolation (Linderman et al.
+ * 2019, "Fast interpolation-based t-SNE"; the scheme openTSNE and FIt-SNE use), on typed arrays.
+ *
+ * With K(a, b) = 1 / (1 + |a − b|²), the repulsion on point i is Σ_j K(y_i, y_j)² (y_i − y_j)
+ * and the normaliser is Z = Σ_{i≠j} K(y_i, y_j). Both follow from four sums over the squared
+ * kernel K², with charges q_j ∈ {1, x_j, y_j, x_j² + y_j²}:
+ *   φ_c(i) = Σ_j K²(y_i, y_j) q_j,c
+ *   rep_i  = y_i φ_1 − (φ_2, φ_3)
+ *   Z      = Σ_i [(1 + |y_i|²) φ_1 − 2 (x_i φ_2 + y_i φ_3) + φ_4] − N      (the self terms)
+ * The charges are spread onto a uniform grid with cubic Lagrange weights, the grid is
+ * convolved with K² by FFT (two charges per complex transform: K² is real and even), and the
+ * potentials are interpolated back with the same weights.
+ */
+import { convolveGrid, evenKernelSpectrum } from './tsneFft';
+
+export interface RepulsionOptions {
+  /** Largest grid spacing, in embedding units (the kernel's width is 1). */
+  maxSpacing: number;
+  /** Smallest FFT size per dimension (a power of two). */
+  minFftSize: number;
+}
+
+export const defaultRepulsion: RepulsionOptions = { maxSpacing: 0.5, minFftSize: 64 };
+
+/** Stencil width: cubic Lagrange interpolation over 4 nodes per axis. */
+const P = 4;
+
+/** Reusable buffers and the kernel spectrum of the last grid. */
+export class RepulsionWorkspace {
+  private L = 0;
+  private re = new Float64Array(0);
+  private im = new Float64Array(0);
+  private re2 = new Float64Array(0);
+  private im2 = new Float64Array(0);
+  private wx: Float64Array;
+  private wy: Float64Array;
+  private cell: Int32Array;
+  private hatKey = '';
+  private hat: Float64Array = new Float64Array(0);
+
+  constructor(
+    readonly n: number,
+    readonly opts: RepulsionOptions = defaultRepulsion,
+  ) {
+    this.wx = new Float64Array(n * P);
+    this.wy = new Float64Array(n * P);
+    this.cell = new Int32Array(n * 2);
+  }
+
+  private ensure(L: number): void {
+    if (this.L === L) return;
+    this.L = L;
+    this.re = new Float64Array(L * L);
+    this.im = new Float64Array(L * L);
+    this.re2 = new Float64Array(L * L);
+    this.im2 = new Float64Array(L * L);
+  }
+
+  /**
+   * Writes the unnormalised repulsion of every point into `rep` (n×2, interleaved) and
+   * returns Z. `y` is n×2 interleaved.
+   */
+  compute(y: Float64Array, rep: Float64Array): number {
+    const n = this.n;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < 2 * n; i++) {
+      const v = y[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const extent = Math.max(hi - lo, 1e-12);
+    // Nodes needed at spacing maxSpacing, plus the stencil's margin; the FFT size is the next
+    // power of two of 2m, and the grid then uses the finest spacing that size allows.
+    let L = this.opts.minFftSize;
+    while (L / 2 < Math.ceil(extent / this.opts.maxSpacing) + P + 1) L *= 2;
+    const m = L / 2;
+    // The spacing is rounded up to a ladder of 16 steps per octave below maxSpacing, so the
+    // kernel spectrum changes (and is recomputed) only every few iterations.
+    const step = Math.max(0, Math.floor(-16 * Math.log2(extent / (m - P - 1) / this.opts.maxSpacing)));
+    const h = this.opts.maxSpacing * 2 ** (-step / 16);
+    const origin = lo - 1.5 * h;
+    this.ensure(L);
+    if (this.hatKey !== `${L}:${step}`) {
+      this.hatKey = `${L}:${step}`;
+      this.hat = evenKernelSpectrum(L, m, (d2) => {
+        const k = 1 / (1 + h * h * d2);
+        return k * k;
+      });
+    }
+    const hat = this.hat;
+    const { re, im, re2, im2, wx, wy, cell } = this;
+    re.fill(0);
+    im.fill(0);
+    re2.fill(0);
+    im2.fill(0);
+
+    // Stencil of each point: nodes j0..j0+3 with j0 = floor(u) − 1, u in grid units.
+    for (let i = 0; i < n; i++) {
+      const ux = (y[2 * i]! - origin) / h;
+      const uy = (y[2 * i + 1]! - origin) / h;
+      const jx = Math.floor(ux) - 1;
+      const jy = Math.floor(uy) - 1;
+      cell[2 * i] = jx;
+      cell[2 * i + 1] = jy;
+      lagrange4(ux - jx, wx, i * P);
+      lagrange4(uy - jy, wy, i * P);
+    }
+
+    // Spread: pair A = (1, x) in re/im, pair B = (y, x² + y²) in re2/im2.
+    for (let i = 0; i < n; i++) {
+      const x = y[2 * i]!;
+      const yy = y[2 * i + 1]!;
+      const r2 = x * x + yy * yy;
+      const jx = cell[2 * i]!;
+      const jy = cell[2 * i + 1]!;
+      for (let b = 0; b < P; b++) {
+        const wyb = wy[i * P + b]!;
+        const row = (jy + b) * L + jx;
+        for (let a = 0; a < P; a++) {
+          const w = wyb * wx[i * P + a]!;
+          const o = row + a;
+          re[o] = re[o]! + w;
+          im[o] = im[o]! + w * x;
+          re2[o] = re2[o]! + w * yy;
+          im2[o] = im2[o]! + w * r2;
+        }
+      }
+    }
+
+    convolveGrid(re, im, L, m, hat);
+    convolveGrid(re2, im2, L, m, hat);
+
+    // Interpolate the four potentials back and assemble rep and Z.
+    let z = 0;
+    for (let i = 0; i < n; i++) {
+      const jx = cell[2 * i]!;
+      const jy = cell[2 * i + 1]!;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      let p4 = 0;
+      for (let b = 0; b < P; b++) {
+        const wyb = wy[i * P + b]!;
+        const row = (jy + b) * L + jx;
+        for (let a = 0; a < P; a++) {
+          const w = wyb * wx[i * P + a]!;
+          const o = row + a;
+          p1 += w * re[o]!;
+          p2 += w * im[o]!;
+          p3 += w * re2[o]!;
+          p4 += w * im2[o]!;
+        }
+      }
+      const x = y[2 * i]!;
+      const yy = y[2 * i + 1]!;
+      rep[2 * i] = x * p1 - p2;
+      rep[2 * i + 1] = yy * p1 - p3;
+      z += (1 + x * x + yy * yy) * p1 - 2 * (x * p2 + yy * p3) + p4;
+    }
+    return z - n;
+  }
+}
+
+/** Cubic Lagrange weights for nodes 0, 1, 2, 3 at position t ∈ [1, 2). */
+function lagrange4(t: number, out: Float64Array, o: number): void {
+  const t0 = t;
+  const t1 = t - 1;
+  const t2 = t - 2;
+  const t3 = t - 3;
+  out[o] = (-t1 * t2 * t3) / 6;
+  out[o + 1] = (t0 * t2 * t3) / 2;
+  out[o + 2] = (-t0 * t1 * t3) / 2;
+  out[o + 3] = (t0 * t1 * t2) / 6;
+}
+
+/** The same quantities by the exact O(N²) sums: the reference for tests and small N. */
+export function exactRepulsion(y: Float64Array, n: number, rep: Float64Array): number {
+  let z = 0;
+  rep.fill(0, 0, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const xi = y[2 * i]!;
+    const yi = y[2 * i + 1]!;
+    let fx = 0;
+    let fy = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dx = xi - y[2 * j]!;
+      const dy = yi - y[2 * j + 1]!;
+      const k = 1 / (1 + dx * dx + dy * dy);
+      z += k;
+      fx += k * k * dx;
+      fy += k * k * dy;
+    }
+    rep[2 * i] = fx;
+    rep[2 * i + 1] = fy;
+  }
+  return z;
+}

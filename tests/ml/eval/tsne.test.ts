@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../src-main/cli/errors';
+import { Rng } from '../../../src-main/ml/augment/rng';
+import { useBackend } from '../../../src-main/ml/backend';
+import { exactKnn } from '../../../src-main/ml/eval/knn';
+import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';
+import { tsne } from '../../../src-main/ml/eval/tsne';
+import { conditionalP, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
+import { exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/eval/tsneRepulsion';
+
+const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
+
+/** c Gaussian clusters (unit noise) around centres 8 apart on random axes, d dims. */
+function clusters(n: number, d: number, c: number, seed: number): { x: Float32Array; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const g = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-300))) * Math.cos(2 * Math.PI * rng.next());
+  const centres = Float32Array.from({ length: c * d }, () => 4 * g());
+  const x = new Float32Array(n * d);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % c;
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[(i % c) * d + j]! + g();
+  }
+  return { x, labels };
+}
+
+beforeAll(async () => {
+  await useBackend(BACKEND);
+});
+
+describe('t-SNE pieces', () => {
+  it('exact kNN equals brute force (indices and squared distances), self excluded', async () => {
+    const { x } = clusters(150, 7, 3, 1);
+    const before = tf.memory().numTensors;
+    const g = await exactKnn(x, 150, 7, 6);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const i of [0, 17, 149]) {
+      const all = Array.from({ length: 150 }, (_, j) => {
+        let s = 0;
+        for (let q = 0; q < 7; q++) s += (x[i * 7 + q]! - x[j * 7 + q]!) ** 2;
+        return { j, s };
+      })
+        .filter((e) => e.j !== i)
+        .sort((a, b) => a.s - b.s)
+        .slice(0, 6);
+      expect(Array.from(g.indices.subarray(i * 6, i * 6 + 6))).toEqual(all.map((e) => e.j));
+      all.forEach((e, r) => expect(g.distances[i * 6 + r]).toBeCloseTo(e.s, 3));
+    }
+  });
+
+  it('affinities: each row reaches the target perplexity; P is symmetric and sums to 1', async () => {
+    const { x } = clusters(200, 5, 4, 2);
+    const g = await exactKnn(x, 200, 5, 45);
+    const pc = conditionalP(g, 15);
+    for (const i of [0, 99, 199]) {
+      let h = 0;
+      for (let j = 0; j < 45; j++) {
+        const p = pc[i * 45 + j]!;
+        if (p > 0) h -= p * Math.log(p);
+      }
+      expect(Math.exp(h)).toBeCloseTo(15, 3);
+    }
+    const P = symmetrise(g, pc);
+    let total = 0;
+    const at = (i: number, j: number) => {
+      for (let e = P.rowPtr[i]!; e < P.rowPtr[i + 1]!; e++) if (P.cols[e] === j) return P.vals[e]!;
+      return 0;
+    };
+    for (let i = 0; i < 200; i++) {
+      for (let e = P.rowPtr[i]!; e < P.rowPtr[i + 1]!; e++) {
+        total += P.vals[e]!;
+        expect(at(P.cols[e]!, i)).toBeCloseTo(P.vals[e]!, 15);
+        if (e > P.rowPtr[i]!) expect(P.cols[e]!).toBeGreaterThan(P.cols[e - 1]!);
+      }
+    }
+    expect(total).toBeCloseTo(1, 12);
+  });
+
+  it('FFT-interpolated repulsion and normaliser are within 2 % of the exact sums', () => {
+    const rng = new Rng(3);
+    for (const spread of [0.001, 3, 25]) {
+      const n = 600;
+      const y = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const c = i % 5;
+        y[2 * i] = spread * (Math.cos(c) + 0.3 * rng.uniform(-1, 1));
+        y[2 * i + 1] = spread * (Math.sin(c) + 0.3 * rng.uniform(-1, 1));
+      }
+      const fast = new Float64Array(2 * n);
+      const exact = new Float64Array(2 * n);
+      const z = new RepulsionWorkspace(n).compute(y, fast);
+      const zExact = exactRepulsion(y, n, exact);
+      expect(Math.abs(z - zExact) / zExact).toBeLessThan(0.02);
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < 2 * n; i++) {
+        num += (fast[i]! - exact[i]!) ** 2;
+        den += exact[i]! ** 2;
+      }
+      expect(Math.sqrt(num / den)).toBeLessThan(0.02);
+    }
+  });
+});
+
+describe('t-SNE', () => {
+  it('separates well-separated clusters: high trustworthiness, 2-D kNN accuracy 1; deterministic', async () => {
+    const n = 300;
+    const d = 20;
+    const { x, labels } = clusters(n, d, 5, 4);
+    const before = tf.memory().numTensors;
+    const a = await tsne(x, n, d, { seed: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a.coords.length).toBe(2 * n);
+    expect(a.coords.every(Number.isFinite)).toBe(true);
+    expect(trustworthiness(x, a.coords, n, d, 2, 10)).toBeGreaterThan(0.9);
+    expect(knnAccuracy2d(a.coords, labels, n, 10)).toBe(1);
+    expect(a.kl).toBeGreaterThan(0);
+    expect(a.kl).toBeLessThan(2);
+    const b = await tsne(x, n, d, { seed: 1 });
+    expect(Array.from(b.coords)).toEqual(Array.from(a.coords));
+  });
+
+  it('gives the same quality with the FFT-interpolated gradient', async () => {
+    const n = 300;
+    const d = 20;
+    const { x, labels } = clusters(n, d, 5, 4);
+    const exact = await tsne(x, n, d, { seed: 1, gradient: 'exact', earlyIterations: 100, iterations: 150 });
+    const fft = await tsne(x, n, d, { seed: 1, gradient: 'fft', earlyIterations: 100, iterations: 150 });
+    const te = trustworthiness(x, exact.coords, n, d, 2, 10);
+    const tfft = trustworthiness(x, fft.coords, n, d, 2, 10);
+    expect(tfft).toBeGreaterThan(0.9);
+    expect(Math.abs(tfft - te)).toBeLessThan(0.02);
+    expect(Math.abs(fft.kl - exact.kl)).toBeLessThan(0.05);
+    expect(knnAccuracy2d(fft.coords, labels, n, 10)).toBe(1);
+  });
+
+  it('with random init, the seed decides the layout', async () => {
+    const { x } = clusters(120, 10, 3, 5);
+    const opts = { init: 'random' as const, earlyIterations: 50, iterations: 50 };
+    const a = await tsne(x, 120, 10, { ...opts, seed: 1 });
+    const b = await tsne(x, 120, 10, { ...opts, seed: 1 });
+    const c = await tsne(x, 120, 10, { ...opts, seed: 2 });
+    expect(Array.from(b.coords)).toEqual(Array.from(a.coords));
+    expect(Array.from(c.coords)).not.toEqual(Array.from(a.coords));
+  });
+
+  it('is cancellable: an aborted signal stops it with CancelledError', async () => {
+    const { x } = clusters(200, 10, 3, 6);
+    const controller = new AbortController();
+    let updates = 0;
+    const progress = {
+      start() {},
+      update() {
+        if (++updates === 3) controller.abort();
+      },
+      finish() {},
+      log() {},
+    };
+    await expect(tsne(x, 200, 10, {}, { signal: controller.signal, progress })).rejects.toBeInstanceOf(CancelledError);
+    expect(updates).toBeLessThan(10);
+  });
+});
