@@ -1,0 +1,106 @@
+/**
+ * UMAP (McInnes et al. 2018) with the `umap-js` library: n_neighbors 15, min_dist 0.1, its
+ * default epoch schedule (200 epochs above 7,500 points, as umap-learn's 200 for large data),
+ * seeded through its `random` option. umap-js's own nearest-neighbour search (NN-descent in
+ * JS) is its slow part, so the kNN graph is computed here exactly (knn.ts, on the tfjs
+ * backend) on the top principal components (50, as for t-SNE) and handed over with
+ * setPrecomputedKNN, in umap-learn's layout: the point itself first at distance 0.
+ * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
+ */
+import { UMAP } from 'umap-js';
+import { CancelledError } from '../../cli/errors';
+import type { ProgressSink } from '../../cli/progress';
+import { Rng } from '../augment/rng';
+import { exactKnn } from './knn';
+import { pca } from './pca';
+
+export interface UmapOptions {
+  nNeighbors?: number;
+  minDist?: number;
+  nEpochs?: number;
+  seed?: number;
+  pcaDims?: number;
+}
+
+export interface UmapCtl {
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+}
+
+export interface UmapResult {
+  coords: Float32Array;
+  epochs: number;
+  timings: Record<string, number>;
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: UmapCtl = {}): Promise<UmapResult> {
+  const nNeighbors = opts.nNeighbors ?? 15;
+  if (n <= nNeighbors) throw new Error(`UMAP needs more than n_neighbors=${nNeighbors} points, got ${n}`);
+  const check = () => {
+    if (ctl.signal?.aborted) throw new CancelledError();
+  };
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string) => {
+    const t = performance.now();
+    timings[name] = (t - t0) / 1000;
+    t0 = t;
+  };
+
+  const dims = Math.min(opts.pcaDims ?? 50, d, n - 1);
+  const reduced = await pca(x, n, d, dims, { tick: async () => (check(), await tick()) });
+  lap('pca');
+  ctl.progress?.start('UMAP neighbours', n, 'pts');
+  const g = await exactKnn(reduced.scores, n, dims, nNeighbors - 1, {
+    ...(ctl.signal ? { signal: ctl.signal } : {}),
+    onBlock: (done) => ctl.progress?.update(done),
+  });
+  const knnIndices: number[][] = [];
+  const knnDistances: number[][] = [];
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const idx = [i];
+    const dist = [0];
+    for (let j = 0; j < g.k; j++) {
+      idx.push(g.indices[i * g.k + j]!);
+      dist.push(Math.sqrt(g.distances[i * g.k + j]!));
+    }
+    knnIndices.push(idx);
+    knnDistances.push(dist);
+    rows.push(Array.from(reduced.scores.subarray(i * dims, (i + 1) * dims)));
+  }
+  lap('knn');
+  check();
+
+  const rng = new Rng(opts.seed ?? 0);
+  const model = new UMAP({
+    nComponents: 2,
+    nNeighbors,
+    minDist: opts.minDist ?? 0.1,
+    random: () => rng.next(),
+    ...(opts.nEpochs ? { nEpochs: opts.nEpochs } : {}),
+  });
+  model.setPrecomputedKNN(knnIndices, knnDistances);
+  const epochs = model.initializeFit(rows);
+  lap('graph');
+  ctl.progress?.start('UMAP', epochs, 'epoch');
+  for (let e = 0; e < epochs; e++) {
+    model.step();
+    if (e % 5 === 4) {
+      ctl.progress?.update(e + 1);
+      check();
+      await tick();
+    }
+  }
+  ctl.progress?.finish();
+  lap('optimize');
+  const emb = model.getEmbedding();
+  const coords = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    coords[2 * i] = emb[i]![0]!;
+    coords[2 * i + 1] = emb[i]![1]!;
+  }
+  return { coords, epochs, timings };
+}
