@@ -7,7 +7,20 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src-main/app/main.ts') } } },
+    build: {
+      rollupOptions: {
+        // The window's process, the engine (utilityProcess), a training job's child process and
+        // the import's decode worker thread: each its own entry, next to each other in out/main.
+        input: {
+          index: resolve(__dirname, 'src-main/app/main.ts'),
+          engine: resolve(__dirname, 'src-main/engine/entry.ts'),
+          trainChild: resolve(__dirname, 'src-main/engine/trainChild.ts'),
+          'decode-worker': resolve(__dirname, 'src-main/data/decode-worker.ts'),
+        },
+        // worker-pool.ts starts new URL('./decode-worker.mjs', import.meta.url).
+        output: { entryFileNames: (chunk) => (chunk.name === 'decode-worker' ? '[name].mjs' : '[name].js') },
+      },
+    },
   },
   preload: {
     plugins: [externalizeDepsPlugin()],

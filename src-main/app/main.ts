@@ -1,39 +1,79 @@
-// Electron shell. The full workbench (menus, dialogs, engine utilityProcess) is built on this;
-// for now it opens one locked-down window on the renderer build.
+// Electron main process: one locked-down window, the app menu and native dialogs; the engine
+// (workspace, training, evaluation) runs in a utilityProcess that is restarted if it dies.
 import { join } from 'node:path';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, Menu, session, shell } from 'electron';
+import { EngineHost } from '../engine/host';
+import { defaultWorkspaceDir } from '../store/workspace';
+import { pickImportPaths } from './dialogs';
+import { utilityEngine } from './engineProcess';
+import { registerIpc, sendMenuAction } from './ipc';
+import { menuTemplate } from './menu';
+import { APP_CSP, isAppUrl, isExternalLink, windowOptions } from './windowOptions';
+
+const rendererDir = join(__dirname, '../renderer');
+const devUrl = process.env['ELECTRON_RENDERER_URL'];
+const workspaceDir = process.env['PRETEXT_WORKSPACE'] || defaultWorkspaceDir();
+let win: BrowserWindow | null = null;
+
+const engine = new EngineHost({
+  spawn: utilityEngine(join(__dirname, 'engine.js')),
+  workspaceDir,
+  backend: process.env['PRETEXT_BACKEND'] || undefined,
+  trainChildPath: join(__dirname, 'trainChild.js'),
+});
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    title: 'Pretext',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
+  const w = new BrowserWindow(windowOptions(join(__dirname, '../preload/index.cjs')));
+  const own = (url: string) => isAppUrl(url, rendererDir, devUrl);
   // No navigation away from the app and no new windows inside it.
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+  w.webContents.on('will-navigate', (event, url) => {
+    if (!own(url)) event.preventDefault();
+  });
+  w.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  w.webContents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
-  return win;
+  w.once('ready-to-show', () => w.show());
+  if (devUrl) void w.loadURL(devUrl);
+  else void w.loadFile(join(rendererDir, 'index.html'));
+  return w;
 }
 
-app.whenReady().then(() => {
-  createWindow();
+app.whenReady().then(async () => {
+  // The CSP as a header too (the page also has it in a meta tag); no permission is granted.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP], 'X-Content-Type-Options': ['nosniff'] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  registerIpc({ engine, window: () => win, isAppUrl: (url) => isAppUrl(url, rendererDir, devUrl) });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({ send: (action) => sendMenuAction(win, action), pick: (directory) => pickImportPaths(win, directory), isMac: process.platform === 'darwin' }),
+    ),
+  );
+  win = createWindow();
+  win.on('closed', () => (win = null));
+  // The window shows at once; the engine's status reaches it as engine.status events.
+  engine.start().catch((err: Error) => console.error(`engine: ${err.message}`));
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) {
+      win = createWindow();
+      win.on('closed', () => (win = null));
+    }
   });
 });
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting) return;
+  quitting = true;
+  event.preventDefault();
+  // Training stops after its current step and stays resumable.
+  void engine.stop(5000).finally(() => app.quit());
 });

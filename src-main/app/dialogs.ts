@@ -1,0 +1,23 @@
+/** Native dialogs of the main window. */
+import { dialog, type BrowserWindow } from 'electron';
+
+export async function pickImportPaths(win: BrowserWindow | null, directory: boolean): Promise<string[]> {
+  const opts: Electron.OpenDialogOptions = directory
+    ? { title: 'Import a folder of images', properties: ['openDirectory'] }
+    : {
+        title: 'Import an archive or dataset file',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Datasets', extensions: ['zip', 'tar', 'gz', 'tgz', 'bin', 'csv', 'idx3-ubyte', 'ubyte'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled ? [] : r.filePaths;
+}
+
+export async function chooseSavePath(win: BrowserWindow | null, defaultName: string): Promise<string | null> {
+  const opts: Electron.SaveDialogOptions = { title: 'Export', defaultPath: defaultName };
+  const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+  return r.canceled || !r.filePath ? null : r.filePath;
+}

@@ -1,0 +1,69 @@
+// The only file of the main process that touches ipcMain (an ESLint rule enforces it). Every
+// handler checks that the sender is the app's own page before doing anything.
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import type { Envelope, EventBatch, MenuAction } from '../api/bridge';
+import { IPC } from '../api/channels';
+import { toApiError } from '../api/errors';
+import { isRequestName } from '../api/names';
+import type { EngineHost } from '../engine/host';
+import { chooseSavePath, pickImportPaths } from './dialogs';
+
+export interface IpcDeps {
+  engine: EngineHost;
+  window(): BrowserWindow | null;
+  /** Whether a frame URL is the app's page (windowOptions.isAppUrl). */
+  isAppUrl(url: string): boolean;
+}
+
+function fromApp(deps: IpcDeps, e: IpcMainInvokeEvent): boolean {
+  const url = e.senderFrame?.url ?? '';
+  return deps.window()?.webContents.id === e.sender.id && deps.isAppUrl(url);
+}
+
+export function registerIpc(deps: IpcDeps): () => void {
+  ipcMain.handle(IPC.request, async (e, name: unknown, req: unknown): Promise<Envelope<unknown>> => {
+    if (!fromApp(deps, e)) return { ok: false, error: { message: 'refused: IPC from a page that is not the app', code: 'bad-request' } };
+    if (typeof name !== 'string' || !isRequestName(name)) return { ok: false, error: { message: `unknown request '${String(name)}'`, code: 'not-found' } };
+    try {
+      const res = await deps.engine.request(name, req as never);
+      return { ok: true, res: name === 'app.info' ? { ...(res as object), transport: 'ipc' } : res };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  });
+  ipcMain.handle(IPC.shell, async (e, action: unknown, arg: unknown): Promise<unknown> => {
+    if (!fromApp(deps, e)) throw new Error('refused: IPC from a page that is not the app');
+    const win = deps.window();
+    switch (action) {
+      case 'pickImportPaths': {
+        const paths = await pickImportPaths(win, Boolean(arg));
+        return paths.length > 0 ? paths : null;
+      }
+      case 'chooseSavePath':
+        return chooseSavePath(win, typeof arg === 'string' ? arg : 'export');
+      case 'reveal':
+        if (typeof arg === 'string' && existsSync(arg)) shell.showItemInFolder(arg);
+        return null;
+      case 'open':
+        // Only the HTML report opens with the OS default application; anything else is revealed.
+        if (typeof arg !== 'string' || !existsSync(arg)) return null;
+        if (extname(arg).toLowerCase() === '.html') await shell.openPath(arg);
+        else shell.showItemInFolder(arg);
+        return null;
+      default:
+        throw new Error(`unknown shell action '${String(action)}'`);
+    }
+  });
+  const off = deps.engine.onEvents((batch: EventBatch) => deps.window()?.webContents.send(IPC.events, batch));
+  return () => {
+    off();
+    ipcMain.removeHandler(IPC.request);
+    ipcMain.removeHandler(IPC.shell);
+  };
+}
+
+export function sendMenuAction(win: BrowserWindow | null, action: MenuAction): void {
+  win?.webContents.send(IPC.menu, action);
+}
