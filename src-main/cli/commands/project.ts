@@ -1,0 +1,79 @@
+import type { ProjectionAlgo, Split } from '../../api/contract';
+import { initBackend } from '../../ml/backend';
+import { createProjection, PROJECTION_ALGOS } from '../../ml/eval/project';
+import { resolveRun } from '../../store/runs';
+import { parseCommandArgs } from '../args';
+import type { Command } from '../command';
+import { PretextError } from '../errors';
+
+const usage = `Usage: pretext project RUN --algo ${PROJECTION_ALGOS.join('|')} [--split test|train] [--seed N] [--max-points N]
+
+Maps the run's embeddings (latest checkpoint; computed and cached on first use) to 2-D and
+stores the map with the run. Prints the time and the map's trustworthiness (k = 10, on a
+seeded subsample of 2,000 points) and 2-D kNN label accuracy.
+  --algo        pca (exact), tsne (FFT-accelerated, openTSNE defaults), umap (umap-js)
+  --split       the dataset split to map (default test)
+  --seed        seed of the layout and of the subsamples (default 0)
+  --max-points  larger splits are mapped on a seeded subsample (default 20000)`;
+
+function integer(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new PretextError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${usage}`, 2);
+  return n;
+}
+
+export const projectCommand: Command = {
+  name: 'project',
+  summary: 'RUN --algo pca|tsne|umap — 2-D map of a run\'s embeddings, stored with the run',
+  usage,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { algo: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, 'max-points': { type: 'string' } },
+      usage,
+      true,
+    );
+    if (positionals.length !== 1) throw new PretextError(`exactly one run id is required\n${usage}`, 2);
+    const algo = values.algo;
+    if (!algo) throw new PretextError(`--algo is required\n${usage}`, 2);
+    if (!(PROJECTION_ALGOS as readonly string[]).includes(algo)) {
+      throw new PretextError(`unknown --algo '${algo}': expected one of ${PROJECTION_ALGOS.join(', ')}`, 2);
+    }
+    const split = values.split ?? 'test';
+    if (split !== 'test' && split !== 'train') throw new PretextError(`unknown --split '${split}': expected test or train`, 2);
+    const seed = integer('seed', values.seed, 0) ?? 0;
+    const maxPoints = integer('max-points', values['max-points'], 20);
+    const ws = ctx.workspace();
+    const ref = positionals[0]!;
+    const run = resolveRun(ws, ref);
+    if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+    await initBackend({ ...(ctx.backend ? { prefer: ctx.backend } : {}) });
+    const p = await createProjection(
+      ws,
+      run.id,
+      { algo: algo as ProjectionAlgo, split: split as Split, seed, ...(maxPoints !== undefined ? { maxPoints } : {}) },
+      { signal: ctx.signal, progress: ctx.progress },
+    );
+    const q = p.quality;
+    const extra = Object.entries(q)
+      .filter(([k]) => !['trustworthiness', 'k', 'sample', 'knn2d'].includes(k))
+      .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+      .join(', ');
+    ctx.print(
+      `${algo} map of run ${run.id} (epoch ${p.epoch}, ${split}, ${p.indices.length} points) in ${p.seconds.toFixed(1)} s\n` +
+        `trustworthiness(k=${q['k']}) ${q['trustworthiness']!.toFixed(4)} on ${q['sample']} points` +
+        (q['knn2d'] !== undefined ? `, 2-D kNN accuracy ${(100 * q['knn2d']).toFixed(1)} %` : '') +
+        (extra ? `\n${extra}` : ''),
+    );
+    return {
+      runId: p.runId,
+      epoch: p.epoch,
+      split: p.split,
+      algo: p.algo,
+      points: p.indices.length,
+      seconds: p.seconds,
+      quality: p.quality,
+    };
+  },
+};

@@ -1,0 +1,156 @@
+/**
+ * Stored 2-D maps: one file per (run, epoch, split, algo) under runs/<id>/projections/, one row
+ * in `projections` (schema v3) pointing at it, with the parameters, the quality scores and the
+ * seconds. File layout: 8-byte magic, u32 header length, JSON header {runId, epoch, split,
+ * algo, count}, then float32 coordinates (count × 2, x then y per point), int32 dataset item
+ * indices (count), int32 labels (count, −1 unlabelled). Written atomically (temp file, fsync,
+ * rename) before its row, so a row always points at a whole file.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Split } from './datasets';
+import type { Workspace } from './workspace';
+
+const MAGIC = 'PRTXPRJ1';
+
+export type ProjectionAlgo = 'pca' | 'tsne' | 'umap';
+
+export interface StoredProjection {
+  runId: string;
+  epoch: number;
+  split: Split;
+  algo: ProjectionAlgo;
+  count: number;
+  /** count × 2, interleaved. */
+  coords: Float32Array;
+  indices: Int32Array;
+  labels: Int32Array;
+}
+
+export interface ProjectionRow {
+  runId: string;
+  epoch: number;
+  split: Split;
+  algo: ProjectionAlgo;
+  params: Record<string, unknown>;
+  /** Relative to the workspace. */
+  path: string;
+  quality: Record<string, number>;
+  seconds: number;
+  createdAt: string;
+}
+
+interface RawRow {
+  run_id: string;
+  epoch: number;
+  split: Split;
+  algo: ProjectionAlgo;
+  params: string;
+  path: string;
+  quality: string;
+  seconds: number;
+  created_at: string;
+}
+
+const fromRaw = (r: RawRow): ProjectionRow => ({
+  runId: r.run_id,
+  epoch: r.epoch,
+  split: r.split,
+  algo: r.algo,
+  params: JSON.parse(r.params) as Record<string, unknown>,
+  path: r.path,
+  quality: JSON.parse(r.quality) as Record<string, number>,
+  seconds: r.seconds,
+  createdAt: r.created_at,
+});
+
+export function projectionPath(runId: string, epoch: number, split: Split, algo: ProjectionAlgo): string {
+  return join('runs', runId, 'projections', `e${String(epoch).padStart(4, '0')}-${split}-${algo}.prj`);
+}
+
+/** The newest epoch's row for (run, split, algo), or a given epoch's. */
+export function getProjectionRow(ws: Workspace, runId: string, split: Split, algo: ProjectionAlgo, epoch?: number): ProjectionRow | undefined {
+  const r = (
+    epoch === undefined
+      ? ws.db.prepare('SELECT * FROM projections WHERE run_id = ? AND split = ? AND algo = ? ORDER BY epoch DESC LIMIT 1').get(runId, split, algo)
+      : ws.db.prepare('SELECT * FROM projections WHERE run_id = ? AND split = ? AND algo = ? AND epoch = ?').get(runId, split, algo, epoch)
+  ) as RawRow | undefined;
+  return r && fromRaw(r);
+}
+
+export function listProjectionRows(ws: Workspace, runId: string): ProjectionRow[] {
+  return (ws.db.prepare('SELECT * FROM projections WHERE run_id = ? ORDER BY epoch, split, algo').all(runId) as RawRow[]).map(fromRaw);
+}
+
+const bytesOf = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Writes the file, then its row (replacing an older one for the same key). */
+export function saveProjection(
+  ws: Workspace,
+  p: StoredProjection,
+  meta: { params: Record<string, unknown>; quality: Record<string, number>; seconds: number },
+): ProjectionRow {
+  if (p.coords.length !== 2 * p.count || p.indices.length !== p.count || p.labels.length !== p.count) {
+    throw new Error(`projection of run ${p.runId}: ${p.coords.length} coordinates, ${p.indices.length} indices, ${p.labels.length} labels for ${p.count} points`);
+  }
+  const rel = projectionPath(p.runId, p.epoch, p.split, p.algo);
+  const file = join(ws.dir, rel);
+  mkdirSync(dirname(file), { recursive: true });
+  const header = Buffer.from(JSON.stringify({ runId: p.runId, epoch: p.epoch, split: p.split, algo: p.algo, count: p.count }));
+  const prefix = Buffer.alloc(12);
+  prefix.write(MAGIC, 0, 'ascii');
+  prefix.writeUInt32LE(header.length, 8);
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const part of [prefix, header, bytesOf(p.coords), bytesOf(p.indices), bytesOf(p.labels)]) writeSync(fd, part);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const createdAt = new Date().toISOString();
+  ws.db
+    .prepare(
+      'INSERT OR REPLACE INTO projections (run_id, epoch, split, algo, params, path, quality, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(p.runId, p.epoch, p.split, p.algo, JSON.stringify(meta.params), rel, JSON.stringify(meta.quality), meta.seconds, createdAt);
+  return { runId: p.runId, epoch: p.epoch, split: p.split, algo: p.algo, params: meta.params, path: rel, quality: meta.quality, seconds: meta.seconds, createdAt };
+}
+
+/** Reads a projection file; throws naming the file when it is not a whole projection file. */
+export function readProjectionFile(file: string): StoredProjection {
+  const buf = readFileSync(file);
+  if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${file}: not a Pretext projection file`);
+  const headerLength = buf.readUInt32LE(8);
+  if (12 + headerLength > buf.length) throw new Error(`${file}: truncated header`);
+  const h = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as Omit<StoredProjection, 'coords' | 'indices' | 'labels'>;
+  const start = 12 + headerLength;
+  const expected = start + 4 * 4 * h.count;
+  if (buf.length !== expected) throw new Error(`${file}: expected ${expected} bytes for ${h.count} points, found ${buf.length}`);
+  const copy = <T extends Float32Array | Int32Array>(out: T, at: number): T => {
+    new Uint8Array(out.buffer).set(buf.subarray(at, at + out.byteLength));
+    return out;
+  };
+  const coords = copy(new Float32Array(2 * h.count), start);
+  const indices = copy(new Int32Array(h.count), start + coords.byteLength);
+  const labels = copy(new Int32Array(h.count), start + coords.byteLength + indices.byteLength);
+  return { ...h, coords, indices, labels };
+}
+
+/** The stored projection and its row, or undefined when there is none (or its file is gone). */
+export function loadProjection(
+  ws: Workspace,
+  runId: string,
+  split: Split,
+  algo: ProjectionAlgo,
+  epoch?: number,
+): { row: ProjectionRow; data: StoredProjection } | undefined {
+  const row = getProjectionRow(ws, runId, split, algo, epoch);
+  if (!row) return undefined;
+  const file = join(ws.dir, row.path);
+  if (!existsSync(file)) return undefined;
+  const data = readProjectionFile(file);
+  if (data.count !== data.indices.length) throw new Error(`${file}: inconsistent point count`);
+  return { row, data };
+}
