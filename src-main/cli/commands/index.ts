@@ -3,11 +3,9 @@ import { augmentCommand } from './augment';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
-import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { projectCommand } from './project';
-import { reportCommand } from './report';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -20,10 +18,8 @@ export const commands: Command[] = [
   augmentCommand,
   trainCommand,
   runsCommand,
-  evalCommand,
   projectCommand,
   exportCommand,
-  reportCommand,
   benchCommand,
   serveCommand,
 ];
