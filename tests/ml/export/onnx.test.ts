@@ -2,6 +2,10 @@
  * ONNX export, checked by running the file in onnxruntime-node on the same random inputs as tfjs
  * (inference mode) — ≤ 1e-4 relative to the output's scale.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
@@ -16,6 +20,9 @@ import { oddModel, randomizeWeights } from './models';
 beforeAll(async () => {
   await useBackend('cpu');
 });
+
+/** A Python with the official `onnx` package (Debian's python3-onnx), if any: an independent checker. */
+const onnxPython = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
 
 async function compare(model: tfl.LayersModel, batch: number): Promise<{ err: number; bytes: Uint8Array; dims: readonly number[] }> {
   const shape = [batch, ...(model.inputs[0]!.shape.slice(1) as number[])];
@@ -95,6 +102,26 @@ describe('ONNX export', () => {
     const ops = new Set(decoded.graph.node.map((n) => n.op_type));
     expect([...ops].sort()).toEqual(['Add', 'BatchNormalization', 'Conv', 'Flatten', 'GlobalAveragePool', 'Identity', 'Relu', 'Transpose']);
     m.dispose();
+  });
+
+  it.skipIf(!onnxPython)('passes the official onnx checker with full shape inference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pretext-onnx-check-'));
+    try {
+      const models = [resnet('resnet18', { size: 66, channels: 3, width: 0.0625, seed: 7 }), oddModel(10, 1)];
+      for (const [i, m] of models.entries()) {
+        const file = join(dir, `m${i}.onnx`);
+        writeFileSync(file, await toOnnx(m));
+        const out = execFileSync(onnxPython!, ['-c', `import onnx, sys
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m, full_check=True)
+inferred = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+print([d.dim_param or d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim])`, file], { encoding: 'utf8' });
+        expect(out.trim()).toBe(i === 0 ? "['N', 32]" : "['N', 4]");
+        m.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a layer it cannot convert, naming it', async () => {
