@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { projectCommand } from './project';
+import { reportCommand } from './report';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   runsCommand,
   projectCommand,
   exportCommand,
+  reportCommand,
   benchCommand,
   serveCommand,
 ];

@@ -1,0 +1,25 @@
+import { writeReport } from '../../report/report';
+import { parseCommandArgs } from '../args';
+import type { Command } from '../command';
+import { PretextError } from '../errors';
+
+const usage = `Usage: pretext report RUN... [--out FILE.html]
+
+One self-contained HTML file comparing the runs (plotly.js inlined; opens offline): a metrics
+table (method, epochs, backend, train time, final loss, kNN top-1, probe top-1 per label
+fraction, effective rank, random-init baselines when evaluated), overlaid loss and kNN curves,
+the stored 2-D maps (pretext project) and the configuration keys that differ.
+Default FILE: runs/<first run>/exports/report-<runs>.html; an existing folder takes that name.`;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'RUN... --out FILE.html — self-contained HTML comparison report',
+  usage,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' } }, usage, true);
+    if (positionals.length === 0) throw new PretextError(`at least one run id is required\n${usage}`, 2);
+    const res = await writeReport(ctx.workspace(), positionals, values.out, { signal: ctx.signal, progress: ctx.progress });
+    ctx.print(`wrote ${res.path} (${res.bytes.toLocaleString('en-US')} bytes)`);
+    return res;
+  },
+};

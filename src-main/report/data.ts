@@ -1,0 +1,220 @@
+/**
+ * Everything the comparison report shows, read from the workspace: runs, their curves (metrics
+ * table), evaluations (kNN, probe per label fraction, diagnostics — the `evaluations` table),
+ * stored 2-D maps (the `projections` table) and the configuration keys that differ between runs.
+ * Plain JSON: the HTML embeds it as is.
+ */
+import type { Projection, ProjectionAlgo, Split } from '../api/contract';
+import { PretextError } from '../cli/errors';
+import { classNames, getDataset } from '../store/datasets';
+import { latestEvaluation } from '../store/evaluations';
+import { listProjectionRows } from '../store/projections';
+import { latestMetrics, resolveRun, runMetrics, type MetricPoint, type RunRow } from '../store/runs';
+import type { Workspace } from '../store/workspace';
+import { getProjection } from '../ml/eval/project';
+import { PRETEXT_VERSION } from '../ml/export/version';
+
+/** Most points of one curve and of one map drawn in the report (evenly thinned beyond). */
+export const MAX_CURVE_POINTS = 2000;
+export const MAX_MAP_POINTS = 10_000;
+
+export interface Curve {
+  x: number[];
+  y: number[];
+}
+
+export interface ReportMap {
+  algo: ProjectionAlgo;
+  split: Split;
+  epoch: number;
+  x: number[];
+  y: number[];
+  /** Class index per point, −1 unlabelled. */
+  labels: number[];
+  /** Points in the stored map (before thinning). */
+  points: number;
+  quality: Record<string, number>;
+}
+
+export interface ReportRun {
+  id: string;
+  method: string;
+  dataset: string;
+  status: string;
+  backend: string;
+  device: string;
+  epochs: number;
+  epochsDone: number;
+  trainSeconds: number;
+  finalLoss: number | null;
+  /** kNN top-1 of the latest `eval knn`, else the training monitor's last knn_top1. */
+  knnTop1: number | null;
+  knnSource: 'eval' | 'monitor' | null;
+  /** Latest probe top-1 per label fraction (keys: '0.01', '0.1', '1'). */
+  probeTop1: Record<string, number>;
+  effectiveRank: number | null;
+  /** The same scores of the random-init encoder, when evaluated. */
+  randomInit: { knnTop1: number | null; probeTop1: Record<string, number> };
+  config: Record<string, unknown>;
+  curves: { loss: Curve; knnTop1: Curve };
+  maps: ReportMap[];
+}
+
+export interface ReportData {
+  title: string;
+  createdAt: string;
+  pretextVersion: string;
+  datasets: { id: string; name: string; classes: string[] }[];
+  runs: ReportRun[];
+  /** Label fractions with a probe result in any run, ascending, as keys of probeTop1. */
+  probeFractions: string[];
+  /** Flattened config keys whose values differ between runs (all keys for a single run). */
+  configDiff: { key: string; values: string[] }[];
+}
+
+/** Evenly spaced subset of at most `max` of `n` indices, keeping the first and the last. */
+export function thin(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
+}
+
+function curve(points: MetricPoint[], x: (p: MetricPoint) => number): Curve {
+  const keep = thin(points.length, MAX_CURVE_POINTS);
+  return { x: keep.map((i) => x(points[i]!)), y: keep.map((i) => points[i]!.value) };
+}
+
+const round = (v: number) => Number(v.toPrecision(5));
+
+function fractionKey(v: unknown): string | null {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+}
+
+/** Latest probe top-1 of each label fraction among this run's rows, baseline or not. */
+function probesOf(ws: Workspace, runId: string, baseline: boolean): Record<string, number> {
+  const rows = ws.db
+    .prepare("SELECT params, result FROM evaluations WHERE run_id = ? AND kind = 'probe' ORDER BY created_at, rowid")
+    .all(runId) as { params: string; result: string }[];
+  const out: Record<string, number> = {};
+  for (const row of rows) {
+    const params = JSON.parse(row.params) as Record<string, unknown>;
+    if ((params['baseline'] === 'random') !== baseline) continue;
+    const key = fractionKey(params['labelFraction'] ?? 1);
+    const t = (JSON.parse(row.result) as Record<string, unknown>)['top1'];
+    if (key !== null && typeof t === 'number') out[key] = t;
+  }
+  return out;
+}
+
+/** top-1 of the newest kNN row of a run: the run's own (baseline false) or its random-init baseline's. */
+function latestKnnTop1(ws: Workspace, runId: string, baseline: boolean): number | null {
+  const rows = ws.db
+    .prepare("SELECT params, result FROM evaluations WHERE run_id = ? AND kind = 'knn' ORDER BY created_at DESC, rowid DESC")
+    .all(runId) as { params: string; result: string }[];
+  for (const r of rows) {
+    if (((JSON.parse(r.params) as Record<string, unknown>)['baseline'] === 'random') !== baseline) continue;
+    const t = (JSON.parse(r.result) as Record<string, unknown>)['top1'];
+    if (typeof t === 'number') return t;
+  }
+  return null;
+}
+
+function mapsOf(ws: Workspace, runId: string): ReportMap[] {
+  const seen = new Set<string>();
+  const maps: ReportMap[] = [];
+  for (const row of listProjectionRows(ws, runId)) {
+    const key = `${row.algo}/${row.split}`;
+    if (seen.has(key)) continue; // one map per (algo, split): getProjection gives its newest epoch
+    seen.add(key);
+    const p: Projection | null = getProjection(ws, runId, row.algo, row.split);
+    if (!p) continue;
+    const keep = thin(p.x.length, MAX_MAP_POINTS);
+    maps.push({
+      algo: p.algo,
+      split: p.split,
+      epoch: p.epoch,
+      x: keep.map((i) => round(p.x[i]!)),
+      y: keep.map((i) => round(p.y[i]!)),
+      labels: keep.map((i) => p.labels[i] ?? -1),
+      points: p.x.length,
+      quality: p.quality,
+    });
+  }
+  const order: ProjectionAlgo[] = ['pca', 'tsne', 'umap'];
+  return maps.sort((a, b) => order.indexOf(a.algo) - order.indexOf(b.algo) || a.split.localeCompare(b.split));
+}
+
+/** `{a: {b: 1}}` → `{'a.b': 1}`; arrays and scalars are leaves. */
+export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+/** Keys whose values differ between the configs (every key when there is one config); absent shows as '—'. */
+export function configDiff(configs: Record<string, unknown>[]): { key: string; values: string[] }[] {
+  const flat = configs.map((c) => flatten(c));
+  const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
+  const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  return keys
+    .map((key) => ({ key, values: flat.map((f) => show(f[key])) }))
+    .filter((row) => configs.length === 1 || row.values.some((v) => v !== row.values[0]));
+}
+
+function reportRun(ws: Workspace, run: RunRow): ReportRun {
+  const latest = latestMetrics(ws, run.id);
+  const evalKnn = latestKnnTop1(ws, run.id, false);
+  const monitorKnn = latest['knn_top1'];
+  const diag = latestEvaluation(ws, run.id, 'diagnostics');
+  const rank = diag?.result['effectiveRank'];
+  const dataset = getDataset(ws, run.datasetId);
+  const config = run.config;
+  return {
+    id: run.id,
+    method: run.method,
+    dataset: dataset?.name ?? run.datasetId,
+    status: run.status,
+    backend: run.backend ?? '',
+    device: String((run.backendInfo as { device?: unknown }).device ?? ''),
+    epochs: typeof config['epochs'] === 'number' ? config['epochs'] : run.epochsDone,
+    epochsDone: run.epochsDone,
+    trainSeconds: run.trainSeconds,
+    finalLoss: latest['loss'] ?? null,
+    knnTop1: evalKnn ?? monitorKnn ?? null,
+    knnSource: evalKnn !== null ? 'eval' : monitorKnn !== undefined ? 'monitor' : null,
+    probeTop1: probesOf(ws, run.id, false),
+    effectiveRank: typeof rank === 'number' ? rank : null,
+    randomInit: { knnTop1: latestKnnTop1(ws, run.id, true), probeTop1: probesOf(ws, run.id, true) },
+    config,
+    curves: {
+      loss: curve(runMetrics(ws, run.id, 'loss'), (p) => p.step),
+      knnTop1: curve(runMetrics(ws, run.id, 'knn_top1'), (p) => p.epoch + 1),
+    },
+    maps: mapsOf(ws, run.id),
+  };
+}
+
+/** The report's data for these runs (ids or unique prefixes), in the order given. */
+export function reportData(ws: Workspace, runRefs: readonly string[]): ReportData {
+  if (runRefs.length === 0) throw new PretextError('a report needs at least one run');
+  const runs = runRefs.map((ref) => {
+    const r = resolveRun(ws, ref);
+    if (!r) throw new PretextError(`no run '${ref}' in workspace ${ws.dir} (see 'pretext runs list')`);
+    return r;
+  });
+  const unique = [...new Map(runs.map((r) => [r.id, r])).values()];
+  const datasetIds = [...new Set(unique.map((r) => r.datasetId))];
+  const rows = unique.map((r) => reportRun(ws, r));
+  const fractions = [...new Set(rows.flatMap((r) => [...Object.keys(r.probeTop1), ...Object.keys(r.randomInit.probeTop1)]))].sort((a, b) => Number(a) - Number(b));
+  return {
+    title: `Pretext comparison: ${[...new Set(rows.map((r) => r.method))].join(' vs ')}`,
+    createdAt: new Date().toISOString(),
+    pretextVersion: PRETEXT_VERSION,
+    datasets: datasetIds.map((id) => ({ id, name: getDataset(ws, id)?.name ?? id, classes: classNames(ws, id) })),
+    runs: rows,
+    probeFractions: fractions,
+    configDiff: configDiff(unique.map((r) => r.config)),
+  };
+}
