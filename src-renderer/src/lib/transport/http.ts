@@ -28,7 +28,7 @@ export interface HttpOptions {
   WebSocket?: typeof WebSocket;
 }
 
-export function httpClient(opts: HttpOptions): ApiClient & { close(): void } {
+export function httpClient(opts: HttpOptions): ApiClient & { close(): void; connected(): Promise<void> } {
   const doFetch = opts.fetch ?? fetch.bind(globalThis);
   const listeners = new Listeners();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -36,6 +36,8 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void } {
   let socket: WebSocket | null = null;
   let closed = false;
   let retry = 500;
+  let opened: () => void = () => {};
+  const firstOpen = new Promise<void>((r) => (opened = r));
 
   const connect = () => {
     if (closed) return;
@@ -44,7 +46,12 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void } {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (opts.token) url.searchParams.set('token', opts.token);
     socket = new WS(url.toString());
-    socket.onopen = () => (retry = 500);
+    socket.onopen = () => {
+      retry = 500;
+      opened();
+    };
+    // A failed connection also closes: onclose reconnects.
+    socket.onerror = () => {};
     socket.onmessage = (m: MessageEvent) => {
       try {
         listeners.dispatch(JSON.parse(String(m.data)) as EventBatch);
@@ -76,6 +83,8 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void } {
       return body as ResponseOf<N>;
     },
     on: (event, listener) => listeners.on(event, listener),
+    /** Resolves once the event socket is open (the first time). */
+    connected: () => firstOpen,
     close() {
       closed = true;
       socket?.close();
