@@ -3,6 +3,7 @@ import { augmentCommand } from './augment';
 import { benchCommand } from './bench';
 import { datasetsCommand } from './datasets';
 import { doctorCommand } from './doctor';
+import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { projectCommand } from './project';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   augmentCommand,
   trainCommand,
   runsCommand,
+  evalCommand,
   projectCommand,
   exportCommand,
   reportCommand,

@@ -1,0 +1,104 @@
+/**
+ * `pretext eval knn|probe|diagnostics RUN`: evaluates a run's latest checkpoint on its
+ * dataset's test split and stores the result in the workspace. kNN and the probe print one
+ * table with the run, the random-init encoder of its config and the supervised baseline run
+ * of the same dataset (evaluated when it has no result yet); --json prints {rows: [...]}.
+ */
+import type { Diagnostics } from '../../api/contract';
+import { initBackend } from '../../ml/backend';
+import { runDiagnostics } from '../../ml/eval/diagnostics';
+import type { BaselineRow } from '../../ml/eval/evalCommon';
+import { evalKnnWithBaselines } from '../../ml/eval/knnEval';
+import { evalProbeWithBaselines, LABEL_FRACTIONS } from '../../ml/eval/probe';
+import { resolveRun } from '../../store/runs';
+import { parseCommandArgs } from '../args';
+import type { Command, CommandContext } from '../command';
+import { PretextError } from '../errors';
+
+const usage = `Usage: pretext eval knn RUN [--k 200] [--temperature 0.1]
+       pretext eval probe RUN [--label-fraction ${LABEL_FRACTIONS.join('|')}] [--seed N]
+       pretext eval diagnostics RUN
+
+knn          weighted kNN (cosine, votes exp(s/T)) of test images against the train split
+probe        softmax regression on frozen, standardised features (full-batch L-BFGS);
+             --label-fraction trains on a stratified, seeded fraction of the train split
+diagnostics  alignment, uniformity, effective rank, per-dimension std (collapse checks)
+Features are the backbone's (before the projector) at the run's latest checkpoint.`;
+
+function number(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new PretextError(`--${name} must be a number, got '${v}'`, 2);
+  return n;
+}
+
+const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '-');
+
+function printTable(rows: BaselineRow[], ctx: CommandContext, withTop5: boolean): void {
+  const head = ['run', 'method', 'encoder', 'epoch', 'top-1', ...(withTop5 ? ['top-5'] : []), 'train', 'test', 'seconds'];
+  const body = rows.map((r) => {
+    const res = r.evaluation.result;
+    const encoder = r.role === 'random-init' ? 'random-init' : 'trained';
+    return [r.runId, r.method, encoder, String(r.evaluation.epoch), pct(res['top1']), ...(withTop5 ? [pct(res['top5'])] : []), String(res['trainCount'] ?? '-'), String(res['testCount'] ?? '-'), typeof res['seconds'] === 'number' ? res['seconds'].toFixed(1) : '-'];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  for (const line of [head, ...body]) ctx.print(line.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const perClass = rows[0]!.evaluation.result['perClass'] as Record<string, number> | undefined;
+  if (perClass) {
+    ctx.print(`\nper class (${rows[0]!.runId}):`);
+    const w = Math.max(...Object.keys(perClass).map((k) => k.length));
+    for (const [name, acc] of Object.entries(perClass)) ctx.print(`  ${name.padEnd(w)}  ${pct(acc)}`);
+  }
+}
+
+function printDiagnostics(d: Diagnostics, ctx: CommandContext): void {
+  const std = d.perDimStd;
+  const mean = std.reduce((s, v) => s + v, 0) / std.length;
+  ctx.print(`run ${d.runId}, epoch ${d.epoch}, ${d.dim} dimensions`);
+  ctx.print(`  alignment (α=2)     ${d.alignment.toFixed(4)}   (lower: views closer)`);
+  ctx.print(`  uniformity (t=2)    ${d.uniformity.toFixed(4)}   (lower: more uniform; −4 at most)`);
+  ctx.print(`  effective rank      ${d.effectiveRank.toFixed(2)} of ${d.dim}`);
+  ctx.print(`  per-dimension std   mean ${mean.toFixed(4)}, min ${Math.min(...std).toFixed(4)}, max ${Math.max(...std).toFixed(4)} (collapse → 0; healthy ≈ 1/√D = ${(1 / Math.sqrt(d.dim)).toFixed(4)})`);
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'knn | probe | diagnostics — evaluate a run’s encoder, with baselines',
+  usage,
+  async run(args, ctx) {
+    const [which, ...rest] = args;
+    if (which !== 'knn' && which !== 'probe' && which !== 'diagnostics') throw new PretextError(`unknown evaluation '${which ?? ''}'\n${usage}`, 2);
+    const { values: v, positionals } = parseCommandArgs(
+      rest,
+      { k: { type: 'string' }, temperature: { type: 'string' }, 'label-fraction': { type: 'string' }, seed: { type: 'string' } },
+      usage,
+      true,
+    );
+    const ref = positionals[0];
+    if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
+    if (positionals.length > 1) throw new PretextError(`unexpected arguments: ${positionals.slice(1).join(' ')}\n${usage}`, 2);
+    const misplaced = which === 'knn' ? ['label-fraction', 'seed'] : which === 'probe' ? ['k', 'temperature'] : ['k', 'temperature', 'label-fraction', 'seed'];
+    for (const m of misplaced) if (v[m as keyof typeof v] !== undefined) throw new PretextError(`--${m} does not apply to 'eval ${which}'\n${usage}`, 2);
+    const k = number('k', v.k);
+    const temperature = number('temperature', v.temperature);
+    const labelFraction = number('label-fraction', v['label-fraction']);
+    const seed = number('seed', v.seed);
+    const ws = ctx.workspace();
+    const run = resolveRun(ws, ref);
+    if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+    const backend = await initBackend({ prefer: ctx.backend });
+    ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
+    const ctl = { signal: ctx.signal, progress: ctx.progress };
+    if (which === 'diagnostics') {
+      const d = await runDiagnostics(ws, run.id, ctl);
+      printDiagnostics(d, ctx);
+      return d;
+    }
+    const out =
+      which === 'knn'
+        ? await evalKnnWithBaselines(ws, run.id, { k, temperature }, ctl)
+        : await evalProbeWithBaselines(ws, run.id, { labelFraction, seed }, ctl);
+    printTable(out.rows, ctx, which === 'probe');
+    return out;
+  },
+};
