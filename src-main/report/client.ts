@@ -30,7 +30,7 @@ export const CLIENT_SCRIPT = String.raw`
     var knn = curveTraces('knnTop1');
     if (knn.length > 0) draw('plot-knn', knn, { title: { text: 'kNN top-1 (training monitor)' }, xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: 'top-1' }, tickformat: '.0%', rangemode: 'tozero' } });
     data.runs.forEach(function (run, r) {
-      var classes = (data.datasets.find(function (d) { return d.name === run.dataset; }) || { classes: [] }).classes;
+      var classes = (data.datasets.find(function (d) { return d.id === run.datasetId; }) || { classes: [] }).classes;
       run.maps.forEach(function (m, k) {
         var groups = {};
         for (var i = 0; i < m.x.length; i++) {
@@ -47,9 +47,7 @@ export const CLIENT_SCRIPT = String.raw`
             marker: { size: 4, opacity: 0.75, color: c < 0 ? '#bbbbbb' : classColors[c % classColors.length] },
           };
         });
-        var t = m.quality.trustworthiness;
-        var title = m.algo.toUpperCase() + ' · ' + m.split + ' · epoch ' + m.epoch + (typeof t === 'number' ? ' · trustworthiness ' + t.toFixed(3) : '');
-        draw('map-' + r + '-' + k, traces, { title: { text: title, font: { size: 13 } }, xaxis: { visible: false }, yaxis: { visible: false, scaleanchor: 'x' }, height: 420 });
+        draw('map-' + r + '-' + k, traces, { margin: { t: 10, r: 10, b: 10, l: 10 }, xaxis: { visible: false }, yaxis: { visible: false, scaleanchor: 'x' }, height: 420 });
       });
     });
     body.setAttribute('data-plots', String(plots));

@@ -39,6 +39,8 @@ export interface ReportMap {
 export interface ReportRun {
   id: string;
   method: string;
+  datasetId: string;
+  /** The dataset's name. */
   dataset: string;
   status: string;
   backend: string;
@@ -174,6 +176,7 @@ function reportRun(ws: Workspace, run: RunRow): ReportRun {
   return {
     id: run.id,
     method: run.method,
+    datasetId: run.datasetId,
     dataset: dataset?.name ?? run.datasetId,
     status: run.status,
     backend: run.backend ?? '',

@@ -96,7 +96,14 @@ function mapsSection(d: ReportData): string {
     .filter((r) => r.maps.length > 0)
     .map((r) => {
       const idx = d.runs.indexOf(r);
-      const divs = r.maps.map((m, k) => `<div class="map" id="map-${idx}-${k}" data-points="${m.points}"></div>`).join('');
+      const divs = r.maps
+        .map((m, k) => {
+          const t = m.quality['trustworthiness'];
+          const shown = m.x.length < m.points ? `${m.x.length.toLocaleString('en-US')} of ${m.points.toLocaleString('en-US')} points` : `${m.points.toLocaleString('en-US')} points`;
+          const caption = [m.algo.toUpperCase(), `${m.split} split`, `epoch ${m.epoch}`, shown, ...(typeof t === 'number' ? [`trustworthiness ${t.toFixed(3)}`] : [])].join(' · ');
+          return `<figure><figcaption>${escapeHtml(caption)}</figcaption><div class="map" id="map-${idx}-${k}"></div></figure>`;
+        })
+        .join('');
       return `<h3>${escapeHtml(r.method)} <code>${escapeHtml(r.id)}</code></h3><div class="maps">${divs}</div>`;
     })
     .join('\n');
@@ -108,7 +115,7 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { margin-top: 32px; border-bottom
 table { border-collapse: collapse; width: 100%; margin: 8px 0; } th, td { border: 1px solid #e2e2e2; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; } tr.baseline td { color: #666; font-style: italic; }
 .muted { color: #777; } .small { font-size: 12px; } code { font-size: 12px; }
-.plot { height: 380px; } .maps { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
+.plot { height: 380px; } figure { margin: 0; } figcaption { font-size: 13px; color: #444; } .maps { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
 `;
 
 export function renderReport(d: ReportData): string {

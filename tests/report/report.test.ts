@@ -133,6 +133,7 @@ describe('writeReport', () => {
     expect(b.maps).toHaveLength(1);
     expect(b.maps[0]).toMatchObject({ algo: 'pca', split: 'test', epoch: 3, points: 30, quality: { trustworthiness: 0.93 } });
     expect(b.maps[0]!.labels[0]).toBe(-1);
+    expect(html).toContain('<figcaption>PCA · test split · epoch 3 · 30 points · trustworthiness 0.930</figcaption>');
     expect(html).toContain('87.5%');
     expect(html).toContain('probe top-1 @ 10% labels');
     expect(html).toContain('12.3');
