@@ -5,6 +5,7 @@
  * from its last checkpoint.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../cli/errors';
 import { getRun, updateRun } from '../store/runs';
@@ -13,6 +14,9 @@ import type { JobCtl } from './jobs';
 import type { TrainChildIn, TrainChildOut } from './trainProtocol';
 
 export const DEFAULT_TRAIN_CHILD = fileURLToPath(new URL('./trainChild.mjs', import.meta.url));
+
+/** Scheduling priority (nice) of a training process: below the engine's interactive work. */
+export const TRAIN_NICE = 10;
 
 /** After a cancel, a child that has not stopped within this long is killed. */
 const CANCEL_GRACE_MS = 120_000;
@@ -33,7 +37,17 @@ export function forkTrainChild(childPath: string): ChildProcess {
   const env = { ...process.env };
   // Inside Electron (utilityProcess) process.execPath is the Electron binary: run it as Node.
   if (process.versions['electron']) env['ELECTRON_RUN_AS_NODE'] = '1';
-  return fork(childPath, [], { execArgv: [], env, serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(childPath, [], { execArgv: [], env, serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Training takes every core it can get; at a lower priority it yields them to the engine's
+  // interactive work (augment previews, lists) and to the UI, and loses nothing when idle.
+  if (child.pid) {
+    try {
+      setPriority(child.pid, TRAIN_NICE);
+    } catch {
+      /* not permitted here: train at normal priority */
+    }
+  }
+  return child;
 }
 
 export function trainInChild(
