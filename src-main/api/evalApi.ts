@@ -1,24 +1,19 @@
 /** eval.*, projections.*, export.*, report.create: jobs over the modules of the evaluation and export work. */
-import type { Diagnostics, Projection, ProjectionAlgo, Split, WrittenFile } from './contract';
+import type { ProjectionAlgo, Split } from './contract';
 import type { JobCtl } from '../engine/jobs';
+import { runDiagnostics, storedDiagnostics } from '../ml/eval/diagnostics';
 import { evalKnn } from '../ml/eval/knnEval';
 import { evalProbe } from '../ml/eval/probe';
+import { createProjection, getProjection } from '../ml/eval/project';
 import { exportEmbeddings } from '../ml/export/embeddings';
 import { exportEncoder } from '../ml/export/encoder';
+import { writeReport } from '../report/report';
 import { listEvaluations } from '../store/evaluations';
-import { getRun } from '../store/runs';
-import type { Workspace } from '../store/workspace';
+import { getRun, latestCheckpoint } from '../store/runs';
 import type { Handlers, ServiceContext } from './context';
 import { notFound, ServiceError } from './errors';
-import { optionalModule } from './optional';
 
 type Ctl = JobCtl;
-interface DiagModule { runDiagnostics(ws: Workspace, runId: string, ctl: Ctl): Promise<Diagnostics> }
-interface ProjectModule {
-  createProjection(ws: Workspace, runId: string, o: { algo: ProjectionAlgo; split?: Split; seed?: number }, ctl: Ctl): Promise<Projection>;
-  getProjection(ws: Workspace, runId: string, algo: ProjectionAlgo, split: Split): Projection | null;
-}
-interface ReportModule { writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: Ctl): Promise<WrittenFile> }
 
 type Names =
   | 'eval.knn' | 'eval.probe' | 'eval.list' | 'eval.diagnostics'
@@ -58,22 +53,22 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     },
     'eval.diagnostics': async ({ runId }) => {
       run(runId);
-      const m = await optionalModule<DiagModule>('../ml/eval/diagnostics.ts', 'collapse diagnostics');
+      // The stored diagnostics of the latest checkpoint, else computed now (and stored).
+      const stored = storedDiagnostics(ws, runId);
+      const checkpoint = latestCheckpoint(ws, runId);
+      if (stored && checkpoint && stored.epoch === checkpoint.epoch) return stored;
       await ctx.backend();
-      const controller = new AbortController();
-      return m.runDiagnostics(ws, runId, { signal: controller.signal, progress: { start() {}, update() {}, finish() {}, log() {} } });
+      return runDiagnostics(ws, runId);
     },
     'projections.create': async (req) => {
       run(req.runId);
       if (!ALGOS.includes(req.algo)) throw new ServiceError(`algo '${String(req.algo)}': must be one of ${ALGOS.join(', ')}`);
       const s = split(req.split);
-      const m = await optionalModule<ProjectModule>('../ml/eval/project.ts', 'projections');
-      return job('project', `${req.algo} ${req.runId}`, req.runId, (ctl) => m.createProjection(ws, req.runId, { algo: req.algo, split: s, seed: req.seed }, ctl));
+      return job('project', `${req.algo} ${req.runId}`, req.runId, (ctl) => createProjection(ws, req.runId, { algo: req.algo, split: s, seed: req.seed }, ctl));
     },
     'projections.get': async (req) => {
       run(req.runId);
-      const m = await optionalModule<ProjectModule>('../ml/eval/project.ts', 'projections');
-      return m.getProjection(ws, req.runId, req.algo, split(req.split));
+      return getProjection(ws, req.runId, req.algo, split(req.split));
     },
     'export.encoder': async (req) => {
       run(req.runId);
@@ -88,8 +83,7 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'report.create': async (req) => {
       if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new ServiceError('runIds: pick at least one run');
       req.runIds.forEach(run);
-      const m = await optionalModule<ReportModule>('../report/report.ts', 'the HTML report');
-      return job('report', `report of ${req.runIds.length} runs`, undefined, (ctl) => m.writeReport(ws, req.runIds, req.out, ctl));
+      return job('report', `report of ${req.runIds.length} runs`, undefined, (ctl) => writeReport(ws, req.runIds, req.out, ctl));
     },
   };
 }

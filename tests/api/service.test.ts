@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -111,5 +111,17 @@ describe('service', () => {
     const file = exported.result as { path: string; bytes: number };
     expect(existsSync(file.path)).toBe(true);
     expect(file.bytes).toBeGreaterThan(0);
+
+    const diag = await service.handle('eval.diagnostics', { runId: runIds[0]! });
+    expect(diag.perDimStd.length).toBe(diag.dim);
+    expect(Number.isFinite(diag.effectiveRank)).toBe(true);
+    const mapped = await finished((await service.handle('projections.create', { runId: runIds[0]!, algo: 'pca' })).jobId);
+    expect(mapped.error).toBeNull();
+    const map = await service.handle('projections.get', { runId: runIds[0]!, algo: 'pca' });
+    expect(map!.x.length).toBe(map!.indices.length);
+    expect(map!.x.length).toBeGreaterThan(0);
+    const report = await finished((await service.handle('report.create', { runIds: [runIds[0]!] })).jobId);
+    expect(report.error).toBeNull();
+    expect(readFileSync((report.result as { path: string }).path, 'utf8')).toContain('<html');
   });
 });
