@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   import: () => import('../../bench/import'),
   engine: () => import('../../bench/engine'),
   train: () => import('../../bench/train'),
+  eval: () => import('../../bench/eval'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]

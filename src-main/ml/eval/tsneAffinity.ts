@@ -55,54 +55,73 @@ export function conditionalP(g: KnnGraph, perplexity: number): Float64Array {
 /** P = P_cond + P_condᵀ, normalised to sum 1, as CSR with sorted columns. */
 export function symmetrise(g: KnnGraph, pc: Float64Array): Csr {
   const { n, k, indices } = g;
-  const counts = new Int32Array(n + 1);
+  // Forward rows, sorted by column (insertion sort of k entries per row).
+  const fCols = new Int32Array(n * k);
+  const fVals = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
+    const o = i * k;
     for (let j = 0; j < k; j++) {
-      counts[i + 1]! += 1;
-      counts[indices[i * k + j]! + 1]! += 1;
+      const c = indices[o + j]!;
+      const v = pc[o + j]!;
+      let p = j;
+      while (p > 0 && fCols[o + p - 1]! > c) {
+        fCols[o + p] = fCols[o + p - 1]!;
+        fVals[o + p] = fVals[o + p - 1]!;
+        p--;
+      }
+      fCols[o + p] = c;
+      fVals[o + p] = v;
     }
   }
-  for (let i = 0; i < n; i++) counts[i + 1] = counts[i + 1]! + counts[i]!;
-  const fill = counts.slice(0, n);
-  const cols = new Int32Array(counts[n]!);
-  const vals = new Float64Array(counts[n]!);
+  // Transposed rows: filled in ascending source row, so already sorted.
+  const tPtr = new Int32Array(n + 1);
+  for (let e = 0; e < n * k; e++) tPtr[indices[e]! + 1]! += 1;
+  for (let i = 0; i < n; i++) tPtr[i + 1] = tPtr[i + 1]! + tPtr[i]!;
+  const tFill = tPtr.slice(0, n);
+  const tCols = new Int32Array(n * k);
+  const tVals = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < k; j++) {
       const c = indices[i * k + j]!;
-      const v = pc[i * k + j]!;
-      cols[fill[i]!] = c;
-      vals[fill[i]!++] = v;
-      cols[fill[c]!] = i;
-      vals[fill[c]!++] = v;
+      const at = tFill[c]!++;
+      tCols[at] = i;
+      tVals[at] = pc[i * k + j]!;
     }
   }
-  // Sort each row by column and merge duplicates (i→j and j→i both present).
+  // Merge the two sorted lists of every row, adding entries present in both.
   const rowPtr = new Int32Array(n + 1);
+  const cols = new Int32Array(2 * n * k);
+  const vals = new Float64Array(2 * n * k);
   let w = 0;
   let total = 0;
-  const order: number[] = [];
   for (let i = 0; i < n; i++) {
-    const a = counts[i]!;
-    const b = counts[i + 1]!;
-    order.length = 0;
-    for (let e = a; e < b; e++) order.push(e);
-    order.sort((x, y) => cols[x]! - cols[y]!);
-    const rowCols = order.map((e) => cols[e]!);
-    const rowVals = order.map((e) => vals[e]!);
     rowPtr[i] = w;
-    for (let e = 0; e < rowCols.length; e++) {
-      if (e > 0 && rowCols[e] === rowCols[e - 1]) {
-        vals[w - 1] = vals[w - 1]! + rowVals[e]!;
+    let a = i * k;
+    const aEnd = a + k;
+    let b = tPtr[i]!;
+    const bEnd = tPtr[i + 1]!;
+    while (a < aEnd || b < bEnd) {
+      const ca = a < aEnd ? fCols[a]! : n;
+      const cb = b < bEnd ? tCols[b]! : n;
+      let v: number;
+      let c: number;
+      if (ca === cb) {
+        c = ca;
+        v = fVals[a++]! + tVals[b++]!;
+      } else if (ca < cb) {
+        c = ca;
+        v = fVals[a++]!;
       } else {
-        cols[w] = rowCols[e]!;
-        vals[w++] = rowVals[e]!;
+        c = cb;
+        v = tVals[b++]!;
       }
-      total += rowVals[e]!;
+      cols[w] = c;
+      vals[w++] = v;
+      total += v;
     }
   }
   rowPtr[n] = w;
-  const outCols = cols.slice(0, w);
   const outVals = vals.slice(0, w);
   for (let e = 0; e < w; e++) outVals[e] = outVals[e]! / total;
-  return { n, rowPtr, cols: outCols, vals: outVals };
+  return { n, rowPtr, cols: cols.slice(0, w), vals: outVals };
 }

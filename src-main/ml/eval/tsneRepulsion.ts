@@ -19,12 +19,11 @@ export interface RepulsionOptions {
   maxSpacing: number;
   /** Smallest FFT size per dimension (a power of two). */
   minFftSize: number;
+  /** Interpolation nodes per axis (even): 4 is cubic Lagrange, 6 quintic. */
+  order: number;
 }
 
-export const defaultRepulsion: RepulsionOptions = { maxSpacing: 0.5, minFftSize: 64 };
-
-/** Stencil width: cubic Lagrange interpolation over 4 nodes per axis. */
-const P = 4;
+export const defaultRepulsion: RepulsionOptions = { maxSpacing: 0.5, minFftSize: 64, order: 4 };
 
 /** Reusable buffers and the kernel spectrum of the last grid. */
 export class RepulsionWorkspace {
@@ -43,6 +42,8 @@ export class RepulsionWorkspace {
     readonly n: number,
     readonly opts: RepulsionOptions = defaultRepulsion,
   ) {
+    const P = opts.order;
+    if (P < 2 || P % 2 !== 0) throw new Error(`interpolation order must be even and ≥ 2, got ${P}`);
     this.wx = new Float64Array(n * P);
     this.wy = new Float64Array(n * P);
     this.cell = new Int32Array(n * 2);
@@ -63,6 +64,8 @@ export class RepulsionWorkspace {
    */
   compute(y: Float64Array, rep: Float64Array): number {
     const n = this.n;
+    const P = this.opts.order;
+    const half = P / 2;
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < 2 * n; i++) {
@@ -80,7 +83,7 @@ export class RepulsionWorkspace {
     // kernel spectrum changes (and is recomputed) only every few iterations.
     const step = Math.max(0, Math.floor(-16 * Math.log2(extent / (m - P - 1) / this.opts.maxSpacing)));
     const h = this.opts.maxSpacing * 2 ** (-step / 16);
-    const origin = lo - 1.5 * h;
+    const origin = lo - (half - 0.5) * h;
     this.ensure(L);
     if (this.hatKey !== `${L}:${step}`) {
       this.hatKey = `${L}:${step}`;
@@ -96,16 +99,16 @@ export class RepulsionWorkspace {
     re2.fill(0);
     im2.fill(0);
 
-    // Stencil of each point: nodes j0..j0+3 with j0 = floor(u) − 1, u in grid units.
+    // Stencil of each point: nodes j0..j0+P−1 with j0 = floor(u) − (P/2 − 1), u in grid units.
     for (let i = 0; i < n; i++) {
       const ux = (y[2 * i]! - origin) / h;
       const uy = (y[2 * i + 1]! - origin) / h;
-      const jx = Math.floor(ux) - 1;
-      const jy = Math.floor(uy) - 1;
+      const jx = Math.floor(ux) - (half - 1);
+      const jy = Math.floor(uy) - (half - 1);
       cell[2 * i] = jx;
       cell[2 * i + 1] = jy;
-      lagrange4(ux - jx, wx, i * P);
-      lagrange4(uy - jy, wy, i * P);
+      lagrange(ux - jx, P, wx, i * P);
+      lagrange(uy - jy, P, wy, i * P);
     }
 
     // Spread: pair A = (1, x) in re/im, pair B = (y, x² + y²) in re2/im2.
@@ -163,16 +166,13 @@ export class RepulsionWorkspace {
   }
 }
 
-/** Cubic Lagrange weights for nodes 0, 1, 2, 3 at position t ∈ [1, 2). */
-function lagrange4(t: number, out: Float64Array, o: number): void {
-  const t0 = t;
-  const t1 = t - 1;
-  const t2 = t - 2;
-  const t3 = t - 3;
-  out[o] = (-t1 * t2 * t3) / 6;
-  out[o + 1] = (t0 * t2 * t3) / 2;
-  out[o + 2] = (-t0 * t1 * t3) / 2;
-  out[o + 3] = (t0 * t1 * t2) / 6;
+/** Lagrange weights of nodes 0..P−1 at position t (t ∈ [P/2 − 1, P/2)). */
+function lagrange(t: number, P: number, out: Float64Array, o: number): void {
+  for (let a = 0; a < P; a++) {
+    let w = 1;
+    for (let b = 0; b < P; b++) if (b !== a) w *= (t - b) / (a - b);
+    out[o + a] = w;
+  }
 }
 
 /** The same quantities by the exact O(N²) sums: the reference for tests and small N. */

@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/ml/augment/rng';
-import { covariance, pca, topEigen } from '../../../src-main/ml/eval/pca';
+import { useBackend } from '../../../src-main/ml/backend';
+import { covariance, covarianceTf, pca, topEigen } from '../../../src-main/ml/eval/pca';
+
+const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
+
+beforeAll(async () => {
+  await useBackend(BACKEND);
+});
 
 /** n points of a d-dim Gaussian with the given per-axis std, rotated by a random orthogonal map. */
 function anisotropic(n: number, d: number, std: number[], seed: number): { x: Float32Array; rot: Float64Array } {
@@ -105,6 +113,20 @@ describe('pca', () => {
         expect(dot).toBeCloseTo(i === j ? 1 : 0, 10);
       }
     }
+  });
+
+  it('the tfjs covariance (large inputs) equals the float64 one to float32 precision, in blocks', async () => {
+    const d = 24;
+    const { x } = anisotropic(9000, d, Array.from({ length: d }, (_, i) => 4 / (i + 1)), 3);
+    const mean = new Float64Array(d);
+    for (let i = 0; i < 9000; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[i * d + j]! / 9000;
+    const before = tf.memory().numTensors;
+    const fast = await covarianceTf(x, 9000, d, mean);
+    expect(tf.memory().numTensors).toBe(before);
+    const exact = covariance(x, 9000, d, mean);
+    let maxAbs = 0;
+    for (let i = 0; i < d * d; i++) maxAbs = Math.max(maxAbs, Math.abs(exact[i]!));
+    for (let i = 0; i < d * d; i++) expect(Math.abs(fast[i]! - exact[i]!)).toBeLessThan(1e-5 * maxAbs);
   });
 
   it('rejects inputs that cannot be analysed', async () => {
