@@ -13,7 +13,9 @@ export const CLIENT_SCRIPT = String.raw`
     var classColors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
     var config = { responsive: true, displaylogo: false };
     var plots = 0;
-    function label(run) { return run.method + ' (' + run.id + ')'; }
+    // Plotly renders a subset of HTML in trace names (<b>, <a href>, ...): show names as plain text.
+    function text(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); }
+    function label(run) { return text(run.method + ' (' + run.id + ')'); }
     function draw(id, traces, layout) {
       var el = document.getElementById(id);
       if (!el) return;
@@ -42,7 +44,7 @@ export const CLIENT_SCRIPT = String.raw`
         var type = m.x.length > 2000 ? 'scattergl' : 'scatter';
         var traces = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; }).map(function (c) {
           return {
-            type: type, mode: 'markers', name: c < 0 ? 'unlabelled' : (classes[c] || String(c)),
+            type: type, mode: 'markers', name: c < 0 ? 'unlabelled' : text(classes[c] || String(c)),
             x: groups[c].x, y: groups[c].y,
             marker: { size: 4, opacity: 0.75, color: c < 0 ? '#bbbbbb' : classColors[c % classColors.length] },
           };

@@ -60,6 +60,8 @@ export interface ReportRun {
   config: Record<string, unknown>;
   curves: { loss: Curve; knnTop1: Curve };
   maps: ReportMap[];
+  /** Stored maps that could not be read, with the reason. */
+  mapErrors: string[];
 }
 
 export interface ReportData {
@@ -120,14 +122,21 @@ function latestKnnTop1(ws: Workspace, runId: string, baseline: boolean): number 
   return null;
 }
 
-function mapsOf(ws: Workspace, runId: string): ReportMap[] {
+function mapsOf(ws: Workspace, runId: string, errors: string[]): ReportMap[] {
   const seen = new Set<string>();
   const maps: ReportMap[] = [];
   for (const row of listProjectionRows(ws, runId)) {
     const key = `${row.algo}/${row.split}`;
     if (seen.has(key)) continue; // one map per (algo, split): getProjection gives its newest epoch
     seen.add(key);
-    const p: Projection | null = getProjection(ws, runId, row.algo, row.split);
+    let p: Projection | null;
+    try {
+      p = getProjection(ws, runId, row.algo, row.split);
+    } catch (err) {
+      // A damaged map file should not cost the whole report: say so where the map would be.
+      errors.push(`${row.algo} ${row.split}: ${(err as Error).message}`);
+      continue;
+    }
     if (!p) continue;
     const keep = thin(p.x.length, MAX_MAP_POINTS);
     maps.push({
@@ -166,6 +175,7 @@ export function configDiff(configs: Record<string, unknown>[]): { key: string; v
 }
 
 function reportRun(ws: Workspace, run: RunRow): ReportRun {
+  const mapErrors: string[] = [];
   const latest = latestMetrics(ws, run.id);
   const evalKnn = latestKnnTop1(ws, run.id, false);
   const monitorKnn = latest['knn_top1'];
@@ -195,7 +205,8 @@ function reportRun(ws: Workspace, run: RunRow): ReportRun {
       loss: curve(runMetrics(ws, run.id, 'loss'), (p) => p.step),
       knnTop1: curve(runMetrics(ws, run.id, 'knn_top1'), (p) => p.epoch + 1),
     },
-    maps: mapsOf(ws, run.id),
+    maps: mapsOf(ws, run.id, mapErrors),
+    mapErrors,
   };
 }
 

@@ -90,10 +90,10 @@ function configTable(d: ReportData): string {
 }
 
 function mapsSection(d: ReportData): string {
-  const any = d.runs.some((r) => r.maps.length > 0);
+  const any = d.runs.some((r) => r.maps.length > 0 || r.mapErrors.length > 0);
   if (!any) return '<p class="muted">No stored maps: make one with <code>pretext project RUN --algo pca|tsne|umap</code>.</p>';
   return d.runs
-    .filter((r) => r.maps.length > 0)
+    .filter((r) => r.maps.length > 0 || r.mapErrors.length > 0)
     .map((r) => {
       const idx = d.runs.indexOf(r);
       const divs = r.maps
@@ -104,7 +104,8 @@ function mapsSection(d: ReportData): string {
           return `<figure><figcaption>${escapeHtml(caption)}</figcaption><div class="map" id="map-${idx}-${k}"></div></figure>`;
         })
         .join('');
-      return `<h3>${escapeHtml(r.method)} <code>${escapeHtml(r.id)}</code></h3><div class="maps">${divs}</div>`;
+      const errors = r.mapErrors.map((e) => `<p class="error">Map not shown: ${escapeHtml(e)}</p>`).join('');
+      return `<h3>${escapeHtml(r.method)} <code>${escapeHtml(r.id)}</code></h3>${errors}<div class="maps">${divs}</div>`;
     })
     .join('\n');
 }
@@ -114,7 +115,7 @@ body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; margin:
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; } th, td { border: 1px solid #e2e2e2; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; } tr.baseline td { color: #666; font-style: italic; }
-.muted { color: #777; } .small { font-size: 12px; } code { font-size: 12px; }
+.muted { color: #777; } .error { color: #b00020; } .small { font-size: 12px; } code { font-size: 12px; }
 .plot { height: 380px; } figure { margin: 0; } figcaption { font-size: 13px; color: #444; } .maps { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
 `;
 

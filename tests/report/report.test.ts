@@ -60,6 +60,14 @@ beforeAll(() => {
     },
     { params: { seed: 0 }, quality: { trustworthiness: 0.93 }, seconds: 0.1 },
   );
+  // A class name with markup, and a damaged second map: both must be shown safely.
+  ws.db.prepare("UPDATE classes SET name = '<b>bold</b>' WHERE idx = 1").run();
+  const umap = saveProjection(
+    ws,
+    { runId: runB, epoch: 3, split: 'test', algo: 'umap', count: 2, coords: new Float32Array(4), indices: new Int32Array(2), labels: new Int32Array(2) },
+    { params: {}, quality: {}, seconds: 0 },
+  );
+  writeFileSync(join(wsDir(), umap.path), 'garbage');
 });
 afterAll(() => {
   ws.close();
@@ -134,6 +142,8 @@ describe('writeReport', () => {
     expect(b.maps[0]).toMatchObject({ algo: 'pca', split: 'test', epoch: 3, points: 30, quality: { trustworthiness: 0.93 } });
     expect(b.maps[0]!.labels[0]).toBe(-1);
     expect(html).toContain('<figcaption>PCA · test split · epoch 3 · 30 points · trustworthiness 0.930</figcaption>');
+    expect(b.mapErrors).toEqual([expect.stringMatching(/^umap test: .*not a Pretext projection file/)]);
+    expect(html).toMatch(/<p class="error">Map not shown: umap test: .*not a Pretext projection file<\/p>/);
     expect(html).toContain('87.5%');
     expect(html).toContain('probe top-1 @ 10% labels');
     expect(html).toContain('12.3');
@@ -158,6 +168,8 @@ describe('writeReport', () => {
       expect(at, id).toBeGreaterThan(0);
       expect(dom.slice(at, at + 3000), id).toContain('main-svg');
     }
+    // The legend shows the class name as text, not as bold markup.
+    expect(dom).toMatch(/class="legendtext"[^>]*>&lt;b&gt;bold&lt;\/b&gt;</);
   }, 90_000);
 });
 
