@@ -203,6 +203,9 @@ export class JobQueue {
     const now = performance.now();
     const wait = PROGRESS_INTERVAL_MS - (now - job.lastSent);
     if (wait <= 0) {
+      // A trailing send that is due but has not run yet would repeat this one.
+      if (job.timer) clearTimeout(job.timer);
+      job.timer = null;
       job.lastSent = now;
       this.emit('job.progress', { ...job.info });
       return;

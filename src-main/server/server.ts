@@ -145,7 +145,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           return sendError(res, (err as { status?: number }).status ?? 400, { message: `${name}: ${(err as Error).message}`, code: 'bad-request' });
         }
         try {
-          return send(res, 200, await opts.api.request(name, body));
+          const result = await opts.api.request(name, body);
+          return send(res, 200, name === 'app.info' ? { ...(result as object), transport: 'http' } : result);
         } catch (err) {
           const e = toApiError(err);
           return sendError(res, httpStatus(e.code), e);
