@@ -14,7 +14,13 @@
  * learning rate or schedule to tune per encoder, so results compare across methods.
  * λ: by default λ = 1/N (N the number of train rows), i.e. scikit-learn's
  * LogisticRegression(C=1) written per sample — strong enough for the 1 % protocol (hundreds of
- * rows in hundreds of dimensions) and weak at 60k rows; pass `l2` to fix it.
+ * rows in hundreds of dimensions) and weak at 60k rows; pass `l2` to fix it. Not tuned on a
+ * validation split (CLIP sweeps C): that would multiply the cost by the grid size.
+ * Stopping: at most 200 iterations, or a relative change of the objective below 1e-7 (it is
+ * summed in float32), or a gradient below 1e-5, or no decrease along the search direction.
+ * Checks (tests/ml/eval/probe.test.ts): 100 % on linearly separable features; 83.6 % on the
+ * Fashion-MNIST sample's raw pixels (16 × 16 grayscale; 84.5 % at 32 × 32 with λ = 1e-3), in
+ * the published logistic-regression range (~84 %).
  * The objective and its gradient (XᵀG with Xᵀ kept, the fast matMul on wasm) run on the
  * engine's tfjs backend; the L-BFGS bookkeeping runs on Float64Arrays.
  */

@@ -116,6 +116,25 @@ describe('embeddings', () => {
     }
   });
 
+  it('stop between batches when cancelled mid-way, leaking no tensors', async () => {
+    // 600 train images: three batches of 256; cancel while the first is reported.
+    const bigger = makeToyDataset(ws, { perClassTrain: 150, perClassTest: 2, seed: 2 });
+    const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, seed: 5, width: 0.25, params: { projHidden: 16, projOut: 8 } }, (b) => presetForMethod(b, 8));
+    const run = createRun(ws, bigger, 'simclr', cfg as unknown as Record<string, unknown>).id;
+    const enc = await randomEncoder(ws, run); // needs no checkpoint
+    const before = tf.memory().numTensors;
+    const ac = new AbortController();
+    const done: number[] = [];
+    const progress = { start: () => {}, update: (d: number) => (done.push(d), ac.abort()), finish: () => {}, log: () => {} };
+    try {
+      await expect(encoderEmbeddings(enc, ws, 'train', { signal: ac.signal, progress })).rejects.toBeInstanceOf(CancelledError);
+      expect(done).toEqual([256]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      enc.dispose();
+    }
+  });
+
   it('name the run when it does not exist or has no checkpoint', async () => {
     await expect(runEmbeddings(ws, 'run-nope', 'test')).rejects.toThrow(/no run 'run-nope'/);
     const untrained = newRun('simclr', 1);

@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
-import { stratifiedSubset, trainProbe } from '../../../src-main/ml/eval/probe';
+import { evalProbe, stratifiedSubset, trainProbe } from '../../../src-main/ml/eval/probe';
 import { lbfgs } from '../../../src-main/ml/eval/lbfgs';
+import { presetForMethod } from '../../../src-main/ml/augment';
+import { resolveConfig } from '../../../src-main/ml/train/config';
+import { runTraining } from '../../../src-main/ml/train/trainer';
+import { createRun } from '../../../src-main/store/runs';
+import { listEvaluations } from '../../../src-main/store/evaluations';
+import { makeToyDataset } from '../../helpers/toyDataset';
 import { importSample } from '../../../src-main/data/sample';
 import { datasetItems, getDataset, readPixels } from '../../../src-main/store/datasets';
 import { Workspace } from '../../../src-main/store/workspace';
@@ -131,5 +137,38 @@ describe('stratifiedSubset', () => {
     const tiny = Int32Array.from([0, 0, 1, -1]);
     expect(Array.from(stratifiedSubset(tiny, 0.01, 0)).map((r) => tiny[r])).toEqual(expect.arrayContaining([0, 1]));
     expect(() => stratifiedSubset(labels, 0, 0)).toThrow(/label fraction must be in \(0, 1\]/);
+  });
+});
+
+describe('evalProbe', () => {
+  it('probes a run, stores the result, stops when cancelled mid-way, leaks no tensors', { timeout: 60_000 }, async () => {
+    const tmp = makeTempDir();
+    const ws = Workspace.open(tmp.dir);
+    try {
+      const ds = makeToyDataset(ws);
+      const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, seed: 1, width: 0.25, params: { projHidden: 16, projOut: 8 } }, (b) => presetForMethod(b, 8));
+      const runId = createRun(ws, ds, 'simclr', cfg as unknown as Record<string, unknown>).id;
+      await runTraining(ws, runId);
+      const before = tf.memory().numTensors;
+      const ev = await evalProbe(ws, runId, { labelFraction: 1, seed: 0 });
+      expect(ev.kind).toBe('probe');
+      expect(ev.params).toEqual({ labelFraction: 1, seed: 0, optimizer: 'lbfgs' });
+      const r = ev.result as Record<string, number>;
+      expect(r['trainCount']).toBe(48);
+      expect(r['testCount']).toBe(24);
+      expect(r['top1']).toBeGreaterThanOrEqual(0);
+      expect(r['top5']).toBe(1);
+      expect(r['l2']).toBeCloseTo(1 / 48, 12);
+      expect(listEvaluations(ws, [runId]).map((e) => e.id)).toEqual([ev.id]);
+      const ac = new AbortController();
+      const progress = { ...quiet, update: () => ac.abort() };
+      await expect(evalProbe(ws, runId, { labelFraction: 0.1, seed: 1 }, { signal: ac.signal, progress })).rejects.toBeInstanceOf(CancelledError);
+      expect(listEvaluations(ws, [runId])).toHaveLength(1);
+      expect(tf.memory().numTensors).toBe(before);
+      await expect(evalProbe(ws, runId, { labelFraction: 0.5 })).rejects.toThrow(/--label-fraction must be one of 0.01, 0.1, 1, got 0.5/);
+    } finally {
+      ws.close();
+      tmp.cleanup();
+    }
   });
 });
