@@ -187,8 +187,10 @@ export class EngineHost {
     for (const e of batch) {
       if (e.event !== 'run.status') continue;
       const p = e.payload as ApiEvents['run.status'];
+      // Only a run the dead engine was training or about to train is resumed; one whose own
+      // training process died (out of memory, say) is left for the user to resume.
       if (p.status === 'running' || p.status === 'queued') this.training.add(p.runId);
-      else if (p.status !== 'interrupted') this.training.delete(p.runId);
+      else this.training.delete(p.runId);
     }
   }
 

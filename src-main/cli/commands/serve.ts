@@ -56,9 +56,11 @@ export const serveCommand: Command = {
     ctx.print(`Pretext workbench: ${server.startUrl}`);
     ctx.print(`workspace ${ctx.workspaceDir}; Ctrl-C stops`);
     if (ctx.json) process.stderr.write(`${server.startUrl}\n`);
+    // Ctrl-C (ctx.signal) or a service manager's SIGTERM: stop the same clean way.
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      process.once('SIGTERM', () => resolve());
     });
     ctx.progress.log('stopping: the engine cancels its jobs (runs stay resumable)');
     await server.close();
