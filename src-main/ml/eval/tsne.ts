@@ -115,7 +115,7 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
   const fft = new RepulsionWorkspace(n, opts.repulsion ?? defaultRepulsion);
   const repulsion: Repulsion =
     mode === 'exact' || (mode === 'auto' && n <= 1500) ? (yy, out) => exactRepulsion(yy, n, out) : (yy, out) => fft.compute(yy, out);
-  const opt = new Optimizer(n, P, repulsion);
+  const opt = new Optimizer(n, upperTriangle(P), repulsion);
   const total = earlyIters + iters;
   ctl.progress?.start('t-SNE', total, 'it');
   let z = 0;
@@ -148,6 +148,7 @@ class Optimizer {
 
   constructor(
     private readonly n: number,
+    /** The upper triangle of P. */
     private readonly P: Csr,
     private readonly rep: Repulsion,
   ) {
@@ -202,9 +203,32 @@ class Optimizer {
   }
 }
 
-/** Attractive forces Σ_j p_ij (y_i − y_j) / (1 + |y_i − y_j|²) into `out` (n×2). */
-export function attraction(P: Csr, y: Float64Array, out: Float64Array): void {
+/** The strict upper triangle (j > i) of a symmetric CSR matrix: each pair once. */
+export function upperTriangle(P: Csr): Csr {
   const { n, rowPtr, cols, vals } = P;
+  const ptr = new Int32Array(n + 1);
+  let w = 0;
+  const outCols = new Int32Array(cols.length);
+  const outVals = new Float64Array(cols.length);
+  for (let i = 0; i < n; i++) {
+    ptr[i] = w;
+    for (let e = rowPtr[i]!; e < rowPtr[i + 1]!; e++) {
+      if (cols[e]! <= i) continue;
+      outCols[w] = cols[e]!;
+      outVals[w++] = vals[e]!;
+    }
+  }
+  ptr[n] = w;
+  return { n, rowPtr: ptr, cols: outCols.slice(0, w), vals: outVals.slice(0, w) };
+}
+
+/**
+ * Attractive forces Σ_j p_ij (y_i − y_j) / (1 + |y_i − y_j|²) into `out` (n×2), from the
+ * upper triangle of the symmetric P: each pair is evaluated once and acts on both points.
+ */
+export function attraction(upper: Csr, y: Float64Array, out: Float64Array): void {
+  const { n, rowPtr, cols, vals } = upper;
+  out.fill(0);
   for (let i = 0; i < n; i++) {
     const xi = y[2 * i]!;
     const yi = y[2 * i + 1]!;
@@ -216,11 +240,15 @@ export function attraction(P: Csr, y: Float64Array, out: Float64Array): void {
       const dx = xi - y[2 * j]!;
       const dy = yi - y[2 * j + 1]!;
       const w = vals[e]! / (1 + dx * dx + dy * dy);
-      fx += w * dx;
-      fy += w * dy;
+      const wx = w * dx;
+      const wy = w * dy;
+      fx += wx;
+      fy += wy;
+      out[2 * j] = out[2 * j]! - wx;
+      out[2 * j + 1] = out[2 * j + 1]! - wy;
     }
-    out[2 * i] = fx;
-    out[2 * i + 1] = fy;
+    out[2 * i] = out[2 * i]! + fx;
+    out[2 * i + 1] = out[2 * i + 1]! + fy;
   }
 }
 
