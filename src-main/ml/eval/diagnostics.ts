@@ -144,8 +144,11 @@ export async function runDiagnostics(ws: Workspace, runId: string, ctl: EvalCont
   }
 }
 
-/** The newest stored diagnostics of a run, if any. */
-export function storedDiagnostics(ws: Workspace, runId: string): Diagnostics | undefined {
-  const r = latestEvaluation(ws, runId, 'diagnostics');
+/**
+ * The newest stored diagnostics of a run, if any; with `epoch`, only those of that epoch
+ * (pass checkpointEpoch(ws, runId) for the latest checkpoint's).
+ */
+export function storedDiagnostics(ws: Workspace, runId: string, epoch?: number): Diagnostics | undefined {
+  const r = latestEvaluation(ws, runId, 'diagnostics', {}, epoch);
   return r ? (r.result as unknown as Diagnostics) : undefined;
 }

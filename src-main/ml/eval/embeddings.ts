@@ -11,12 +11,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normalize, toUnitFloat } from '../augment';
 import { gatherPixels } from './embed';
-import { encoderData, loadEncoder, type Encoder } from './encoder';
+import { checkpointEpoch, encoderData, loadEncoder, type Encoder } from './encoder';
 import type { ProgressSink } from '../../cli/progress';
 import { CancelledError, PretextError } from '../../cli/errors';
 import type { Split } from '../../store/datasets';
 import { loadCachedEmbeddings, saveEmbeddings } from '../../store/embeddings';
-import { getRun, latestCheckpoint } from '../../store/runs';
+import { getRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 
 /** What every long evaluation function takes: the cancel signal and a progress sink. */
@@ -87,9 +87,9 @@ export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Spli
  */
 export async function runEmbeddings(ws: Workspace, runId: string, split: Split, ctl: EvalControl = {}): Promise<Embeddings> {
   if (!getRun(ws, runId)) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
-  const ckpt = latestCheckpoint(ws, runId);
-  if (!ckpt) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);
-  const cached = loadCachedEmbeddings(ws, runId, ckpt.epoch + 1, split);
+  const epoch = checkpointEpoch(ws, runId);
+  if (epoch === undefined) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);
+  const cached = loadCachedEmbeddings(ws, runId, epoch, split);
   if (cached) return cached;
   const enc = await loadEncoder(ws, runId);
   try {

@@ -84,6 +84,16 @@ function makeEncoder(ws: Workspace, c: RunContext, backbone: tfl.LayersModel, ep
   return enc;
 }
 
+/**
+ * The epoch of a run's latest checkpoint as Encoder.epoch, Embeddings.epoch and the stored
+ * evaluations count it (completed epochs: the checkpoints row's 0-based index + 1); undefined
+ * when the run has no checkpoint.
+ */
+export function checkpointEpoch(ws: Workspace, runId: string): number | undefined {
+  const c = latestCheckpoint(ws, runId);
+  return c ? c.epoch + 1 : undefined;
+}
+
 /** The backbone of the run's latest checkpoint. */
 export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder> {
   const c = runContext(ws, runId);

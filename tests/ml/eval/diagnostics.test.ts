@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { effectiveRank, perDimensionStd, runDiagnostics, storedDiagnostics, uniformityOf } from '../../../src-main/ml/eval/diagnostics';
+import { checkpointEpoch } from '../../../src-main/ml/eval/encoder';
 import { symmetricEigenvalues } from '../../../src-main/ml/eval/symEig';
 import type { Params } from '../../../src-main/ml/methods';
 import { resolveConfig } from '../../../src-main/ml/train/config';
@@ -109,6 +110,8 @@ describe('runDiagnostics', () => {
     expect(d.uniformity).toBeCloseTo(last('uniformity'), 5);
     expect(d.perDimStd.reduce((s, v) => s + v, 0) / d.dim).toBeCloseTo(last('feature_std'), 5);
     expect(storedDiagnostics(ws, id)).toEqual(d);
+    expect(storedDiagnostics(ws, id, checkpointEpoch(ws, id))).toEqual(d);
+    expect(storedDiagnostics(ws, id, 2)).toBeUndefined();
   });
 
   it('give the supervised baseline (one view) two draws of its view', { timeout: 60_000 }, async () => {
