@@ -96,15 +96,15 @@ function hostIsLoopback(req: IncomingMessage): boolean {
   return isLoopback(name);
 }
 
-/** Adds the download URL to what an export or report job wrote. */
+/** Adds the download URL to what an export or report job wrote (a file inside the workspace). */
+export function withDownloadUrl(job: JobInfo, workspaceDir: string): JobInfo {
+  const r = job.result as Partial<WrittenFile> | undefined;
+  if (!r || typeof r.path !== 'string' || typeof r.bytes !== 'number' || !insideWorkspace(workspaceDir, r.path)) return job;
+  return { ...job, result: { ...r, downloadUrl: `/api/download?path=${encodeURIComponent(r.path)}` } };
+}
+
 function withDownloadUrls(batch: EventBatch, workspaceDir: string): EventBatch {
-  return batch.map((e) => {
-    if (e.event !== 'job.finished') return e;
-    const job = e.payload as JobInfo;
-    const r = job.result as Partial<WrittenFile> | undefined;
-    if (!r || typeof r.path !== 'string' || typeof r.bytes !== 'number' || !insideWorkspace(workspaceDir, r.path)) return e;
-    return { event: e.event, payload: { ...job, result: { ...r, downloadUrl: `/api/download?path=${encodeURIComponent(r.path)}` } } };
-  });
+  return batch.map((e) => (e.event === 'job.finished' ? { event: e.event, payload: withDownloadUrl(e.payload as JobInfo, workspaceDir) } : e));
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -146,7 +146,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         }
         try {
           const result = await opts.api.request(name, body);
-          return send(res, 200, name === 'app.info' ? { ...(result as object), transport: 'http' } : result);
+          if (name === 'app.info') return send(res, 200, { ...(result as object), transport: 'http' });
+          if (name === 'jobs.list') return send(res, 200, (result as JobInfo[]).map((j) => withDownloadUrl(j, opts.workspaceDir)));
+          return send(res, 200, result);
         } catch (err) {
           const e = toApiError(err);
           return sendError(res, httpStatus(e.code), e);

@@ -7,7 +7,7 @@ import type { JobInfo } from '../../src-main/api/contract';
 import { createService, type Service } from '../../src-main/api/service';
 import { encodeUploadHeader } from '../../src-main/api/upload';
 import { CSP, generateToken, isLoopback, TOKEN_HEADER, tokenMatches } from '../../src-main/server/security';
-import { startServer, type ApiBackend, type RunningServer } from '../../src-main/server/server';
+import { startServer, withDownloadUrl, type ApiBackend, type RunningServer } from '../../src-main/server/server';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
 import { makeTempDir } from '../helpers/tmp';
@@ -186,5 +186,16 @@ describe('pretext serve: upload, import, events, download', () => {
     for (const p of [join(tmp.dir, 'secret.txt'), '../secret.txt', '/etc/passwd']) {
       expect((await fetch(`${base}/api/download?path=${encodeURIComponent(p)}`)).status, p).toBe(404);
     }
+  });
+
+  it('gives a finished export a download URL only for a file inside the workspace', () => {
+    const job = { id: 'job-1', kind: 'export', label: 'x', status: 'completed', done: 1, total: 1, unit: '', etaSeconds: null, message: '', startedAt: null, finishedAt: null, error: null } as JobInfo;
+    const inside = join(ws.dir, 'runs', 'e.csv');
+    writeFileSync(inside, 'a,b\n');
+    const outside = join(tmp.dir, 'e.csv');
+    writeFileSync(outside, 'a,b\n');
+    expect((withDownloadUrl({ ...job, result: { path: inside, bytes: 4 } }, ws.dir).result as { downloadUrl?: string }).downloadUrl).toBe(`/api/download?path=${encodeURIComponent(inside)}`);
+    expect((withDownloadUrl({ ...job, result: { path: outside, bytes: 4 } }, ws.dir).result as { downloadUrl?: string }).downloadUrl).toBeUndefined();
+    expect(withDownloadUrl({ ...job, result: 42 }, ws.dir).result).toBe(42);
   });
 });
