@@ -37,50 +37,6 @@ function plan(n: number): Plan {
 }
 
 /**
- * Forward (sign −1) or inverse (sign +1, unscaled) DFT of re/im[off .. off+n) in place.
- */
-export function fft(re: Float64Array, im: Float64Array, n: number, inverse = false, off = 0): void {
-  const { cos, sin, rev } = plan(n);
-  for (let i = 0; i < n; i++) {
-    const j = rev[i]!;
-    if (j > i) {
-      const a = off + i;
-      const b = off + j;
-      const tr = re[a]!;
-      re[a] = re[b]!;
-      re[b] = tr;
-      const ti = im[a]!;
-      im[a] = im[b]!;
-      im[b] = ti;
-    }
-  }
-  const s = inverse ? -1 : 1;
-  for (let size = 2; size <= n; size <<= 1) {
-    const half = size >> 1;
-    const step = n / size;
-    for (let start = 0; start < n; start += size) {
-      let t = 0;
-      for (let k = 0; k < half; k++, t += step) {
-        const wr = cos[t]!;
-        const wi = s * sin[t]!;
-        const a = off + start + k;
-        const b = a + half;
-        const br = re[b]!;
-        const bi = im[b]!;
-        const xr = br * wr - bi * wi;
-        const xi = br * wi + bi * wr;
-        const ar = re[a]!;
-        const ai = im[a]!;
-        re[a] = ar + xr;
-        im[a] = ai + xi;
-        re[b] = ar - xr;
-        im[b] = ai - xi;
-      }
-    }
-  }
-}
-
-/**
  * DFT along axis 0 of an L×L row-major grid (every column transformed over its rows), for the
  * columns [0, width) only. Butterflies pair whole rows, so the inner loop runs over contiguous
  * columns with one twiddle: far faster in JS than strided per-column transforms.
@@ -109,26 +65,75 @@ function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1:
     }
   }
   const s = inverse ? -1 : 1;
-  for (let size = 2; size <= L; size <<= 1) {
-    const half = size >> 1;
-    const step = L / size;
-    for (let k = 0; k < half; k++) {
-      const wr = cos[k * step]!;
-      const wi = s * sin[k * step]!;
-      for (let start = 0; start < L; start += size) {
-        const a = (start + k) * L;
-        const b = a + half * L;
+  const stages = Math.log2(L);
+  let h = 1;
+  if (stages % 2 === 1) {
+    // One radix-2 stage (twiddle 1), then radix-4 passes.
+    for (let start = 0; start < L; start += 2) {
+      const a = start * L;
+      const b = a + L;
+      for (let c = c0; c < c1; c++) {
+        const br = re[b + c]!;
+        const bi = im[b + c]!;
+        const ar = re[a + c]!;
+        const ai = im[a + c]!;
+        re[a + c] = ar + br;
+        im[a + c] = ai + bi;
+        re[b + c] = ar - br;
+        im[b + c] = ai - bi;
+      }
+    }
+    h = 2;
+  }
+  // Each pass merges two radix-2 stages (sizes 2h and 4h): half the passes over memory.
+  for (; h < L; h *= 4) {
+    const s2 = L / (2 * h);
+    const s4 = L / (4 * h);
+    for (let k = 0; k < h; k++) {
+      const w1r = cos[k * s2]!;
+      const w1i = s * sin[k * s2]!;
+      const w2r = cos[k * s4]!;
+      const w2i = s * sin[k * s4]!;
+      const w3r = cos[(k + h) * s4]!;
+      const w3i = s * sin[(k + h) * s4]!;
+      for (let start = 0; start < L; start += 4 * h) {
+        const r0 = (start + k) * L;
+        const r1 = r0 + h * L;
+        const r2 = r1 + h * L;
+        const r3 = r2 + h * L;
         for (let c = c0; c < c1; c++) {
-          const br = re[b + c]!;
-          const bi = im[b + c]!;
-          const xr = br * wr - bi * wi;
-          const xi = br * wi + bi * wr;
-          const ar = re[a + c]!;
-          const ai = im[a + c]!;
-          re[a + c] = ar + xr;
-          im[a + c] = ai + xi;
-          re[b + c] = ar - xr;
-          im[b + c] = ai - xi;
+          const x0r = re[r0 + c]!;
+          const x0i = im[r0 + c]!;
+          const x1r = re[r1 + c]!;
+          const x1i = im[r1 + c]!;
+          const x2r = re[r2 + c]!;
+          const x2i = im[r2 + c]!;
+          const x3r = re[r3 + c]!;
+          const x3i = im[r3 + c]!;
+          const t1r = x1r * w1r - x1i * w1i;
+          const t1i = x1r * w1i + x1i * w1r;
+          const t3r = x3r * w1r - x3i * w1i;
+          const t3i = x3r * w1i + x3i * w1r;
+          const b0r = x0r + t1r;
+          const b0i = x0i + t1i;
+          const b1r = x0r - t1r;
+          const b1i = x0i - t1i;
+          const b2r = x2r + t3r;
+          const b2i = x2i + t3i;
+          const b3r = x2r - t3r;
+          const b3i = x2i - t3i;
+          const u2r = b2r * w2r - b2i * w2i;
+          const u2i = b2r * w2i + b2i * w2r;
+          const u3r = b3r * w3r - b3i * w3i;
+          const u3i = b3r * w3i + b3i * w3r;
+          re[r0 + c] = b0r + u2r;
+          im[r0 + c] = b0i + u2i;
+          re[r2 + c] = b0r - u2r;
+          im[r2 + c] = b0i - u2i;
+          re[r1 + c] = b1r + u3r;
+          im[r1 + c] = b1i + u3i;
+          re[r3 + c] = b1r - u3r;
+          im[r3 + c] = b1i - u3i;
         }
       }
     }

@@ -7,6 +7,7 @@ import { exactKnn } from '../../../src-main/ml/eval/knn';
 import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';
 import { tsne } from '../../../src-main/ml/eval/tsne';
 import { conditionalP, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
+import { fftAxis0 } from '../../../src-main/ml/eval/tsneFft';
 import { exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/eval/tsneRepulsion';
 
 const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
@@ -30,6 +31,34 @@ beforeAll(async () => {
 });
 
 describe('t-SNE pieces', () => {
+  it('the grid FFT (radix-4 passes, radix-2 first when log2 L is odd) equals the naive DFT along axis 0', () => {
+    const rng = new Rng(11);
+    for (const L of [2, 8, 16, 32]) {
+      const re = Float64Array.from({ length: L * L }, () => rng.uniform(-1, 1));
+      const im = Float64Array.from({ length: L * L }, () => rng.uniform(-1, 1));
+      const r2 = re.slice();
+      const i2 = im.slice();
+      fftAxis0(r2, i2, L, L - 1, false);
+      for (let c = 0; c < L - 1; c++) {
+        for (let f = 0; f < L; f++) {
+          let sr = 0;
+          let si = 0;
+          for (let t = 0; t < L; t++) {
+            const a = (-2 * Math.PI * f * t) / L;
+            sr += re[t * L + c]! * Math.cos(a) - im[t * L + c]! * Math.sin(a);
+            si += re[t * L + c]! * Math.sin(a) + im[t * L + c]! * Math.cos(a);
+          }
+          expect(r2[f * L + c]).toBeCloseTo(sr, 10);
+          expect(i2[f * L + c]).toBeCloseTo(si, 10);
+        }
+      }
+      // The last column is outside the width: untouched. The inverse (unscaled) comes back ×L.
+      for (let t = 0; t < L; t++) expect(r2[t * L + L - 1]).toBe(re[t * L + L - 1]);
+      fftAxis0(r2, i2, L, L - 1, true);
+      for (let t = 0; t < L; t++) expect(r2[t * L]! / L).toBeCloseTo(re[t * L]!, 12);
+    }
+  });
+
   it('exact kNN equals brute force (indices and squared distances), self excluded', async () => {
     const { x } = clusters(150, 7, 3, 1);
     const before = tf.memory().numTensors;
