@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateEta, formatBytes, formatDuration, formatEta, formatPercent, formatValue } from '../../src-renderer/src/lib/logic/format';
+import { estimateEta, formatBytes, formatDuration, formatEta, formatPercent, formatValue, shortId } from '../../src-renderer/src/lib/logic/format';
 
 describe('formatDuration', () => {
   it('shows tenths under 10 s, whole seconds under a minute, then m ss and h mm', () => {
@@ -42,5 +42,12 @@ describe('formatBytes, formatPercent, formatValue', () => {
     expect(formatValue(3.14159)).toBe('3.142');
     expect(formatValue(0.00012)).toBe('1.20e-4');
     expect(formatValue(0)).toBe('0');
+  });
+});
+
+describe('shortId', () => {
+  it('drops the kind prefix and keeps 8 characters', () => {
+    expect(shortId('run-19a986c0ffee')).toBe('19a986c0');
+    expect(shortId('abc')).toBe('abc');
   });
 });

@@ -52,3 +52,8 @@ export function estimateEta(done: number, total: number, elapsedSeconds: number)
   if (done >= total) return 0;
   return (elapsedSeconds * (total - done)) / done;
 }
+
+/** A run or dataset id as the tables show it: without its kind prefix ('run-'), 8 characters. */
+export function shortId(id: string): string {
+  return id.replace(/^[a-z]+-/, '').slice(0, 8);
+}

@@ -2,13 +2,15 @@
  * The Embeddings view's state: the algorithm, each picked run's projection (projections.get,
  * or a projections.create job when missing), and the thumbnails of hovered points.
  */
-import type { Projection, ProjectionAlgo } from '../../../../src-main/api/contract';
+import type { Projection, ProjectionAlgo, Split } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 
 export type MapState = { kind: 'loading' } | { kind: 'missing' } | { kind: 'computing'; jobId: string } | { kind: 'ready'; p: Projection } | { kind: 'error'; message: string };
 
 export class EmbeddingsState {
   algo = $state<ProjectionAlgo>('tsne');
+  /** Which split's embeddings are mapped (test by default, as the engine does). */
+  split = $state<Split>('test');
   maps = $state.raw<Record<string, MapState>>({});
   hover = $state<{ runId: string; index: number; label: string; thumb: string | null } | null>(null);
   private thumbs = new Map<string, string>();
@@ -25,15 +27,15 @@ export class EmbeddingsState {
   }
 
   async load(): Promise<void> {
-    const algo = this.algo;
+    const { algo, split } = this;
     await Promise.all(
       this.runIds.map(async (runId) => {
         const cur = this.maps[runId];
-        if (cur?.kind === 'computing' || (cur?.kind === 'ready' && cur.p.algo === algo)) return;
+        if (cur?.kind === 'computing' || (cur?.kind === 'ready' && cur.p.algo === algo && cur.p.split === split)) return;
         this.set(runId, { kind: 'loading' });
         try {
-          const p = await this.wb.client.request('projections.get', { runId, algo });
-          if (this.algo === algo) this.set(runId, p ? { kind: 'ready', p } : { kind: 'missing' });
+          const p = await this.wb.client.request('projections.get', { runId, algo, split });
+          if (this.algo === algo && this.split === split) this.set(runId, p ? { kind: 'ready', p } : { kind: 'missing' });
         } catch (err) {
           this.set(runId, { kind: 'error', message: (err as Error).message });
         }
@@ -43,13 +45,13 @@ export class EmbeddingsState {
 
   /** Starts the projection job of a run and shows the map when it is done. */
   async compute(runId: string): Promise<void> {
-    const algo = this.algo;
+    const { algo, split } = this;
     try {
-      const { jobId } = await this.wb.client.request('projections.create', { runId, algo });
+      const { jobId } = await this.wb.client.request('projections.create', { runId, algo, split });
       this.set(runId, { kind: 'computing', jobId });
       const job = await this.wb.jobs.waitFor(jobId);
       if (job.status !== 'completed') throw new Error(job.error ?? `projection ${job.status}`);
-      const p = await this.wb.client.request('projections.get', { runId, algo });
+      const p = await this.wb.client.request('projections.get', { runId, algo, split });
       this.set(runId, p ? { kind: 'ready', p } : { kind: 'error', message: 'the projection job finished but no map was stored' });
     } catch (err) {
       this.set(runId, { kind: 'error', message: (err as Error).message });

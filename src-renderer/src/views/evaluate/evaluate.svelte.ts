@@ -5,6 +5,7 @@
  */
 import type { Diagnostics, EmbeddingFormat, EncoderFormat, Evaluation, LabelFraction, WrittenFile } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
+import { shortId } from '../../lib/logic/format';
 
 export class EvaluateState {
   runId = $state<string | null>(null);
@@ -76,14 +77,14 @@ export class EvaluateState {
   exportEncoder(format: EncoderFormat): Promise<void> {
     const runId = this.runId;
     if (!runId) return Promise.resolve();
-    const name = format === 'onnx' ? `encoder-${runId.slice(0, 8)}.onnx` : `encoder-${runId.slice(0, 8)}`;
+    const name = format === 'onnx' ? `encoder-${shortId(runId)}.onnx` : `encoder-${shortId(runId)}`;
     return this.exportFile(`encoder (${format})`, name, (out) => this.wb.client.request('export.encoder', { runId, format, ...(out ? { out } : {}) }));
   }
 
   exportEmbeddings(format: EmbeddingFormat): Promise<void> {
     const runId = this.runId;
     if (!runId) return Promise.resolve();
-    return this.exportFile(`embeddings (${format})`, `embeddings-${runId.slice(0, 8)}.${format}`, (out) =>
+    return this.exportFile(`embeddings (${format})`, `embeddings-${shortId(runId)}.${format}`, (out) =>
       this.wb.client.request('export.embeddings', { runId, format, ...(out ? { out } : {}) }),
     );
   }

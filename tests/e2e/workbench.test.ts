@@ -1,0 +1,129 @@
+/**
+ * The workbench end to end, in Chromium against `pretext serve` and the real engine: import a
+ * folder by upload → preview augmentations → train two methods for one epoch → compare →
+ * t-SNE map → linear probe → export embeddings (a download). A screenshot of each view goes to
+ * test-results/ and must show the view's heading, its key element and more than one colour.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { makeTempDir } from '../helpers/tmp';
+import { CHROMIUM, ensureRendererBuild, makeImageFolder, pixelSpread, ROOT, startServe, type Served } from './harness';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`e2e skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
+const SHOTS = join(ROOT, 'test-results');
+
+describe.skipIf(!hasChromium)('workbench in Chromium', () => {
+  const tmp = makeTempDir('pretext-e2e-');
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureRendererBuild();
+    mkdirSync(SHOTS, { recursive: true });
+    served = await startServe(join(tmp.dir, 'ws'));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(served.url);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    tmp.cleanup();
+  });
+
+  /** Navigates with the sidebar, checks the heading, screenshots the view and checks it is not blank. */
+  async function shoot(name: string): Promise<void> {
+    const file = join(SHOTS, `e2e-${name}.png`);
+    expect(pageErrors, `errors in the page before the ${name} screenshot`).toEqual([]);
+    await page.screenshot({ path: file, fullPage: true });
+    expect(await pixelSpread(readFileSync(file)), `${name} screenshot is a single colour`).toBeGreaterThan(8);
+  }
+  async function go(title: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: title }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+  }
+  const wait = { timeout: 120_000 };
+
+  it('imports a folder by upload and shows its gallery and class counts', async () => {
+    const folder = await makeImageFolder(tmp.dir, 'tinyshapes', ['circle', 'square', 'stripe', 'dot'], 30);
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    await page.getByRole('group', { name: 'Dataset list' }).getByRole('button', { name: /tinyshapes/ }).waitFor(wait);
+    await page.getByRole('list', { name: 'Gallery' }).getByRole('img').first().waitFor(wait);
+    expect(await page.getByRole('list', { name: 'Gallery' }).getByRole('img').count()).toBe(40);
+    await page.locator('figure[aria-label="Items per class"] .main-svg').first().waitFor(wait);
+    await shoot('1-datasets');
+  });
+
+  it('previews augmentations and re-rolls them', async () => {
+    await go('Augment');
+    const grid = page.getByRole('table', { name: 'Augmented views' });
+    await grid.getByRole('img').first().waitFor(wait);
+    const millis = page.getByTestId('augment-millis');
+    const before = await millis.textContent();
+    await page.getByRole('button', { name: 'Re-roll' }).click();
+    await expect.poll(() => millis.textContent(), wait).not.toBe(before);
+    expect(await grid.getByRole('img').count()).toBeGreaterThanOrEqual(8 * 3);
+    await shoot('2-augment');
+  });
+
+  it('trains two methods for one epoch and follows them live', async () => {
+    await go('Train');
+    await page.getByRole('checkbox', { name: 'simclr' }).check();
+    await page.getByRole('checkbox', { name: 'byol' }).check();
+    await page.getByLabel('Backbone').selectOption('small');
+    await page.getByLabel('Width').fill('0.25');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Batch').fill('16');
+    await page.getByLabel('Batch').blur();
+    await shoot('3-train');
+    await page.getByRole('button', { name: /Start 2 runs/ }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
+    const table = page.getByRole('table', { name: 'Runs' });
+    await expect.poll(() => table.locator('.status[data-status="completed"]').count(), { timeout: 180_000, interval: 1000 }).toBe(2);
+    await page.getByTestId('run-page').locator('.main-svg').first().waitFor(wait);
+    await shoot('4-runs');
+  });
+
+  it('compares the two runs: curves, metrics table and config diff', async () => {
+    await go('Compare');
+    await page.locator('figure[aria-label="Curves"] .main-svg').first().waitFor(wait);
+    const metrics = page.getByRole('table', { name: 'Metrics' });
+    expect(await metrics.getByRole('row').count()).toBe(3);
+    const diff = await page.getByRole('table', { name: 'Config diff' }).textContent();
+    expect(diff).toContain('method');
+    await shoot('5-compare');
+  });
+
+  it('computes and shows the t-SNE maps side by side', async () => {
+    await go('Embeddings');
+    const compute = page.getByRole('button', { name: /Compute tsne map/ });
+    await compute.first().waitFor(wait);
+    for (const b of await compute.all()) await b.click();
+    await expect.poll(() => page.locator('figure[aria-label^="Map of"] canvas').count(), { timeout: 180_000 }).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('figure[aria-label^="Map of"]').count()).toBe(2);
+    await shoot('6-embeddings');
+  });
+
+  it('runs a linear probe and exports the embeddings as a download', async () => {
+    await go('Evaluate & export');
+    await page.getByRole('button', { name: 'Linear probe 100%' }).click();
+    const evals = page.getByRole('table', { name: 'Evaluations' });
+    await expect.poll(() => evals.getByRole('row').filter({ hasText: 'probe' }).count(), { timeout: 180_000 }).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download', wait), page.getByRole('button', { name: 'Embeddings (CSV)' }).click()]);
+    const saved = join(tmp.dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const csv = readFileSync(saved, 'utf8').trim().split('\n');
+    expect(csv.length).toBeGreaterThan(20);
+    expect(statSync(saved).size).toBeGreaterThan(100);
+    await shoot('7-evaluate');
+  });
+}, 600_000);
