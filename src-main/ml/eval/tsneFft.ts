@@ -1,5 +1,6 @@
 /**
- * In-place radix-2 complex FFT on split Float64Arrays (re, im), and the 2-D convolution of
+ * In-place complex FFTs along axis 0 of square grids on split Float64Arrays (re, im), sizes
+ * 2^k (radix-4 passes) and 3·2^k (one radix-3 split on top), and the 2-D convolution of
  * zero-padded grids that the t-SNE repulsion needs (tsneRepulsion.ts). Plans (twiddles and
  * bit-reversal table) are cached per size.
  */
@@ -43,18 +44,108 @@ function plan(n: number): Plan {
  */
 export function fftAxis0(re: Float64Array, im: Float64Array, L: number, width: number, inverse: boolean): void {
   // Column panels of PANEL columns: every stage of a panel runs while it is in cache.
-  for (let c0 = 0; c0 < width; c0 += PANEL) fftPanel(re, im, L, c0, Math.min(width, c0 + PANEL), inverse);
+  if ((L & (L - 1)) === 0) {
+    for (let c0 = 0; c0 < width; c0 += PANEL) fftPanel(re, im, L, L, 0, c0, Math.min(width, c0 + PANEL), inverse);
+    return;
+  }
+  const M = L / 3;
+  if (!Number.isInteger(M) || (M & (M - 1)) !== 0) throw new Error(`FFT size must be 2^k or 3·2^k, got ${L}`);
+  for (let c0 = 0; c0 < width; c0 += PANEL) radix3(re, im, L, M, c0, Math.min(width, c0 + PANEL), inverse);
+}
+
+/** Smallest supported FFT size (2^k or 3·2^k) ≥ n. */
+export function fftSizeAtLeast(n: number): number {
+  let p = 2;
+  while (p < n) p *= 2;
+  const three = (3 * p) / 4;
+  return Number.isInteger(three) && three >= n && three >= 3 ? three : p;
+}
+
+const r3 = new Map<number, { cos: Float64Array; sin: Float64Array; tr: Float64Array; ti: Float64Array }>();
+
+/**
+ * Length L = 3M along axis 0: the rows t ≡ r (mod 3) are gathered into block r, each block is
+ * transformed (length M), and X[k + qM] = Σ_r W_L^{rk} W_3^{rq} F_r[k] combines them in place.
+ */
+function radix3(re: Float64Array, im: Float64Array, L: number, M: number, c0: number, c1: number, inverse: boolean): void {
+  let t = r3.get(L);
+  if (!t) {
+    const cos = new Float64Array(2 * M);
+    const sin = new Float64Array(2 * M);
+    for (let j = 0; j < 2 * M; j++) {
+      cos[j] = Math.cos((2 * Math.PI * j) / L);
+      sin[j] = -Math.sin((2 * Math.PI * j) / L);
+    }
+    t = { cos, sin, tr: new Float64Array(L * PANEL), ti: new Float64Array(L * PANEL) };
+    r3.set(L, t);
+  }
+  const { cos, sin, tr, ti } = t;
+  const w = c1 - c0;
+  for (let row = 0; row < L; row++) {
+    const dst = ((row % 3) * M + Math.floor(row / 3)) * PANEL;
+    const src = row * L + c0;
+    for (let c = 0; c < w; c++) {
+      tr[dst + c] = re[src + c]!;
+      ti[dst + c] = im[src + c]!;
+    }
+  }
+  for (let row = 0; row < L; row++) {
+    const src = row * PANEL;
+    const dst = row * L + c0;
+    for (let c = 0; c < w; c++) {
+      re[dst + c] = tr[src + c]!;
+      im[dst + c] = ti[src + c]!;
+    }
+  }
+  for (let r = 0; r < 3; r++) fftPanel(re, im, L, M, r * M, c0, c1, inverse);
+  const sg = inverse ? -1 : 1;
+  const s3 = (sg * Math.sqrt(3)) / 2;
+  for (let k = 0; k < M; k++) {
+    const w1r = cos[k]!;
+    const w1i = sg * sin[k]!;
+    const w2r = cos[2 * k]!;
+    const w2i = sg * sin[2 * k]!;
+    const o0 = k * L;
+    const o1 = (k + M) * L;
+    const o2 = (k + 2 * M) * L;
+    for (let c = c0; c < c1; c++) {
+      const f0r = re[o0 + c]!;
+      const f0i = im[o0 + c]!;
+      const f1r = re[o1 + c]!;
+      const f1i = im[o1 + c]!;
+      const f2r = re[o2 + c]!;
+      const f2i = im[o2 + c]!;
+      const a1r = f1r * w1r - f1i * w1i;
+      const a1i = f1r * w1i + f1i * w1r;
+      const a2r = f2r * w2r - f2i * w2i;
+      const a2i = f2r * w2i + f2i * w2r;
+      const sr = a1r + a2r;
+      const si = a1i + a2i;
+      const dr = a1r - a2r;
+      const di = a1i - a2i;
+      re[o0 + c] = f0r + sr;
+      im[o0 + c] = f0i + si;
+      // W_3 = −1/2 − i·(√3/2) forward: X1 = F0 − S/2 − i s3 D, X2 = F0 − S/2 + i s3 D.
+      const hr = f0r - 0.5 * sr;
+      const hi = f0i - 0.5 * si;
+      re[o1 + c] = hr + s3 * di;
+      im[o1 + c] = hi - s3 * dr;
+      re[o2 + c] = hr - s3 * di;
+      im[o2 + c] = hi + s3 * dr;
+    }
+  }
 }
 
 const PANEL = 32;
 
-function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1: number, inverse: boolean): void {
-  const { cos, sin, rev } = plan(L);
-  for (let i = 0; i < L; i++) {
+/** FFT of length n over rows base..base+n−1 (row stride L) of the columns [c0, c1). */
+function fftPanel(re: Float64Array, im: Float64Array, L: number, n: number, base: number, c0: number, c1: number, inverse: boolean): void {
+  const { cos, sin, rev } = plan(n);
+  for (let i = 0; i < n; i++) {
     const j = rev[i]!;
     if (j <= i) continue;
-    const a = i * L;
-    const b = j * L;
+    const a = (base + i) * L;
+    const b = (base + j) * L;
     for (let c = c0; c < c1; c++) {
       const tr = re[a + c]!;
       re[a + c] = re[b + c]!;
@@ -65,12 +156,12 @@ function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1:
     }
   }
   const s = inverse ? -1 : 1;
-  const stages = Math.log2(L);
+  const stages = Math.log2(n);
   let h = 1;
   if (stages % 2 === 1) {
     // One radix-2 stage (twiddle 1), then radix-4 passes.
-    for (let start = 0; start < L; start += 2) {
-      const a = start * L;
+    for (let start = 0; start < n; start += 2) {
+      const a = (base + start) * L;
       const b = a + L;
       for (let c = c0; c < c1; c++) {
         const br = re[b + c]!;
@@ -86,9 +177,9 @@ function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1:
     h = 2;
   }
   // Each pass merges two radix-2 stages (sizes 2h and 4h): half the passes over memory.
-  for (; h < L; h *= 4) {
-    const s2 = L / (2 * h);
-    const s4 = L / (4 * h);
+  for (; h < n; h *= 4) {
+    const s2 = n / (2 * h);
+    const s4 = n / (4 * h);
     for (let k = 0; k < h; k++) {
       const w1r = cos[k * s2]!;
       const w1i = s * sin[k * s2]!;
@@ -96,8 +187,8 @@ function fftPanel(re: Float64Array, im: Float64Array, L: number, c0: number, c1:
       const w2i = s * sin[k * s4]!;
       const w3r = cos[(k + h) * s4]!;
       const w3i = s * sin[(k + h) * s4]!;
-      for (let start = 0; start < L; start += 4 * h) {
-        const r0 = (start + k) * L;
+      for (let start = 0; start < n; start += 4 * h) {
+        const r0 = (base + start + k) * L;
         const r1 = r0 + h * L;
         const r2 = r1 + h * L;
         const r3 = r2 + h * L;

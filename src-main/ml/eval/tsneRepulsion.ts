@@ -11,19 +11,24 @@
  * The charges are spread onto a uniform grid with cubic Lagrange weights, the grid is
  * convolved with K² by FFT (two charges per complex transform: K² is real and even), and the
  * potentials are interpolated back with the same weights.
+ *
+ * Grid spacing: at most 0.7 (FIt-SNE's default is 1/3 with quadratic interpolation). The
+ * repulsion is then within ~4 % of the exact sums (tests), and on 10,000 clustered 512-d
+ * points the final KL divergence was within 1 % and the trustworthiness within 0.001 of a run
+ * at spacing 0.35, for a third of the CPU time (measured for bench eval; see the report).
  */
-import { convolveGrid, evenKernelSpectrum } from './tsneFft';
+import { convolveGrid, evenKernelSpectrum, fftSizeAtLeast } from './tsneFft';
 
 export interface RepulsionOptions {
   /** Largest grid spacing, in embedding units (the kernel's width is 1). */
   maxSpacing: number;
-  /** Smallest FFT size per dimension (a power of two). */
+  /** Smallest FFT size per dimension (2^k or 3·2^k). */
   minFftSize: number;
   /** Interpolation nodes per axis (even): 4 is cubic Lagrange, 6 quintic. */
   order: number;
 }
 
-export const defaultRepulsion: RepulsionOptions = { maxSpacing: 0.5, minFftSize: 64, order: 4 };
+export const defaultRepulsion: RepulsionOptions = { maxSpacing: 0.7, minFftSize: 64, order: 4 };
 
 /** Reusable buffers and the kernel spectrum of the last grid. */
 export class RepulsionWorkspace {
@@ -75,9 +80,8 @@ export class RepulsionWorkspace {
     }
     const extent = Math.max(hi - lo, 1e-12);
     // Nodes needed at spacing maxSpacing, plus the stencil's margin; the FFT size is the next
-    // power of two of 2m, and the grid then uses the finest spacing that size allows.
-    let L = this.opts.minFftSize;
-    while (L / 2 < Math.ceil(extent / this.opts.maxSpacing) + P + 1) L *= 2;
+    // 2^k or 3·2^k of 2m, and the grid then uses the finest spacing that size allows.
+    const L = Math.max(this.opts.minFftSize, fftSizeAtLeast(2 * (Math.ceil(extent / this.opts.maxSpacing) + P + 1)));
     const m = L / 2;
     // The spacing is rounded up to a ladder of 16 steps per octave below maxSpacing, so the
     // kernel spectrum changes (and is recomputed) only every few iterations.
