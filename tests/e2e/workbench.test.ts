@@ -93,13 +93,18 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
   });
 
   it('compares the two runs: curves, metrics table and config diff', async () => {
-    await go('Compare');
+    await page.keyboard.press('Control+5');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Compare');
     await page.locator('figure[aria-label="Curves"] .main-svg').first().waitFor(wait);
     const metrics = page.getByRole('table', { name: 'Metrics' });
     expect(await metrics.getByRole('row').count()).toBe(3);
     const diff = await page.getByRole('table', { name: 'Config diff' }).textContent();
     expect(diff).toContain('method');
     await shoot('5-compare');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(22, 24, 28)');
+    await shoot('5-compare-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('computes and shows the t-SNE maps side by side', async () => {
@@ -109,6 +114,17 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
     for (const b of await compute.all()) await b.click();
     await expect.poll(() => page.locator('figure[aria-label^="Map of"] canvas').count(), { timeout: 180_000 }).toBeGreaterThan(1);
     await expect.poll(() => page.locator('figure[aria-label^="Map of"]').count()).toBe(2);
+    // Hovering a point shows its image: sweep the first map's plot area until one answers.
+    const area = await page.locator('figure[aria-label^="Map of"] .nsewdrag').first().boundingBox();
+    expect(area).not.toBeNull();
+    let shown = false;
+    for (let y = area!.y + 4; y < area!.y + area!.height && !shown; y += 8) {
+      for (let x = area!.x + 4; x < area!.x + area!.width && !shown; x += 8) {
+        await page.mouse.move(x, y);
+        shown = (await page.getByTestId('hover').locator('img').count()) > 0;
+      }
+    }
+    expect(shown, 'no point of the map showed its image on hover').toBe(true);
     await shoot('6-embeddings');
   });
 

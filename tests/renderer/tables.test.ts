@@ -4,6 +4,7 @@ import { fractionOf, metricsRows } from '../../src-renderer/src/lib/logic/metric
 import { mergePoints, metricNames, seriesOf, smoothed } from '../../src-renderer/src/lib/logic/series';
 import { fieldsOf, parseNumber, withValue } from '../../src-renderer/src/lib/logic/specForm';
 import { run } from './fixtures';
+import { baseLayout } from '../../src-renderer/src/lib/plot/plotly';
 
 function ev(runId: string, kind: 'knn' | 'probe', top1: number, createdAt: string, labelFraction?: number): Evaluation {
   return { id: `${runId}-${kind}-${createdAt}`, runId, epoch: 2, kind, params: labelFraction === undefined ? {} : { labelFraction }, result: { top1 }, createdAt };
@@ -72,5 +73,15 @@ describe('specForm', () => {
     expect(parseNumber('0.5')).toBe(0.5);
     expect(parseNumber('')).toBeNull();
     expect(parseNumber('abc')).toBeNull();
+  });
+});
+
+describe('baseLayout', () => {
+  it('themes the axes and keeps a chart’s own axis options', () => {
+    const l = baseLayout(true, { xaxis: { title: { text: 'step' } }, height: 200 });
+    expect(l['xaxis']).toEqual({ gridcolor: '#33363d', zerolinecolor: '#33363d', title: { text: 'step' } });
+    expect((l['yaxis'] as Record<string, unknown>)['gridcolor']).toBe('#33363d');
+    expect(l['height']).toBe(200);
+    expect((baseLayout(false)['font'] as { color: string }).color).toBe('#2a2d33');
   });
 });

@@ -49,9 +49,10 @@ export function baseLayout(dark: boolean, extra: Layout = {}): Layout {
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { color: fg, size: 11 },
     margin: { l: 48, r: 12, t: 28, b: 36 },
-    xaxis: { gridcolor: grid, zerolinecolor: grid },
-    yaxis: { gridcolor: grid, zerolinecolor: grid },
     legend: { orientation: 'h', y: -0.2 },
     ...extra,
+    // Axis options given by a chart are merged over the themed ones, not swapped for them.
+    xaxis: { gridcolor: grid, zerolinecolor: grid, ...(extra['xaxis'] as Layout | undefined) },
+    yaxis: { gridcolor: grid, zerolinecolor: grid, ...(extra['yaxis'] as Layout | undefined) },
   };
 }
