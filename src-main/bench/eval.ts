@@ -6,7 +6,8 @@
  *   probe   linear probe on 60k × 512 (trainProbe, full-batch L-BFGS), scored on 10k
  *   maps    PCA, t-SNE and UMAP of 10k points, each with its trustworthiness (k 10, 2,000-point
  *           subsample) and 2-D kNN accuracy
- * The load average is printed next to the times: the machine may be shared.
+ * The load average and the process's CPU seconds are printed next to the wall times: the
+ * machine may be shared.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -62,6 +63,17 @@ function int(name: string, v: string | undefined, fallback: number, min: number)
 
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
+/** Wall seconds and CPU seconds (all threads of this process) of an async stage. */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await f();
+  const c = process.cpuUsage(c0);
+  return { value, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+}
+
+const secs = (t: { seconds: number; cpuSeconds: number }) => `${t.seconds.toFixed(2)} s (cpu ${t.cpuSeconds.toFixed(2)} s)`;
+
 export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
   let values: Record<string, string | undefined>;
   try {
@@ -93,22 +105,17 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
     if (stages.has('knn')) {
       throwIfAborted(ctx.signal);
       const { knnTop1 } = await import('../ml/eval/knnEval');
-      const t0 = performance.now();
-      const top1 = await knnTop1(train.x, train.labels, test.x, test.labels, 10, 200, 0.1, ctl);
-      const seconds = (performance.now() - t0) / 1000;
-      ctx.print(`kNN     ${nTest} × ${nTrain}, ${dim}-d: ${seconds.toFixed(2)} s (top-1 ${(100 * top1).toFixed(1)} %)  load ${load()}`);
-      result['knn'] = { seconds, top1, test: nTest, train: nTrain, dim, load: os.loadavg() };
+      const t = await timed(() => knnTop1(train.x, train.labels, test.x, test.labels, 10, 200, 0.1, ctl));
+      ctx.print(`kNN     ${nTest} × ${nTrain}, ${dim}-d: ${secs(t)}, top-1 ${(100 * t.value).toFixed(1)} %  load ${load()}`);
+      result['knn'] = { seconds: t.seconds, cpuSeconds: t.cpuSeconds, top1: t.value, test: nTest, train: nTrain, dim, load: os.loadavg() };
     }
     if (stages.has('probe')) {
       throwIfAborted(ctx.signal);
       const { trainProbe } = await import('../ml/eval/probe');
-      const t0 = performance.now();
-      const r = await trainProbe(train.x, train.labels, test.x, test.labels, 10, ctl);
-      const seconds = (performance.now() - t0) / 1000;
-      ctx.print(
-        `probe   ${nTrain} × ${dim} (L-BFGS, ${r.iterations} it): ${seconds.toFixed(2)} s (top-1 ${(100 * r.top1).toFixed(1)} %)  load ${load()}`,
-      );
-      result['probe'] = { seconds, top1: r.top1, top5: r.top5, iterations: r.iterations, train: nTrain, dim, load: os.loadavg() };
+      const t = await timed(() => trainProbe(train.x, train.labels, test.x, test.labels, 10, ctl));
+      const r = t.value;
+      ctx.print(`probe   ${nTrain} × ${dim} (L-BFGS, ${r.iterations} it): ${secs(t)}, top-1 ${(100 * r.top1).toFixed(1)} %  load ${load()}`);
+      result['probe'] = { seconds: t.seconds, cpuSeconds: t.cpuSeconds, top1: r.top1, top5: r.top5, iterations: r.iterations, train: nTrain, dim, load: os.loadavg() };
     }
   }
 
@@ -117,15 +124,14 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
     const data = clusteredFeatures(points, dim, 10, seed + 3);
     for (const algo of mapStages) {
       throwIfAborted(ctx.signal);
-      const t0 = performance.now();
-      const map = await computeMap(algo, data.x, points, dim, seed, ctl);
-      const seconds = (performance.now() - t0) / 1000;
+      const t = await timed(() => computeMap(algo, data.x, points, dim, seed, ctl));
+      const map = t.value;
       const q = mapQuality(data.x, map.coords, data.labels, points, dim, { seed });
       ctx.print(
-        `${algo.padEnd(7)} ${points} points, ${dim}-d: ${seconds.toFixed(2)} s, trustworthiness(k=${q.k}) ${q.trustworthiness.toFixed(4)}, ` +
+        `${algo.padEnd(7)} ${points} points, ${dim}-d: ${secs(t)}, trustworthiness(k=${q.k}) ${q.trustworthiness.toFixed(4)}, ` +
           `2-D kNN ${(100 * (q.knn2d ?? 0)).toFixed(1)} %  load ${load()}`,
       );
-      result[algo] = { seconds, points, dim, quality: q, ...map.extra, load: os.loadavg() };
+      result[algo] = { seconds: t.seconds, cpuSeconds: t.cpuSeconds, points, dim, quality: q, ...map.extra, timings: map.timings, load: os.loadavg() };
     }
   }
   return result;

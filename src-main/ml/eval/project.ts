@@ -36,6 +36,8 @@ export interface MapResult {
   /** Algorithm-specific extras (explained variance, KL divergence, epochs). */
   extra: Record<string, number>;
   params: Record<string, unknown>;
+  /** Seconds per stage (t-SNE, UMAP). */
+  timings: Record<string, number>;
 }
 
 /** Maps n×d features to 2-D with the named algorithm. */
@@ -53,15 +55,16 @@ export async function computeMap(
       coords: r.scores,
       extra: { explainedVariance: (r.variance[0]! + (r.variance[1] ?? 0)) / (r.totalVariance || 1) },
       params: {},
+      timings: {},
     };
   }
   if (algo === 'tsne') {
     const r = await tsne(x, n, d, { seed }, ctl);
-    return { coords: r.coords, extra: { kl: r.kl }, params: { perplexity: 30, exaggeration: 12, earlyIterations: 250, iterations: 500, init: 'pca' } };
+    return { coords: r.coords, extra: { kl: r.kl }, timings: r.timings, params: { perplexity: 30, exaggeration: 12, earlyIterations: 250, iterations: 500, init: 'pca' } };
   }
   if (algo === 'umap') {
     const r = await umap(x, n, d, { seed }, ctl);
-    return { coords: r.coords, extra: { epochs: r.epochs }, params: { nNeighbors: 15, minDist: 0.1, epochs: r.epochs } };
+    return { coords: r.coords, extra: { epochs: r.epochs }, timings: r.timings, params: { nNeighbors: 15, minDist: 0.1, epochs: r.epochs } };
   }
   throw new PretextError(`unknown projection algorithm '${String(algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, 2);
 }
