@@ -21,6 +21,8 @@ import { defaultRepulsion, exactRepulsion, RepulsionWorkspace, type RepulsionOpt
 
 export interface TsneOptions {
   perplexity?: number;
+  /** Seed of the random initialisation; the PCA initialisation (default) and everything else
+   *  are deterministic, so the same input always gives the same map. */
   seed?: number;
   /** PCA dimensions before the kNN search (skipped when the input has fewer). */
   pcaDims?: number;
@@ -118,10 +120,9 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
   const opt = new Optimizer(n, upperTriangle(P), repulsion);
   const total = earlyIters + iters;
   ctl.progress?.start('t-SNE', total, 'it');
-  let z = 0;
   for (let it = 0; it < total; it++) {
     const early = it < earlyIters;
-    z = opt.step(y, early ? exaggeration : 1, early ? 0.5 : 0.8, lr);
+    opt.step(y, early ? exaggeration : 1, early ? 0.5 : 0.8, lr);
     if (it % 10 === 9) {
       ctl.progress?.update(it + 1);
       check();
@@ -133,6 +134,8 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
 
   const coords = new Float32Array(2 * n);
   for (let i = 0; i < 2 * n; i++) coords[i] = y[i]!;
+  // Z of the final embedding (by the same repulsion method) for its KL divergence.
+  const z = repulsion(y, new Float64Array(2 * n));
   return { coords, kl: klDivergence(P, y, z), timings };
 }
 
