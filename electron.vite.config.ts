@@ -9,12 +9,14 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       rollupOptions: {
-        // The window's process, the engine (utilityProcess), a training job's child process and
-        // the import's decode worker thread: each its own entry, next to each other in out/main.
+        // The window's process, the engine (utilityProcess), the child processes of training and of
+        // evaluation/export jobs, and the import's decode worker thread: each its own entry, next
+        // to each other in out/main.
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
           engine: resolve(__dirname, 'src-main/engine/entry.ts'),
           trainChild: resolve(__dirname, 'src-main/engine/trainChild.ts'),
+          workChild: resolve(__dirname, 'src-main/engine/workChild.ts'),
           'decode-worker': resolve(__dirname, 'src-main/data/decode-worker.ts'),
         },
         // worker-pool.ts starts new URL('./decode-worker.mjs', import.meta.url).

@@ -1,6 +1,7 @@
 import type { ApiEvents, EventName, RequestName, RequestOf, ResponseOf } from './contract';
 import type { BackendInfo } from '../ml/backend';
 import type { JobQueue } from '../engine/jobs';
+import type { WorkProcess } from '../engine/workRunner';
 import type { Workspace } from '../store/workspace';
 
 export interface ServiceOptions {
@@ -8,6 +9,8 @@ export interface ServiceOptions {
   backend?: string;
   /** The training child's entry (default: engine/trainChild.mjs next to the sources). */
   trainChildPath?: string;
+  /** The evaluation/export child's entry (default: engine/workChild.mjs next to the sources). */
+  workChildPath?: string;
   /** App version for app.info. */
   version?: string;
   /** Where the engine stands, for app.info (the host overrides it). */
@@ -18,6 +21,8 @@ export interface ServiceOptions {
 export interface ServiceContext {
   ws: Workspace;
   jobs: JobQueue;
+  /** The warm process that runs evaluations, maps, exports and reports. */
+  work: WorkProcess;
   opts: ServiceOptions;
   emit<E extends EventName>(event: E, payload: ApiEvents[E]): void;
   /** The engine's backend, initialised on first use. */

@@ -1,19 +1,18 @@
-/** eval.*, projections.*, export.*, report.create: jobs over the modules of the evaluation and export work. */
-import type { ProjectionAlgo, Split } from './contract';
+/**
+ * eval.*, projections.*, export.*, report.create: each runs in the engine's work process
+ * (engine/workChild.ts) so the engine keeps answering while it computes; results land in the
+ * workspace, where the quick reads (eval.list, projections.get) find them.
+ */
+import type { Diagnostics, ProjectionAlgo, Split } from './contract';
 import type { JobCtl } from '../engine/jobs';
-import { runDiagnostics, storedDiagnostics } from '../ml/eval/diagnostics';
-import { evalKnn } from '../ml/eval/knnEval';
-import { evalProbe } from '../ml/eval/probe';
-import { createProjection, getProjection } from '../ml/eval/project';
-import { exportEmbeddings } from '../ml/export/embeddings';
-import { exportEncoder } from '../ml/export/encoder';
-import { writeReport } from '../report/report';
+import type { WorkArgs, WorkKind } from '../engine/workProtocol';
+import { silentProgress } from '../cli/progress';
+import { storedDiagnostics } from '../ml/eval/diagnostics';
+import { getProjection } from '../ml/eval/project';
 import { listEvaluations } from '../store/evaluations';
 import { getRun, latestCheckpoint } from '../store/runs';
 import type { Handlers, ServiceContext } from './context';
 import { notFound, ServiceError } from './errors';
-
-type Ctl = JobCtl;
 
 type Names =
   | 'eval.knn' | 'eval.probe' | 'eval.list' | 'eval.diagnostics'
@@ -21,19 +20,17 @@ type Names =
   | 'export.encoder' | 'export.embeddings' | 'report.create';
 
 const ALGOS: ProjectionAlgo[] = ['pca', 'tsne', 'umap'];
+const FRACTIONS = [0.01, 0.1, 1];
 
 export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
   const { ws } = ctx;
   const run = (id: string) => {
-    const r = getRun(ws, id);
-    if (!r) throw notFound(`run '${id}'`);
-    return r;
+    if (typeof id !== 'string' || !getRun(ws, id)) throw notFound(`run '${String(id)}'`);
   };
-  const job = (kind: 'knn' | 'probe' | 'project' | 'export' | 'report', label: string, runId: string | undefined, fn: (ctl: Ctl) => Promise<unknown>) =>
-    ({ jobId: ctx.jobs.submit({ kind, label, ...(runId ? { runId } : {}) }, async (ctl) => {
-      await ctx.backend();
-      return fn(ctl);
-    }).id });
+  const inChild = <K extends WorkKind>(kind: K, args: WorkArgs[K], ctl: JobCtl) => ctx.work.run(kind, args, ctl);
+  const job = <K extends WorkKind>(jobKind: 'knn' | 'probe' | 'project' | 'export' | 'report', label: string, runId: string | undefined, kind: K, args: WorkArgs[K]) => ({
+    jobId: ctx.jobs.submit({ kind: jobKind, label, ...(runId ? { runId } : {}) }, (ctl) => inChild(kind, args, ctl)).id,
+  });
   const split = (s: Split | undefined): Split => {
     if (s !== undefined && s !== 'train' && s !== 'test') throw new ServiceError(`split '${String(s)}': must be train or test`);
     return s ?? 'test';
@@ -41,11 +38,14 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
   return {
     'eval.knn': async (req) => {
       run(req.runId);
-      return job('knn', `kNN ${req.runId}`, req.runId, (ctl) => evalKnn(ws, req.runId, { k: req.k, temperature: req.temperature }, ctl));
+      return job('knn', `kNN ${req.runId}`, req.runId, 'knn', { runId: req.runId, k: req.k, temperature: req.temperature });
     },
     'eval.probe': async (req) => {
       run(req.runId);
-      return job('probe', `linear probe ${req.runId}`, req.runId, (ctl) => evalProbe(ws, req.runId, { labelFraction: req.labelFraction, seed: req.seed }, ctl));
+      if (req.labelFraction !== undefined && !FRACTIONS.includes(req.labelFraction)) {
+        throw new ServiceError(`labelFraction ${String(req.labelFraction)}: must be one of ${FRACTIONS.join(', ')}`);
+      }
+      return job('probe', `linear probe ${req.runId}`, req.runId, 'probe', { runId: req.runId, labelFraction: req.labelFraction, seed: req.seed });
     },
     'eval.list': async ({ runIds }) => {
       if (!Array.isArray(runIds)) throw new ServiceError('runIds: a list of run ids is required');
@@ -57,14 +57,12 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
       const stored = storedDiagnostics(ws, runId);
       const checkpoint = latestCheckpoint(ws, runId);
       if (stored && checkpoint && stored.epoch === checkpoint.epoch) return stored;
-      await ctx.backend();
-      return runDiagnostics(ws, runId);
+      return (await inChild('diagnostics', { runId }, { signal: new AbortController().signal, progress: silentProgress })) as Diagnostics;
     },
     'projections.create': async (req) => {
       run(req.runId);
       if (!ALGOS.includes(req.algo)) throw new ServiceError(`algo '${String(req.algo)}': must be one of ${ALGOS.join(', ')}`);
-      const s = split(req.split);
-      return job('project', `${req.algo} ${req.runId}`, req.runId, (ctl) => createProjection(ws, req.runId, { algo: req.algo, split: s, seed: req.seed }, ctl));
+      return job('project', `${req.algo} ${req.runId}`, req.runId, 'project', { runId: req.runId, algo: req.algo, split: split(req.split), seed: req.seed });
     },
     'projections.get': async (req) => {
       run(req.runId);
@@ -73,17 +71,17 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'export.encoder': async (req) => {
       run(req.runId);
       if (req.format !== 'tfjs' && req.format !== 'onnx') throw new ServiceError(`format '${String(req.format)}': must be tfjs or onnx`);
-      return job('export', `export ${req.format} ${req.runId}`, req.runId, (ctl) => exportEncoder(ws, req.runId, { format: req.format, out: req.out }, ctl));
+      return job('export', `export ${req.format} ${req.runId}`, req.runId, 'exportEncoder', { runId: req.runId, format: req.format, out: req.out });
     },
     'export.embeddings': async (req) => {
       run(req.runId);
       if (req.format !== 'csv' && req.format !== 'npy') throw new ServiceError(`format '${String(req.format)}': must be csv or npy`);
-      return job('export', `export embeddings ${req.runId}`, req.runId, (ctl) => exportEmbeddings(ws, req.runId, { format: req.format, out: req.out }, ctl));
+      return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out: req.out });
     },
     'report.create': async (req) => {
       if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new ServiceError('runIds: pick at least one run');
       req.runIds.forEach(run);
-      return job('report', `report of ${req.runIds.length} runs`, undefined, (ctl) => writeReport(ws, req.runIds, req.out, ctl));
+      return job('report', `report of ${req.runIds.length} runs`, undefined, 'report', { runIds: req.runIds, out: req.out });
     },
   };
 }

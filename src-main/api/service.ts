@@ -10,6 +10,7 @@ import { initBackend, listBackends, describeBackend, type BackendInfo } from '..
 import { listRuns } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import { JobQueue } from '../engine/jobs';
+import { WorkProcess } from '../engine/workRunner';
 import { augmentHandlers } from './augmentApi';
 import type { Handlers, ServiceContext, ServiceOptions } from './context';
 import { datasetsHandlers } from './datasetsApi';
@@ -66,6 +67,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     opts,
     emit,
     training: new Map(),
+    work: new WorkProcess({ workspaceDir: ws.dir, backend: opts.backend, childPath: opts.workChildPath }),
     backend: () => (backendPromise ??= initBackend({ prefer: opts.backend }).catch((err: Error) => {
       backendPromise = null;
       throw new ServiceError(err.message, 'internal');
@@ -121,6 +123,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
       return () => listeners.delete(listener);
     },
     async close() {
+      ctx.work.close();
       await ctx.jobs.close();
       if (timer) clearTimeout(timer);
       flush();

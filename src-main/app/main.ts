@@ -20,6 +20,7 @@ const engine = new EngineHost({
   workspaceDir,
   backend: process.env['PRETEXT_BACKEND'] || undefined,
   trainChildPath: join(__dirname, 'trainChild.js'),
+  workChildPath: join(__dirname, 'workChild.js'),
 });
 
 function createWindow(): BrowserWindow {

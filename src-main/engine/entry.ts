@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const service = createService(ws, {
     backend: process.env[ENGINE_ENV.backend] || undefined,
     trainChildPath: process.env[ENGINE_ENV.trainChild] || undefined,
+    workChildPath: process.env[ENGINE_ENV.workChild] || undefined,
   });
   service.onEvents((batch) => post({ type: 'events', batch }));
   let stopping = false;

@@ -53,6 +53,7 @@ export interface EngineHostOptions {
   workspaceDir: string;
   backend?: string;
   trainChildPath?: string;
+  workChildPath?: string;
   /** Restarts allowed within `restartWindowMs` before the host gives up ('down'). */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -152,6 +153,7 @@ export class EngineHost {
     const env: Record<string, string> = { [ENGINE_ENV.workspace]: this.opts.workspaceDir };
     if (this.opts.backend) env[ENGINE_ENV.backend] = this.opts.backend;
     if (this.opts.trainChildPath) env[ENGINE_ENV.trainChild] = this.opts.trainChildPath;
+    if (this.opts.workChildPath) env[ENGINE_ENV.workChild] = this.opts.workChildPath;
     const proc = this.opts.spawn(env);
     this.proc = proc;
     let fatal: string | null = null;

@@ -16,4 +16,5 @@ export const ENGINE_ENV = {
   workspace: 'PRETEXT_WORKSPACE',
   backend: 'PRETEXT_BACKEND',
   trainChild: 'PRETEXT_TRAIN_CHILD',
+  workChild: 'PRETEXT_WORK_CHILD',
 } as const;

@@ -15,7 +15,7 @@ import type { TrainChildIn, TrainChildOut } from './trainProtocol';
 
 export const DEFAULT_TRAIN_CHILD = fileURLToPath(new URL('./trainChild.mjs', import.meta.url));
 
-/** Scheduling priority (nice) of a training process: below the engine's interactive work. */
+/** Scheduling priority (nice) of a training process: below the engine's interactive work and evaluations. */
 export const TRAIN_NICE = 10;
 
 /** After a cancel, a child that has not stopped within this long is killed. */
@@ -33,18 +33,21 @@ export interface TrainOutcome {
   metrics: Record<string, number>;
 }
 
-export function forkTrainChild(childPath: string): ChildProcess {
+/**
+ * Forks a job's child process at a lower scheduling priority (nice): a job takes every core it
+ * can get, and this way yields them to the engine's interactive work (augment previews, lists)
+ * and the UI, losing nothing when they are idle.
+ */
+export function forkChild(childPath: string, nice: number): ChildProcess {
   const env = { ...process.env };
   // Inside Electron (utilityProcess) process.execPath is the Electron binary: run it as Node.
   if (process.versions['electron']) env['ELECTRON_RUN_AS_NODE'] = '1';
   const child = fork(childPath, [], { execArgv: [], env, serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  // Training takes every core it can get; at a lower priority it yields them to the engine's
-  // interactive work (augment previews, lists) and to the UI, and loses nothing when idle.
   if (child.pid) {
     try {
-      setPriority(child.pid, TRAIN_NICE);
+      setPriority(child.pid, nice);
     } catch {
-      /* not permitted here: train at normal priority */
+      /* not permitted here: run at normal priority */
     }
   }
   return child;
@@ -58,7 +61,7 @@ export function trainInChild(
   hooks: TrainHooks = {},
 ): Promise<TrainOutcome> {
   return new Promise((resolve, reject) => {
-    const child = forkTrainChild(opts.childPath ?? DEFAULT_TRAIN_CHILD);
+    const child = forkChild(opts.childPath ?? DEFAULT_TRAIN_CHILD, TRAIN_NICE);
     let outcome: TrainOutcome | null = null;
     let failure: string | null = null;
     let killTimer: ReturnType<typeof setTimeout> | null = null;

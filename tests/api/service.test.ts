@@ -123,5 +123,5 @@ describe('service', () => {
     const report = await finished((await service.handle('report.create', { runIds: [runIds[0]!] })).jobId);
     expect(report.error).toBeNull();
     expect(readFileSync((report.result as { path: string }).path, 'utf8')).toContain('<html');
-  });
+  }, 240_000);
 });

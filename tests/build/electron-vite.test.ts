@@ -29,6 +29,7 @@ describe('electron-vite build', () => {
       expect(engine).toContain('new URL("./decode-worker.mjs", import.meta.url)');
       expect(existsSync(join(outDir, 'main', 'decode-worker.mjs'))).toBe(true);
       expect(existsSync(join(outDir, 'main', 'trainChild.js'))).toBe(true);
+      expect(existsSync(join(outDir, 'main', 'workChild.js'))).toBe(true);
       const preload = readFileSync(join(outDir, 'preload', 'index.cjs'), 'utf8');
       expect(preload).toMatch(/require\("electron"\)/);
       expect(preload).toMatch(/exposeInMainWorld\("pretext"/);
@@ -39,7 +40,7 @@ describe('electron-vite build', () => {
       expect(existsSync(join(outDir, 'renderer', script!))).toBe(true);
 
       // The built engine (plain Node here; a utilityProcess in the app) answers requests.
-      const host = new EngineHost({ spawn: forkEngine(join(outDir, 'main', 'engine.js')), workspaceDir: join(tmp.dir, 'ws'), backend: 'cpu', trainChildPath: join(outDir, 'main', 'trainChild.js') });
+      const host = new EngineHost({ spawn: forkEngine(join(outDir, 'main', 'engine.js')), workspaceDir: join(tmp.dir, 'ws'), backend: 'cpu', trainChildPath: join(outDir, 'main', 'trainChild.js'), workChildPath: join(outDir, 'main', 'workChild.js') });
       try {
         await host.start();
         const info = await host.request('app.info', undefined);
