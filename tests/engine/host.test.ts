@@ -71,5 +71,5 @@ describe('EngineHost', () => {
     expect(run.status).toBe('completed');
     expect(run.epochsDone).toBe(3);
     ws.close();
-  });
+  }, 240_000);
 });
