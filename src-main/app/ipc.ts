@@ -1,7 +1,7 @@
 // The only file of the main process that touches ipcMain (an ESLint rule enforces it). Every
 // handler checks that the sender is the app's own page before doing anything.
 import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { Envelope, EventBatch, MenuAction } from '../api/bridge';
 import { IPC } from '../api/channels';
@@ -15,6 +15,8 @@ export interface IpcDeps {
   window(): BrowserWindow | null;
   /** Whether a frame URL is the app's page (windowOptions.isAppUrl). */
   isAppUrl(url: string): boolean;
+  /** Reports inside it (or saved where the user chose) may be opened. */
+  workspaceDir: string;
 }
 
 function fromApp(deps: IpcDeps, e: IpcMainInvokeEvent): boolean {
@@ -23,6 +25,12 @@ function fromApp(deps: IpcDeps, e: IpcMainInvokeEvent): boolean {
 }
 
 export function registerIpc(deps: IpcDeps): () => void {
+  // Paths the user picked in a Save dialog: an export or report written there may be opened.
+  const chosen = new Set<string>();
+  const mayOpen = (path: string) => {
+    const p = resolve(path);
+    return chosen.has(p) || p.startsWith(resolve(deps.workspaceDir) + sep);
+  };
   ipcMain.handle(IPC.request, async (e, name: unknown, req: unknown): Promise<Envelope<unknown>> => {
     if (!fromApp(deps, e)) return { ok: false, error: { message: 'refused: IPC from a page that is not the app', code: 'bad-request' } };
     if (typeof name !== 'string' || !isRequestName(name)) return { ok: false, error: { message: `unknown request '${String(name)}'`, code: 'not-found' } };
@@ -41,15 +49,18 @@ export function registerIpc(deps: IpcDeps): () => void {
         const paths = await pickImportPaths(win, Boolean(arg));
         return paths.length > 0 ? paths : null;
       }
-      case 'chooseSavePath':
-        return chooseSavePath(win, typeof arg === 'string' ? arg : 'export');
+      case 'chooseSavePath': {
+        const path = await chooseSavePath(win, typeof arg === 'string' ? arg : 'export');
+        if (path) chosen.add(resolve(path));
+        return path;
+      }
       case 'reveal':
         if (typeof arg === 'string' && existsSync(arg)) shell.showItemInFolder(arg);
         return null;
       case 'open':
-        // Only the HTML report opens with the OS default application; anything else is revealed.
+        // Only an HTML report of ours opens with the OS default application; anything else is revealed.
         if (typeof arg !== 'string' || !existsSync(arg)) return null;
-        if (extname(arg).toLowerCase() === '.html') await shell.openPath(arg);
+        if (extname(arg).toLowerCase() === '.html' && mayOpen(arg)) await shell.openPath(arg);
         else shell.showItemInFolder(arg);
         return null;
       default:

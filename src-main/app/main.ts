@@ -48,7 +48,7 @@ app.whenReady().then(async () => {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-  registerIpc({ engine, window: () => win, isAppUrl: (url) => isAppUrl(url, rendererDir, devUrl) });
+  registerIpc({ engine, window: () => win, isAppUrl: (url) => isAppUrl(url, rendererDir, devUrl), workspaceDir });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({ send: (action) => sendMenuAction(win, action), pick: (directory) => pickImportPaths(win, directory), isMac: process.platform === 'darwin' }),
