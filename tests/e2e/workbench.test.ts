@@ -1,7 +1,8 @@
 /**
  * The workbench end to end, in Chromium against `pretext serve` and the real engine: import a
  * folder by upload → preview augmentations → train two methods for one epoch → compare →
- * t-SNE map → linear probe → export embeddings (a download). A screenshot of each view goes to
+ * t-SNE map → linear probe, diagnostics → export embeddings, the ONNX encoder and the HTML
+ * report (downloads). A screenshot of each view goes to
  * test-results/ and must show the view's heading, its key element and more than one colour.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -111,7 +112,12 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
     await go('Embeddings');
     const compute = page.getByRole('button', { name: /Compute tsne map/ });
     await compute.first().waitFor(wait);
-    for (const b of await compute.all()) await b.click();
+    const cards = page.getByRole('region', { name: 'Maps' }).locator(':scope > .card');
+    expect(await cards.count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      const button = cards.nth(i).getByRole('button', { name: /Compute tsne map/ });
+      if (await button.count()) await button.click();
+    }
     await expect.poll(() => page.locator('figure[aria-label^="Map of"] canvas').count(), { timeout: 180_000 }).toBeGreaterThan(1);
     await expect.poll(() => page.locator('figure[aria-label^="Map of"]').count()).toBe(2);
     // Hovering a point shows its image: sweep the first map's plot area until one answers.
@@ -128,7 +134,7 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
     await shoot('6-embeddings');
   });
 
-  it('runs a linear probe and exports the embeddings as a download', async () => {
+  it('runs a linear probe and diagnostics, exports embeddings, the encoder and the report as downloads', async () => {
     await go('Evaluate & export');
     await page.getByRole('button', { name: 'Linear probe 100%' }).click();
     const evals = page.getByRole('table', { name: 'Evaluations' });
@@ -140,6 +146,17 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
     const csv = readFileSync(saved, 'utf8').trim().split('\n');
     expect(csv.length).toBeGreaterThan(20);
     expect(statSync(saved).size).toBeGreaterThan(100);
+    // Diagnostics, the encoder as ONNX, and the HTML report of both runs, each a real file.
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await page.getByText('Effective rank').waitFor(wait);
+    await page.locator('figure[aria-label="Per-dimension std"] .main-svg').first().waitFor(wait);
+    for (const [button, ext] of [['Encoder (ONNX)', /\.onnx$/], [/HTML report \(2 runs\)/, /\.html$/]] as const) {
+      const [file] = await Promise.all([page.waitForEvent('download', wait), page.getByRole('button', { name: button }).click()]);
+      expect(file.suggestedFilename()).toMatch(ext);
+      const path = join(tmp.dir, file.suggestedFilename());
+      await file.saveAs(path);
+      expect(statSync(path).size).toBeGreaterThan(1000);
+    }
     await shoot('7-evaluate');
   });
 }, 600_000);
