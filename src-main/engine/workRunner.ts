@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { CancelledError } from '../cli/errors';
 import { ServiceError } from '../api/errors';
 import type { JobCtl } from './jobs';
-import { forkChild } from './trainRunner';
+import { forkChild, niceFromEnv } from './trainRunner';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
 
 export const DEFAULT_WORK_CHILD = fileURLToPath(new URL('./workChild.mjs', import.meta.url));
 
-/** Below the engine's interactive work, above training. */
-export const WORK_NICE = 5;
+/** Below the engine's interactive work, above training (PRETEXT_WORK_NICE overrides it). */
+export const WORK_NICE = niceFromEnv('PRETEXT_WORK_NICE', 2);
 
 interface Pending {
   kind: WorkKind;
