@@ -16,7 +16,7 @@ import type { ProgressSink } from '../../cli/progress';
 import { Rng } from '../augment/rng';
 import { exactKnn } from './knn';
 import { pca } from './pca';
-import { conditionalP, symmetrise, type Csr } from './tsneAffinity';
+import { bfsOrder, conditionalP, permute, symmetrise, type Csr } from './tsneAffinity';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace, type RepulsionOptions } from './tsneRepulsion';
 
 export interface TsneOptions {
@@ -86,7 +86,11 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
     onBlock: (done) => ctl.progress?.update(done),
   });
   lap('knn');
-  const P = symmetrise(graph, conditionalP(graph, perplexity));
+  // Points relabelled in breadth-first order of P's graph: the sweeps over P then touch
+  // nearby memory (undone on output).
+  const P0 = symmetrise(graph, conditionalP(graph, perplexity));
+  const order = bfsOrder(P0);
+  const P = permute(P0, order);
   lap('affinities');
   check();
 
@@ -94,8 +98,8 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
   const y = new Float64Array(2 * n);
   if ((opts.init ?? 'pca') === 'pca' && dims >= 2) {
     for (let i = 0; i < n; i++) {
-      y[2 * i] = reduced.scores[i * dims]!;
-      y[2 * i + 1] = reduced.scores[i * dims + 1]!;
+      y[2 * i] = reduced.scores[order[i]! * dims]!;
+      y[2 * i + 1] = reduced.scores[order[i]! * dims + 1]!;
     }
   } else {
     const rng = new Rng(opts.seed ?? 0);
@@ -133,7 +137,10 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
   lap('optimize');
 
   const coords = new Float32Array(2 * n);
-  for (let i = 0; i < 2 * n; i++) coords[i] = y[i]!;
+  for (let r = 0; r < n; r++) {
+    coords[2 * order[r]!] = y[2 * r]!;
+    coords[2 * order[r]! + 1] = y[2 * r + 1]!;
+  }
   // Z of the final embedding (by the same repulsion method) for its KL divergence.
   const z = repulsion(y, new Float64Array(2 * n));
   return { coords, kl: klDivergence(P, y, z), timings };

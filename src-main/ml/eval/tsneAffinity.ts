@@ -125,3 +125,53 @@ export function symmetrise(g: KnnGraph, pc: Float64Array): Csr {
   for (let e = 0; e < w; e++) outVals[e] = outVals[e]! / total;
   return { n, rowPtr, cols: cols.slice(0, w), vals: outVals };
 }
+
+/**
+ * A breadth-first ordering of P's graph (each component from a vertex of least degree, as
+ * Cuthill–McKee): neighbours get nearby indices, so the optimiser's sweeps over P touch
+ * nearby memory. Returns order[new] = old.
+ */
+export function bfsOrder(P: Csr): Int32Array {
+  const { n, rowPtr, cols } = P;
+  const order = new Int32Array(n);
+  const seen = new Uint8Array(n);
+  const byDegree = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => rowPtr[a + 1]! - rowPtr[a]! - (rowPtr[b + 1]! - rowPtr[b]!) || a - b);
+  let head = 0;
+  let tail = 0;
+  for (const start of byDegree) {
+    if (seen[start]) continue;
+    seen[start] = 1;
+    order[tail++] = start;
+    while (head < tail) {
+      const v = order[head++]!;
+      for (let e = rowPtr[v]!; e < rowPtr[v + 1]!; e++) {
+        const u = cols[e]!;
+        if (!seen[u]) {
+          seen[u] = 1;
+          order[tail++] = u;
+        }
+      }
+    }
+  }
+  return order;
+}
+
+/** P with its vertices relabelled: new vertex r is old vertex order[r]. */
+export function permute(P: Csr, order: Int32Array): Csr {
+  const { n, rowPtr, cols, vals } = P;
+  const inv = new Int32Array(n);
+  for (let r = 0; r < n; r++) inv[order[r]!] = r;
+  const ptr = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) ptr[r + 1] = ptr[r]! + rowPtr[order[r]! + 1]! - rowPtr[order[r]!]!;
+  const outCols = new Int32Array(cols.length);
+  const outVals = new Float64Array(vals.length);
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
+    let w = ptr[r]!;
+    for (let e = rowPtr[i]!; e < rowPtr[i + 1]!; e++) {
+      outCols[w] = inv[cols[e]!]!;
+      outVals[w++] = vals[e]!;
+    }
+  }
+  return { n, rowPtr: ptr, cols: outCols, vals: outVals };
+}

@@ -122,16 +122,16 @@ export class RepulsionWorkspace {
       const r2 = x * x + yy * yy;
       const jx = cell[2 * i]!;
       const jy = cell[2 * i + 1]!;
+      const wo = i * P;
       for (let b = 0; b < P; b++) {
-        const wyb = wy[i * P + b]!;
-        const row = (jy + b) * L + jx;
-        for (let a = 0; a < P; a++) {
-          const w = wyb * wx[i * P + a]!;
-          const o = row + a;
-          re[o] = re[o]! + w;
-          im[o] = im[o]! + w * x;
-          re2[o] = re2[o]! + w * yy;
-          im2[o] = im2[o]! + w * r2;
+        const wyb = wy[wo + b]!;
+        let o = (jy + b) * L + jx;
+        for (let a = 0; a < P; a++, o++) {
+          const w = wyb * wx[wo + a]!;
+          re[o] += w;
+          im[o] += w * x;
+          re2[o] += w * yy;
+          im2[o] += w * r2;
         }
       }
     }
@@ -144,21 +144,29 @@ export class RepulsionWorkspace {
     for (let i = 0; i < n; i++) {
       const jx = cell[2 * i]!;
       const jy = cell[2 * i + 1]!;
+      const wo = i * P;
       let p1 = 0;
       let p2 = 0;
       let p3 = 0;
       let p4 = 0;
       for (let b = 0; b < P; b++) {
-        const wyb = wy[i * P + b]!;
-        const row = (jy + b) * L + jx;
-        for (let a = 0; a < P; a++) {
-          const w = wyb * wx[i * P + a]!;
-          const o = row + a;
-          p1 += w * re[o]!;
-          p2 += w * im[o]!;
-          p3 += w * re2[o]!;
-          p4 += w * im2[o]!;
+        const wyb = wy[wo + b]!;
+        let o = (jy + b) * L + jx;
+        let q1 = 0;
+        let q2 = 0;
+        let q3 = 0;
+        let q4 = 0;
+        for (let a = 0; a < P; a++, o++) {
+          const w = wx[wo + a]!;
+          q1 += w * re[o]!;
+          q2 += w * im[o]!;
+          q3 += w * re2[o]!;
+          q4 += w * im2[o]!;
         }
+        p1 += wyb * q1;
+        p2 += wyb * q2;
+        p3 += wyb * q3;
+        p4 += wyb * q4;
       }
       const x = y[2 * i]!;
       const yy = y[2 * i + 1]!;

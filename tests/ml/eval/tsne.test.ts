@@ -6,7 +6,7 @@ import { useBackend } from '../../../src-main/ml/backend';
 import { exactKnn } from '../../../src-main/ml/eval/knn';
 import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';
 import { tsne } from '../../../src-main/ml/eval/tsne';
-import { conditionalP, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
+import { bfsOrder, conditionalP, permute, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
 import { fftAxis0, fftSizeAtLeast } from '../../../src-main/ml/eval/tsneFft';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/eval/tsneRepulsion';
 
@@ -105,6 +105,15 @@ describe('t-SNE pieces', () => {
       }
     }
     expect(total).toBeCloseTo(1, 12);
+
+    // Breadth-first relabelling: a permutation, and P_new[r][s] = P[order[r]][order[s]].
+    const order = bfsOrder(P);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    const Q = permute(P, order);
+    for (const r of [0, 57, 199]) {
+      for (let e = Q.rowPtr[r]!; e < Q.rowPtr[r + 1]!; e++) expect(Q.vals[e]).toBe(at(order[r]!, order[Q.cols[e]!]!));
+      expect(Q.rowPtr[r + 1]! - Q.rowPtr[r]!).toBe(P.rowPtr[order[r]! + 1]! - P.rowPtr[order[r]!]!);
+    }
   });
 
   it('FFT-interpolated repulsion converges to the exact sums as the grid refines (< 5 % at the default spacing)', () => {
