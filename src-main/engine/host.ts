@@ -31,7 +31,7 @@ export function forkEngine(entry = DEFAULT_ENGINE_ENTRY): SpawnEngine {
     return {
       pid: child.pid,
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (child.connected) child.send(m, () => {});
       },
       onMessage: (l) => void child.on('message', (m: EngineOut) => l(m)),
       onExit: (l) => void child.once('exit', (code, signal) => l(signal ? `killed by ${signal}` : `exit code ${code}`)),

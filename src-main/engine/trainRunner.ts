@@ -76,7 +76,7 @@ export function trainInChild(
     let failure: string | null = null;
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     const post = (m: TrainChildIn) => {
-      if (child.connected) child.send(m);
+      if (child.connected) child.send(m, () => {});
     };
     const onAbort = () => {
       post({ type: 'cancel' });

@@ -71,7 +71,8 @@ export class WorkProcess {
   }
 
   private post(child: ChildProcess, m: WorkIn): void {
-    if (child.connected) child.send(m);
+    // A process that just died fails its jobs on 'exit'; a send into it is dropped quietly.
+    if (child.connected) child.send(m, () => {});
   }
 
   private ensure(): ChildProcess {
