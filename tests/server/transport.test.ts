@@ -64,6 +64,35 @@ describe('renderer HTTP transport against pretext serve', () => {
     }
   });
 
+  it('says the engine is down when the socket drops, and ready again once it reconnects', async () => {
+    const port = Number(new URL(server.url).port);
+    const client = httpClient({ origin: `http://127.0.0.1:${port}`, token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    try {
+      await client.connected();
+      const states: string[] = [];
+      const back = new Promise<void>((resolve) =>
+        client.on('engine.status', (s) => {
+          states.push(s.state);
+          if (s.state === 'ready') resolve();
+        }),
+      );
+      await server.close();
+      server = await startServer({
+        api: { request: (n, r) => service.handle(n, r as never), onEvents: (l) => service.onEvents(l) },
+        workspaceDir: ws.dir,
+        rendererDir: join(tmp.dir, 'none'),
+        host: '0.0.0.0',
+        port,
+        token,
+      });
+      await back;
+      expect(states[0]).toBe('down');
+      expect(states.at(-1)).toBe('ready');
+    } finally {
+      client.close();
+    }
+  });
+
   it('takes the token from the start URL into sessionStorage and off the address bar', () => {
     const store = new Map<string, string>();
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;

@@ -36,6 +36,7 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void; conn
   let socket: WebSocket | null = null;
   let closed = false;
   let retry = 500;
+  let dropped = false;
   let opened: () => void = () => {};
   const firstOpen = new Promise<void>((r) => (opened = r));
 
@@ -49,6 +50,14 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void; conn
     socket.onopen = () => {
       retry = 500;
       opened();
+      // Back after a drop: tell the UI where the engine stands now.
+      if (dropped) {
+        dropped = false;
+        void client
+          .request('app.info', undefined)
+          .then((info) => listeners.dispatch([{ event: 'engine.status', payload: info.engine }]))
+          .catch(() => {});
+      }
     };
     // A failed connection also closes: onclose reconnects.
     socket.onerror = () => {};
@@ -63,14 +72,13 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void; conn
       socket = null;
       if (closed) return;
       // The server went away (restart, network): reconnect with a growing pause.
+      dropped = true;
       listeners.dispatch([{ event: 'engine.status', payload: { state: 'down', reason: 'connection to the server lost' } }]);
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10_000);
     };
   };
-  connect();
-
-  return {
+  const client: ApiClient & { close(): void; connected(): Promise<void> } = {
     async request<N extends RequestName>(name: N, req: RequestOf<N>): Promise<ResponseOf<N>> {
       let res: Response;
       try {
@@ -90,6 +98,8 @@ export function httpClient(opts: HttpOptions): ApiClient & { close(): void; conn
       socket?.close();
     },
   };
+  connect();
+  return client;
 }
 
 /** The relative path a file is uploaded under: its folder path when a folder was dropped or picked. */
