@@ -1,6 +1,6 @@
 /** datasets.* requests: list, items with thumbnails, import jobs, staging, delete. */
-import { copyFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { openSource } from '../data/detect';
 import { importSource } from '../data/importer';
 import { importSample, SAMPLES } from '../data/sample';
@@ -35,6 +35,14 @@ function mustExist(path: string, what: string): void {
   }
 }
 
+/** The upload or staging folder (tmp/<pid>-upload-… or -stage-…) a path lies in, if any. */
+export function stagedFolder(tmpDir: string, path: string): string | null {
+  const rel = relative(resolve(tmpDir), resolve(path));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  const top = rel.split(sep)[0]!;
+  return /^\d+-(upload|stage)-[0-9a-f]+$/.test(top) ? join(tmpDir, top) : null;
+}
+
 export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
   const { ws } = ctx;
   const find = (id: string) => {
@@ -53,6 +61,9 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
         const source = await openSource(req.path);
         const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
         ctx.emit('datasets.changed', { datasetId: r.id });
+        // Uploaded or staged files have served their purpose once their pixels are in the workspace.
+        const staged = stagedFolder(ws.tmpDir, req.path);
+        if (staged) rmSync(staged, { recursive: true, force: true });
         return r;
       });
       return { jobId: job.id };

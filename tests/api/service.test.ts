@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ApiEvents, EventName, JobInfo } from '../../src-main/api/contract';
+import { stagedFolder } from '../../src-main/api/datasetsApi';
 import { createService, type Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
@@ -124,4 +125,14 @@ describe('service', () => {
     expect(report.error).toBeNull();
     expect(readFileSync((report.result as { path: string }).path, 'utf8')).toContain('<html');
   }, 240_000);
+
+  it('removes only upload and staging folders of the workspace tmp after an import', () => {
+    const tmpDir = join(tmp.dir, 'ws', 'tmp');
+    expect(stagedFolder(tmpDir, join(tmpDir, '123-upload-0a1b2c3d', 'pets'))).toBe(join(tmpDir, '123-upload-0a1b2c3d'));
+    expect(stagedFolder(tmpDir, join(tmpDir, '123-stage-0a1b2c3d'))).toBe(join(tmpDir, '123-stage-0a1b2c3d'));
+    expect(stagedFolder(tmpDir, join(tmpDir, '123-import-0a1b2c3d', 'x'))).toBeNull();
+    expect(stagedFolder(tmpDir, tmpDir)).toBeNull();
+    expect(stagedFolder(tmpDir, join(tmp.dir, 'my-photos'))).toBeNull();
+    expect(stagedFolder(tmpDir, join(tmpDir, '..', '123-upload-0a1b2c3d'))).toBeNull();
+  });
 });

@@ -174,6 +174,9 @@ describe('pretext serve: upload, import, events, download', () => {
     expect(list).toHaveLength(1);
     expect(list[0]!.numItems).toBe(8);
     expect(list[0]!.classes).toEqual(['cat', 'dog']);
+    // The uploaded files are removed once imported.
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(join(ws.dir, 'tmp'))).toEqual([]);
 
     const bad = await fetch(`${base}/api/request/datasets.import`, { method: 'POST', body: '{not json' });
     expect(bad.status).toBe(400);
