@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ApiEvents, AppInfo, EngineStatus, EventName, RequestName, RequestOf, ResponseOf } from './contract';
 import type { EventBatch } from './bridge';
-import { initBackend, listBackends, describeBackend, type BackendInfo } from '../ml/backend';
+import { describeBackend, initBackend, listBackends, useBackend, type BackendInfo } from '../ml/backend';
 import { listRuns } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import { JobQueue } from '../engine/jobs';
@@ -101,7 +101,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
       const chosen = describeBackend().name;
       const probes = await listBackends();
       // listBackends switches to the first that loads: switch back to the one in use.
-      await import('../ml/backend').then((b) => b.useBackend(chosen as Parameters<typeof b.useBackend>[0]));
+      await useBackend(chosen);
       return probes.map((p) => ({ name: p.name, available: p.loaded, ...(p.reason ? { reason: p.reason } : {}), ...(p.device ? { device: p.device } : {}) }));
     },
     ...datasetsHandlers(ctx),

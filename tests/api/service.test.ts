@@ -135,4 +135,14 @@ describe('service', () => {
     expect(stagedFolder(tmpDir, join(tmp.dir, 'my-photos'))).toBeNull();
     expect(stagedFolder(tmpDir, join(tmpDir, '..', '123-upload-0a1b2c3d'))).toBeNull();
   });
+
+  it('lists the backends with why one is unavailable, and keeps using the one chosen', async () => {
+    const info = await service.handle('app.info', undefined);
+    expect(info.backend?.name).toBe('cpu');
+    const list = await service.handle('backends.list', undefined);
+    expect(list.map((b) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(list.find((b) => b.name === 'cpu')!.available).toBe(true);
+    for (const b of list.filter((x) => !x.available)) expect(b.reason).toBeTruthy();
+    expect((await service.handle('app.info', undefined)).backend?.name).toBe('cpu');
+  });
 });
