@@ -31,7 +31,18 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Console errors count too: a CSP violation or a failed request shows up only there.
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
     await page.goto(served.url);
+    // The app mounted: say why not (page errors, the server's log) instead of timing out later.
+    await page
+      .getByRole('heading', { level: 1, name: 'Datasets' })
+      .waitFor({ timeout: 60_000 })
+      .catch((err: Error) => {
+        throw new Error(`the workbench did not mount at ${served.url}: ${err.message}\npage errors: ${pageErrors.join('\n')}\nserver:\n${served.log()}`);
+      });
   }, 240_000);
 
   afterAll(async () => {
