@@ -8,9 +8,10 @@ import type { JobCtl } from '../engine/jobs';
 import type { WorkArgs, WorkKind } from '../engine/workProtocol';
 import { silentProgress } from '../cli/progress';
 import { storedDiagnostics } from '../ml/eval/diagnostics';
+import { checkpointEpoch } from '../ml/eval/encoder';
 import { getProjection } from '../ml/eval/project';
 import { listEvaluations } from '../store/evaluations';
-import { getRun, latestCheckpoint } from '../store/runs';
+import { getRun } from '../store/runs';
 import type { Handlers, ServiceContext } from './context';
 import { notFound, ServiceError } from './errors';
 
@@ -54,9 +55,10 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'eval.diagnostics': async ({ runId }) => {
       run(runId);
       // The stored diagnostics of the latest checkpoint, else computed now (and stored).
-      const stored = storedDiagnostics(ws, runId);
-      const checkpoint = latestCheckpoint(ws, runId);
-      if (stored && checkpoint && stored.epoch === checkpoint.epoch) return stored;
+      // (Evaluations count completed epochs; see checkpointEpoch.)
+      const epoch = checkpointEpoch(ws, runId);
+      const stored = epoch === undefined ? undefined : storedDiagnostics(ws, runId, epoch);
+      if (stored) return stored;
       return (await inChild('diagnostics', { runId }, { signal: new AbortController().signal, progress: silentProgress })) as Diagnostics;
     },
     'projections.create': async (req) => {

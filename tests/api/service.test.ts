@@ -116,6 +116,11 @@ describe('service', () => {
     const diag = await service.handle('eval.diagnostics', { runId: runIds[0]! });
     expect(diag.perDimStd.length).toBe(diag.dim);
     expect(Number.isFinite(diag.effectiveRank)).toBe(true);
+    // Evaluations count completed epochs; a second call serves the stored row.
+    expect(diag.epoch).toBe(1);
+    expect(await service.handle('eval.diagnostics', { runId: runIds[0]! })).toEqual(diag);
+    const stored = ws.db.prepare("SELECT COUNT(*) AS n FROM evaluations WHERE run_id = ? AND kind = 'diagnostics'").get(runIds[0]!) as { n: number };
+    expect(stored.n).toBe(1);
     const mapped = await finished((await service.handle('projections.create', { runId: runIds[0]!, algo: 'pca' })).jobId);
     expect(mapped.error).toBeNull();
     const map = await service.handle('projections.get', { runId: runIds[0]!, algo: 'pca' });
