@@ -52,6 +52,10 @@ describe('pretext train / runs', () => {
     const unknown = await cli('train', '--dataset', datasetId, '--method', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown method 'nope'/);
+    // A repeated --method adds to the comparison (it used to keep only the last one).
+    const repeated = await cli('train', '--dataset', datasetId, '--method', 'nope2', '--method', 'simclr');
+    expect(repeated.code).toBe(2);
+    expect(repeated.stderr).toMatch(/unknown method 'nope2'/);
     const noData = await cli('train', '--dataset', 'ds-missing', '--method', 'simclr');
     expect(noData.code).toBe(1);
     expect(noData.stderr).toMatch(/no dataset 'ds-missing'/);

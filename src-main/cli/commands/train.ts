@@ -38,7 +38,7 @@ function parse(args: string[]) {
     args,
     {
       dataset: { type: 'string' },
-      method: { type: 'string' },
+      method: { type: 'string', multiple: true },
       backbone: { type: 'string' },
       width: { type: 'string' },
       epochs: { type: 'string' },
@@ -108,11 +108,12 @@ export const trainCommand: Command = {
   async run(args, ctx) {
     const v = parse(args);
     if (!v.dataset) throw new PretextError(`--dataset is required\n${usage}`, 2);
-    if (!v.method) throw new PretextError(`--method is required (one of ${Object.keys(methods).join(', ')})`, 2);
+    if (!v.method || v.method.length === 0) throw new PretextError(`--method is required (one of ${Object.keys(methods).join(', ')})`, 2);
     const ws = ctx.workspace();
     const dataset = resolveDataset(ws, v.dataset);
     if (!dataset) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
-    const names = v.method.split(',').map((m) => m.trim()).filter(Boolean);
+    // `--method a,b` and `--method a --method b` both make a comparison.
+    const names = v.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
     const overrides: Omit<RunOverrides, 'params'> & { batch?: number } = {
       backbone: v.backbone,
       width: number('width', v.width),
