@@ -257,6 +257,8 @@ export interface ExportEncoderRequest {
 export interface ExportEmbeddingsRequest {
   runId: string;
   format: EmbeddingFormat;
+  /** Which split's rows: test (default), train, or all (train rows then test rows). */
+  split?: Split | 'all';
   out?: string;
 }
 

@@ -78,7 +78,8 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'export.embeddings': async (req) => {
       run(req.runId);
       if (req.format !== 'csv' && req.format !== 'npy') throw new ServiceError(`format '${String(req.format)}': must be csv or npy`);
-      return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out: req.out });
+      const rows = req.split === undefined || req.split === 'all' ? req.split : split(req.split);
+      return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out: req.out, split: rows });
     },
     'report.create': async (req) => {
       if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new ServiceError('runIds: pick at least one run');

@@ -48,7 +48,7 @@ const runners: { [K in WorkKind]: Runner<K> } = {
   diagnostics: (ws, a, ctl) => runDiagnostics(ws, a.runId, ctl),
   project: (ws, a, ctl) => createProjection(ws, a.runId, { algo: a.algo, split: a.split, seed: a.seed }, ctl),
   exportEncoder: (ws, a, ctl) => exportEncoder(ws, a.runId, { format: a.format, out: a.out }, ctl),
-  exportEmbeddings: (ws, a, ctl) => exportEmbeddings(ws, a.runId, { format: a.format, out: a.out }, ctl),
+  exportEmbeddings: (ws, a, ctl) => exportEmbeddings(ws, a.runId, { format: a.format, out: a.out, split: a.split }, ctl),
   report: (ws, a, ctl) => writeReport(ws, a.runIds, a.out, ctl),
 };
 

@@ -7,7 +7,7 @@ export interface WorkArgs {
   diagnostics: { runId: string };
   project: { runId: string; algo: ProjectionAlgo; split: Split; seed?: number };
   exportEncoder: { runId: string; format: EncoderFormat; out?: string };
-  exportEmbeddings: { runId: string; format: EmbeddingFormat; out?: string };
+  exportEmbeddings: { runId: string; format: EmbeddingFormat; out?: string; split?: Split | 'all' };
   report: { runIds: string[]; out?: string };
 }
 

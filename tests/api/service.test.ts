@@ -112,6 +112,17 @@ describe('service', () => {
     const file = exported.result as { path: string; bytes: number };
     expect(existsSync(file.path)).toBe(true);
     expect(file.bytes).toBeGreaterThan(0);
+    // The split option reaches the exporter: all = train rows then test rows.
+    const rowsOf = async (split: 'train' | 'all') => {
+      const job = await finished((await service.handle('export.embeddings', { runId: runIds[0]!, format: 'csv', split })).jobId);
+      expect(job.error).toBeNull();
+      return readFileSync((job.result as { path: string }).path, 'utf8').trim().split('\n').slice(1);
+    };
+    const testRows = readFileSync(file.path, 'utf8').trim().split('\n').slice(1);
+    const trainRows = await rowsOf('train');
+    expect(new Set(trainRows.map((r) => r.split(',')[1]))).toEqual(new Set(['train']));
+    expect(await rowsOf('all')).toEqual([...trainRows, ...testRows]);
+    await expect(service.handle('export.embeddings', { runId: runIds[0]!, format: 'csv', split: 'val' as 'test' })).rejects.toThrow(/split 'val'/);
 
     const diag = await service.handle('eval.diagnostics', { runId: runIds[0]! });
     expect(diag.perDimStd.length).toBe(diag.dim);

@@ -14,6 +14,8 @@ export class EvaluateState {
   written = $state.raw<{ what: string; file: WrittenFile }[]>([]);
   /** Labels of the jobs this view started and is waiting on. */
   busy = $state<string[]>([]);
+  /** Which rows an embeddings export writes. */
+  embeddingSplit = $state<'test' | 'train' | 'all'>('test');
 
   constructor(readonly wb: Workbench) {}
 
@@ -84,8 +86,9 @@ export class EvaluateState {
   exportEmbeddings(format: EmbeddingFormat): Promise<void> {
     const runId = this.runId;
     if (!runId) return Promise.resolve();
-    return this.exportFile(`embeddings (${format})`, `embeddings-${shortId(runId)}.${format}`, (out) =>
-      this.wb.client.request('export.embeddings', { runId, format, ...(out ? { out } : {}) }),
+    const split = this.embeddingSplit;
+    return this.exportFile(`embeddings (${format}, ${split})`, `embeddings-${shortId(runId)}-${split}.${format}`, (out) =>
+      this.wb.client.request('export.embeddings', { runId, format, split, ...(out ? { out } : {}) }),
     );
   }
 
