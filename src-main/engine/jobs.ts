@@ -167,7 +167,8 @@ export class JobQueue {
     const info = job.info;
     return {
       start: (label, total, unit = 'it') => {
-        info.label = label || info.label;
+        // The job keeps its own label ("import pets"); a stage ("decoding") is its message.
+        if (label) info.message = label;
         info.total = total;
         info.unit = unit;
         info.done = 0;

@@ -35,6 +35,9 @@ describe('JobQueue', () => {
     const done = await finished(job.id);
     expect(done.status).toBe('completed');
     expect(done.result).toBe(42);
+    // The job keeps its label; the stage the work announces ('counting') becomes its message.
+    expect(done.label).toBe('x');
+    expect(new Set(events.map((e) => e.info.label))).toEqual(new Set(['x']));
     const progress = events.filter((e) => e.event === 'job.progress');
     const gaps = progress.slice(1).map((e, i) => e.at - progress[i]!.at);
     // ~600 ms of updates → a handful of events, never two within the interval (timer slack aside).
