@@ -13,6 +13,8 @@ import { makeTempDir } from '../helpers/tmp';
 import { CHROMIUM, ensureRendererBuild, makeImageFolder, pixelSpread, ROOT, startServe, type Served } from './harness';
 
 const hasChromium = existsSync(CHROMIUM);
+// CI sets PRETEXT_E2E_REQUIRED: there a missing browser is a failure, not a skip.
+if (!hasChromium && process.env['PRETEXT_E2E_REQUIRED']) throw new Error(`e2e: ${CHROMIUM} is absent (apt-get install chromium)`);
 if (!hasChromium) console.warn(`e2e skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
 const SHOTS = join(ROOT, 'test-results');
 
