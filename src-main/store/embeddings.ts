@@ -1,12 +1,13 @@
 /**
  * The embeddings cache: one file per (run, epoch, split) under runs/<id>/embeddings/, one row
- * in `embeddings` pointing at it. File layout: 8-byte magic, u32 header length, JSON header
+ * in `embeddings` pointing at it. An array file (arrayFile.ts) with the header
  * {runId, epoch, split, dim, count}, then float32 features (count × dim, row-major), int32
  * dataset item indices (count), int32 labels (count, −1 unlabelled). Written atomically (temp
  * file, then rename) before its row, so a row always points at a whole file.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readArrayFile, writeArrayFile } from './arrayFile';
 import type { Split } from './datasets';
 import type { Workspace } from './workspace';
 
@@ -70,29 +71,13 @@ export function listEmbeddingsRows(ws: Workspace, runId: string): EmbeddingsRow[
   return (ws.db.prepare('SELECT * FROM embeddings WHERE run_id = ? ORDER BY epoch, split').all(runId) as RawRow[]).map(fromRaw);
 }
 
-const bytesOf = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
 /** Writes the file, then its row (replacing an older one for the same key). */
 export function saveEmbeddings(ws: Workspace, e: StoredEmbeddings, seconds: number): EmbeddingsRow {
   if (e.features.length !== e.count * e.dim || e.indices.length !== e.count || e.labels.length !== e.count) {
     throw new Error(`embeddings of run ${e.runId}: ${e.features.length} features, ${e.indices.length} indices, ${e.labels.length} labels for ${e.count} × ${e.dim}`);
   }
   const rel = embeddingsPath(e.runId, e.epoch, e.split);
-  const file = join(ws.dir, rel);
-  mkdirSync(dirname(file), { recursive: true });
-  const header = Buffer.from(JSON.stringify({ runId: e.runId, epoch: e.epoch, split: e.split, dim: e.dim, count: e.count }));
-  const prefix = Buffer.alloc(12);
-  prefix.write(MAGIC, 0, 'ascii');
-  prefix.writeUInt32LE(header.length, 8);
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const part of [prefix, header, bytesOf(e.features), bytesOf(e.indices), bytesOf(e.labels)]) writeSync(fd, part);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeArrayFile(join(ws.dir, rel), MAGIC, { runId: e.runId, epoch: e.epoch, split: e.split, dim: e.dim, count: e.count }, [e.features, e.indices, e.labels]);
   const createdAt = new Date().toISOString();
   ws.db
     .prepare('INSERT OR REPLACE INTO embeddings (run_id, epoch, split, dim, count, path, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -102,21 +87,13 @@ export function saveEmbeddings(ws: Workspace, e: StoredEmbeddings, seconds: numb
 
 /** Reads a cached file; throws naming the file when it is not a whole embeddings file. */
 export function readEmbeddingsFile(file: string): StoredEmbeddings {
-  const buf = readFileSync(file);
-  if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${file}: not a Pretext embeddings file`);
-  const headerLength = buf.readUInt32LE(8);
-  const h = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as Omit<StoredEmbeddings, 'features' | 'indices' | 'labels'>;
-  const start = 12 + headerLength;
-  const expected = start + 4 * (h.count * h.dim + 2 * h.count);
-  if (buf.length !== expected) throw new Error(`${file}: expected ${expected} bytes for ${h.count} × ${h.dim} embeddings, found ${buf.length}`);
-  // Copy into aligned typed arrays (the Buffer's offset need not be a multiple of 4).
-  const copy = <T extends Float32Array | Int32Array>(out: T, at: number): T => {
-    new Uint8Array(out.buffer).set(buf.subarray(at, at + out.byteLength));
-    return out;
-  };
-  const features = copy(new Float32Array(h.count * h.dim), start);
-  const indices = copy(new Int32Array(h.count), start + features.byteLength);
-  const labels = copy(new Int32Array(h.count), start + features.byteLength + indices.byteLength);
+  type Header = Omit<StoredEmbeddings, 'features' | 'indices' | 'labels'>;
+  const { header: h, arrays } = readArrayFile<Header>(file, MAGIC, 'embeddings file', (h) => [
+    { type: 'f32', length: h.count * h.dim },
+    { type: 'i32', length: h.count },
+    { type: 'i32', length: h.count },
+  ]);
+  const [features, indices, labels] = arrays as [Float32Array, Int32Array, Int32Array];
   return { ...h, features, indices, labels };
 }
 

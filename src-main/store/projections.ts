@@ -1,13 +1,14 @@
 /**
  * Stored 2-D maps: one file per (run, epoch, split, algo) under runs/<id>/projections/, one row
  * in `projections` (schema v3) pointing at it, with the parameters, the quality scores and the
- * seconds. File layout: 8-byte magic, u32 header length, JSON header {runId, epoch, split,
- * algo, count}, then float32 coordinates (count × 2, x then y per point), int32 dataset item
+ * seconds. An array file (arrayFile.ts) with the header {runId, epoch, split, algo, count},
+ * then float32 coordinates (count × 2, x then y per point), int32 dataset item
  * indices (count), int32 labels (count, −1 unlabelled). Written atomically (temp file, fsync,
  * rename) before its row, so a row always points at a whole file.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readArrayFile, writeArrayFile } from './arrayFile';
 import type { Split } from './datasets';
 import type { Workspace } from './workspace';
 
@@ -82,8 +83,6 @@ export function listProjectionRows(ws: Workspace, runId: string): ProjectionRow[
   return (ws.db.prepare('SELECT * FROM projections WHERE run_id = ? ORDER BY epoch, split, algo').all(runId) as RawRow[]).map(fromRaw);
 }
 
-const bytesOf = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
 /** Writes the file, then its row (replacing an older one for the same key). */
 export function saveProjection(
   ws: Workspace,
@@ -94,21 +93,7 @@ export function saveProjection(
     throw new Error(`projection of run ${p.runId}: ${p.coords.length} coordinates, ${p.indices.length} indices, ${p.labels.length} labels for ${p.count} points`);
   }
   const rel = projectionPath(p.runId, p.epoch, p.split, p.algo);
-  const file = join(ws.dir, rel);
-  mkdirSync(dirname(file), { recursive: true });
-  const header = Buffer.from(JSON.stringify({ runId: p.runId, epoch: p.epoch, split: p.split, algo: p.algo, count: p.count }));
-  const prefix = Buffer.alloc(12);
-  prefix.write(MAGIC, 0, 'ascii');
-  prefix.writeUInt32LE(header.length, 8);
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const part of [prefix, header, bytesOf(p.coords), bytesOf(p.indices), bytesOf(p.labels)]) writeSync(fd, part);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeArrayFile(join(ws.dir, rel), MAGIC, { runId: p.runId, epoch: p.epoch, split: p.split, algo: p.algo, count: p.count }, [p.coords, p.indices, p.labels]);
   const createdAt = new Date().toISOString();
   ws.db
     .prepare(
@@ -120,21 +105,13 @@ export function saveProjection(
 
 /** Reads a projection file; throws naming the file when it is not a whole projection file. */
 export function readProjectionFile(file: string): StoredProjection {
-  const buf = readFileSync(file);
-  if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${file}: not a Pretext projection file`);
-  const headerLength = buf.readUInt32LE(8);
-  if (12 + headerLength > buf.length) throw new Error(`${file}: truncated header`);
-  const h = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as Omit<StoredProjection, 'coords' | 'indices' | 'labels'>;
-  const start = 12 + headerLength;
-  const expected = start + 4 * 4 * h.count;
-  if (buf.length !== expected) throw new Error(`${file}: expected ${expected} bytes for ${h.count} points, found ${buf.length}`);
-  const copy = <T extends Float32Array | Int32Array>(out: T, at: number): T => {
-    new Uint8Array(out.buffer).set(buf.subarray(at, at + out.byteLength));
-    return out;
-  };
-  const coords = copy(new Float32Array(2 * h.count), start);
-  const indices = copy(new Int32Array(h.count), start + coords.byteLength);
-  const labels = copy(new Int32Array(h.count), start + coords.byteLength + indices.byteLength);
+  type Header = Omit<StoredProjection, 'coords' | 'indices' | 'labels'>;
+  const { header: h, arrays } = readArrayFile<Header>(file, MAGIC, 'projection file', (h) => [
+    { type: 'f32', length: 2 * h.count },
+    { type: 'i32', length: h.count },
+    { type: 'i32', length: h.count },
+  ]);
+  const [coords, indices, labels] = arrays as [Float32Array, Int32Array, Int32Array];
   return { ...h, coords, indices, labels };
 }
 
