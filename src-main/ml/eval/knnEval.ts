@@ -15,8 +15,8 @@ import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';
 import { knnPredict } from '../losses';
-import { encoderEmbeddings, runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
-import { randomEncoder } from './encoder';
+import { runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
+import { randomBaseline } from './randomBaseline';
 import { baselineRows, labelledRows, perClassAccuracy, runContext, type BaselineRow } from './evalCommon';
 
 export interface KnnParams {
@@ -120,18 +120,7 @@ export async function evalKnn(ws: Workspace, runId: string, params: KnnParams = 
 /** kNN of the random-init encoder of the run's config; reused when already stored. */
 export async function evalKnnRandom(ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
   const p = checkParams(params);
-  const stored = latestEvaluation(ws, runId, 'knn', { ...p, baseline: 'random' });
-  if (stored) return toEvaluation(stored);
-  const c = runContext(ws, runId);
-  const enc = await randomEncoder(ws, runId);
-  try {
-    const train = await encoderEmbeddings(enc, ws, 'train', ctl);
-    const test = await encoderEmbeddings(enc, ws, 'test', ctl);
-    const result = await scoreKnn(train, test, classNames(ws, c.dataset.id), p, ctl);
-    return toEvaluation(insertEvaluation(ws, { runId, epoch: 0, kind: 'knn', params: { ...p, baseline: 'random' }, result }));
-  } finally {
-    enc.dispose();
-  }
+  return randomBaseline(ws, runId, 'knn', p, {}, (train, test, classes) => scoreKnn(train, test, classes, p, ctl), ctl);
 }
 
 /**

@@ -31,8 +31,8 @@ import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';
 import { Rng } from '../augment';
-import { encoderEmbeddings, runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
-import { randomEncoder } from './encoder';
+import { runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
+import { randomBaseline } from './randomBaseline';
 import { baselineRows, labelledRows, perClassAccuracy, runContext, type BaselineRow } from './evalCommon';
 import { lbfgs } from './lbfgs';
 
@@ -270,18 +270,7 @@ export async function evalProbe(ws: Workspace, runId: string, params: ProbeParam
 /** The probe on the random-init encoder of the run's config; reused when already stored. */
 export async function evalProbeRandom(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
   const p = checkParams(params);
-  const stored = latestEvaluation(ws, runId, 'probe', { ...p, baseline: 'random' });
-  if (stored) return toEvaluation(stored);
-  const c = runContext(ws, runId);
-  const enc = await randomEncoder(ws, runId);
-  try {
-    const train = await encoderEmbeddings(enc, ws, 'train', ctl);
-    const test = await encoderEmbeddings(enc, ws, 'test', ctl);
-    const result = await scoreProbe(train, test, classNames(ws, c.dataset.id), p, ctl);
-    return toEvaluation(insertEvaluation(ws, { runId, epoch: 0, kind: 'probe', params: { ...p, optimizer: 'lbfgs', baseline: 'random' }, result }));
-  } finally {
-    enc.dispose();
-  }
+  return randomBaseline(ws, runId, 'probe', p, { optimizer: 'lbfgs' }, (train, test, classes) => scoreProbe(train, test, classes, p, ctl), ctl);
 }
 
 /** The run, its random-init encoder and the supervised baseline run of the same dataset. */
