@@ -42,11 +42,13 @@ export function plotlyBundle(): string {
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '—');
 
-function duration(s: number): string {
+export function duration(s: number): string {
   if (!(s > 0)) return '—';
   if (s < 90) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 90 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  // Round once, then split (119.6 s is 2 min 0 s, not 1 min 60 s).
+  const whole = Math.round(s);
+  const m = Math.floor(whole / 60);
+  return m < 90 ? `${m} min ${whole % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 function fractionLabel(f: string): string {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PretextError } from '../../src-main/cli/errors';
 import { configDiff, thin, type ReportData } from '../../src-main/report/data';
-import { escapeHtml, inlineScript, scriptJson } from '../../src-main/report/html';
+import { duration, escapeHtml, inlineScript, scriptJson } from '../../src-main/report/html';
 import { writeReport } from '../../src-main/report/report';
 import { insertEvaluation } from '../../src-main/store/evaluations';
 import { saveProjection } from '../../src-main/store/projections';
@@ -197,5 +197,15 @@ describe('errors and the CLI', () => {
     } finally {
       ws = Workspace.open(wsDir());
     }
+  });
+});
+
+describe('report time format', () => {
+  it('rounds before splitting minutes and seconds', () => {
+    expect(duration(119.6)).toBe('2 min 0 s');
+    expect(duration(143.3)).toBe('2 min 23 s');
+    expect(duration(42.25)).toBe('42.3 s');
+    expect(duration(3 * 3600 + 125)).toBe('3 h 2 min');
+    expect(duration(0)).toBe('—');
   });
 });
