@@ -2,7 +2,8 @@
  * `pretext bench eval`: seconds of the evaluation stages at the issue's sizes on synthetic,
  * clustered features (10 Gaussian classes in 512-d sharing a 16-d low-rank spread, plus
  * isotropic noise: the shape of real embeddings, not uniform noise):
- *   kNN     10k test × 60k train, 512-d (knnTop1: cosine, k 200, T 0.1)
+ *   kNN     10k test × 60k train, 512-d (knnTop1: cosine, k 200, T 0.1); overlapping classes
+ *           for kNN and the probe (a probe reaches about 80 %, as on real SSL features)
  *   probe   linear probe on 60k × 512 (trainProbe, full-batch L-BFGS), scored on 10k
  *   maps    PCA, t-SNE and UMAP of 10k points, each with its trustworthiness (k 10, 2,000-point
  *           subsample) and 2-D kNN accuracy
@@ -21,6 +22,9 @@ import { mapQuality } from '../ml/eval/quality';
 const USAGE = `Usage: pretext bench eval [--only knn,probe,pca,tsne,umap] [--points 10000] [--train 60000] [--test 10000] [--dim 512] [--seed 0]`;
 /** Class centres: per-dimension std 0.24 (kNN is easy, PCA mixes the classes, t-SNE must work). */
 const CENTRE_SCALE = 2;
+/** kNN and the probe get overlapping classes (a linear probe reaches about 80 %, as on a real SSL
+ *  encoder's features): separable data let L-BFGS stop after a handful of iterations. */
+const OVERLAP_CENTRE_SCALE = 0.5;
 const STAGES = ['knn', 'probe', 'pca', 'tsne', 'umap'] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -30,7 +34,7 @@ export interface ClusteredFeatures {
 }
 
 /** n points of `classes` clusters in d dims: class centre + shared low-rank (16-d) spread + noise. */
-export function clusteredFeatures(n: number, d: number, classes: number, seed: number): ClusteredFeatures {
+export function clusteredFeatures(n: number, d: number, classes: number, seed: number, centreScale = CENTRE_SCALE): ClusteredFeatures {
   const rng = new Rng(seed);
   const g = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-300))) * Math.cos(2 * Math.PI * rng.next());
   const rank = 16;
@@ -48,7 +52,7 @@ export function clusteredFeatures(n: number, d: number, classes: number, seed: n
     for (let r = 0; r < rank; r++) z[r] = g();
     const o = i * d;
     for (let j = 0; j < d; j++) {
-      let v = centres[c * d + j]! * CENTRE_SCALE + 0.5 * g();
+      let v = centres[c * d + j]! * centreScale + 0.5 * g();
       for (let r = 0; r < rank; r++) v += z[r]! * basis[r * d + j]!;
       x[o + j] = v;
     }
@@ -102,8 +106,8 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
   const ctl = { signal: ctx.signal, progress: ctx.progress };
 
   if (stages.has('knn') || stages.has('probe')) {
-    const train = clusteredFeatures(nTrain, dim, 10, seed + 1);
-    const test = clusteredFeatures(nTest, dim, 10, seed + 2);
+    const train = clusteredFeatures(nTrain, dim, 10, seed + 1, OVERLAP_CENTRE_SCALE);
+    const test = clusteredFeatures(nTest, dim, 10, seed + 2, OVERLAP_CENTRE_SCALE);
     if (stages.has('knn')) {
       throwIfAborted(ctx.signal);
       const { knnTop1 } = await import('../ml/eval/knnEval');
