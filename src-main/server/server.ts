@@ -5,7 +5,7 @@
  *                              400/404/409/500/503
  *   WS   /api/events           event batches (JSON arrays)
  *   POST /api/upload           dropped files → { path } under the workspace's tmp
- *   GET  /api/download?path=   a file inside the workspace (exports, reports)
+ *   GET  /api/download?path=   a file inside the workspace (exports, reports); a folder as a zip
  *   GET  /*                    the renderer build; every response carries the CSP and nosniff
  * The token (required on a non-loopback bind) comes as the x-pretext-token header or, where a
  * header cannot be set (WebSocket, download links), as ?token=.
@@ -22,6 +22,7 @@ import { isRequestName } from '../api/names';
 import { SECURITY_HEADERS, TOKEN_HEADER, isLoopback, tokenMatches } from './security';
 import { rendererReady, resolveStatic, sendFile } from './statics';
 import { DEFAULT_UPLOAD_LIMITS, receiveUpload, UploadError, type UploadLimits } from './upload';
+import { zipDirectory, ZipLimitError } from './zipDir';
 
 /** What the server forwards to: the EngineHost, or a service in this process. */
 export interface ApiBackend {
@@ -79,15 +80,28 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-/** A path inside the workspace (symlinks resolved), or null. */
-export function insideWorkspace(workspaceDir: string, path: string): string | null {
+/** A file or folder inside the workspace (symlinks resolved), or null. */
+export function downloadable(workspaceDir: string, path: string): { path: string; isDir: boolean } | null {
   try {
     const root = realpathSync(workspaceDir);
     const file = realpathSync(resolve(workspaceDir, path));
-    return file.startsWith(root + sep) && statSync(file).isFile() ? file : null;
+    if (!file.startsWith(root + sep)) return null;
+    const s = statSync(file);
+    return s.isFile() || s.isDirectory() ? { path: file, isDir: s.isDirectory() } : null;
   } catch {
     return null;
   }
+}
+
+/** A file inside the workspace (symlinks resolved), or null. */
+export function insideWorkspace(workspaceDir: string, path: string): string | null {
+  const d = downloadable(workspaceDir, path);
+  return d && !d.isDir ? d.path : null;
+}
+
+/** A safe attachment file name: a folder downloads as <name>.zip. */
+function attachmentName(path: string, isDir: boolean): string {
+  return `${basename(path).replace(/[^\w.-]/g, '_')}${isDir ? '.zip' : ''}`;
 }
 
 function hostIsLoopback(req: IncomingMessage): boolean {
@@ -96,10 +110,10 @@ function hostIsLoopback(req: IncomingMessage): boolean {
   return isLoopback(name);
 }
 
-/** Adds the download URL to what an export or report job wrote (a file inside the workspace). */
+/** Adds the download URL to what an export or report job wrote (a file, or a folder served as a zip, inside the workspace). */
 export function withDownloadUrl(job: JobInfo, workspaceDir: string): JobInfo {
   const r = job.result as Partial<WrittenFile> | undefined;
-  if (!r || typeof r.path !== 'string' || typeof r.bytes !== 'number' || !insideWorkspace(workspaceDir, r.path)) return job;
+  if (!r || typeof r.path !== 'string' || typeof r.bytes !== 'number' || !downloadable(workspaceDir, r.path)) return job;
   return { ...job, result: { ...r, downloadUrl: `/api/download?path=${encodeURIComponent(r.path)}` } };
 }
 
@@ -166,9 +180,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       if (path === '/api/download') {
         const wanted = url.searchParams.get('path') ?? '';
-        const file = insideWorkspace(opts.workspaceDir, wanted);
-        if (!file) return sendError(res, 404, { message: `${wanted}: not a file inside the workspace`, code: 'not-found' });
-        return sendFile(res, file, { 'content-disposition': `attachment; filename="${basename(file).replace(/[^\w.-]/g, '_')}"` });
+        const target = downloadable(opts.workspaceDir, wanted);
+        if (!target) return sendError(res, 404, { message: `${wanted}: not a file or folder inside the workspace`, code: 'not-found' });
+        const disposition = { 'content-disposition': `attachment; filename="${attachmentName(target.path, target.isDir)}"` };
+        if (!target.isDir) return sendFile(res, target.path, disposition);
+        // A folder (the tfjs encoder export) goes to a browser as one zip.
+        let zip: Buffer;
+        try {
+          zip = await zipDirectory(target.path);
+        } catch (err) {
+          if (err instanceof ZipLimitError) return sendError(res, 413, { message: err.message, code: 'bad-request' });
+          throw err;
+        }
+        res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(zip.length), 'cache-control': 'no-store', ...disposition });
+        return void res.end(zip);
       }
       return sendError(res, 404, { message: `no API endpoint ${path}`, code: 'not-found' });
     }
