@@ -20,8 +20,10 @@ export interface IpcDeps {
 }
 
 function fromApp(deps: IpcDeps, e: IpcMainInvokeEvent): boolean {
+  // senderFrame is null once the frame navigated away or was destroyed.
   const url = e.senderFrame?.url ?? '';
-  return deps.window()?.webContents.id === e.sender.id && deps.isAppUrl(url);
+  const win = deps.window();
+  return !!win && !win.isDestroyed() && win.webContents.id === e.sender.id && deps.isAppUrl(url);
 }
 
 export function registerIpc(deps: IpcDeps): () => void {
@@ -67,7 +69,7 @@ export function registerIpc(deps: IpcDeps): () => void {
         throw new Error(`unknown shell action '${String(action)}'`);
     }
   });
-  const off = deps.engine.onEvents((batch: EventBatch) => deps.window()?.webContents.send(IPC.events, batch));
+  const off = deps.engine.onEvents((batch: EventBatch) => sendTo(deps.window(), IPC.events, batch));
   return () => {
     off();
     ipcMain.removeHandler(IPC.request);
@@ -76,5 +78,10 @@ export function registerIpc(deps: IpcDeps): () => void {
 }
 
 export function sendMenuAction(win: BrowserWindow | null, action: MenuAction): void {
-  win?.webContents.send(IPC.menu, action);
+  sendTo(win, IPC.menu, action);
+}
+
+/** A window that is closing may be destroyed before its 'closed' event: its webContents would throw. */
+function sendTo(win: BrowserWindow | null, channel: string, value: unknown): void {
+  if (win && !win.isDestroyed() && !win.webContents.isDestroyed()) win.webContents.send(channel, value);
 }

@@ -41,12 +41,25 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
+// One app per user: a second engine on the same workspace would resume the same interrupted runs.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+
+app.on('second-instance', () => {
+  if (!win || win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+});
+
 app.whenReady().then(async () => {
-  // The CSP as a header too (the page also has it in a meta tag); no permission is granted.
+  if (!primary) return;
+  // The CSP as a header for what is served over http(s) (the dev server); a file:// page has no
+  // headers, there the index.html meta tag is the policy. No permission is granted or reported.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP], 'X-Content-Type-Options': ['nosniff'] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   registerIpc({ engine, window: () => win, isAppUrl: (url) => isAppUrl(url, rendererDir, devUrl), workspaceDir });
   Menu.setApplicationMenu(
@@ -72,7 +85,7 @@ app.on('window-all-closed', () => {
 
 let quitting = false;
 app.on('before-quit', (event) => {
-  if (quitting) return;
+  if (quitting || !primary) return;
   quitting = true;
   event.preventDefault();
   // Training stops after its current step and stays resumable.

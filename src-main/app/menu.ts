@@ -20,8 +20,13 @@ export interface MenuHandlers {
 
 export function menuTemplate(h: MenuHandlers): MenuItemConstructorOptions[] {
   const importFrom = (directory: boolean) => async () => {
-    const paths = await h.pick(directory);
-    if (paths.length > 0) h.send({ kind: 'import', paths });
+    try {
+      const paths = await h.pick(directory);
+      if (paths.length > 0) h.send({ kind: 'import', paths });
+    } catch (err) {
+      // A menu click has nobody to reject to: say it where the app's logs go.
+      console.error(`import dialog: ${(err as Error).message}`);
+    }
   };
   const file: MenuItemConstructorOptions = {
     label: 'File',
@@ -37,6 +42,8 @@ export function menuTemplate(h: MenuHandlers): MenuItemConstructorOptions[] {
     label: 'View',
     submenu: [
       ...VIEWS.map((v, i): MenuItemConstructorOptions => ({ label: v.label, accelerator: `CmdOrCtrl+${i + 1}`, click: () => h.send({ kind: 'navigate', view: v.view }) })),
+      // The seventh view, as in the renderer's own shortcuts (Ctrl/Cmd+7); the 'export' action opens it.
+      { label: 'Evaluate & Export', accelerator: `CmdOrCtrl+${VIEWS.length + 1}`, click: () => h.send({ kind: 'export' }) },
       { type: 'separator' },
       { role: 'reload' },
       { role: 'toggleDevTools' },

@@ -2,6 +2,8 @@
  * The main window's options and URL rules, as a pure module (no Electron at run time) so unit
  * tests check them without the Electron binary.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { CSP } from '../server/security';
 
@@ -52,8 +54,20 @@ export function isAppUrl(url: string, rendererDir: string, devUrl?: string): boo
     }
   }
   if (u.protocol !== 'file:') return false;
-  const index = new URL(`file://${rendererDir.replace(/\\/g, '/').replace(/^(?!\/)/, '/')}/index.html`);
-  return decodeURIComponent(u.pathname) === decodeURIComponent(index.pathname);
+  // pathToFileURL escapes what a path may hold and a URL may not ('#', '?', '%', spaces) and
+  // turns a Windows path into file:///C:/...; loadFile builds the page's URL the same way.
+  const index = pathToFileURL(join(rendererDir, 'index.html'));
+  const own = decoded(index.pathname);
+  return u.host === index.host && own !== null && decoded(u.pathname) === own;
+}
+
+/** A malformed escape ('%zz') must answer "not ours", never throw inside a navigation guard. */
+function decoded(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
 }
 
 /** Links the window may hand to the OS browser (never file:, javascript: or custom schemes). */

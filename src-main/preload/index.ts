@@ -3,16 +3,8 @@
 import { contextBridge, webUtils } from 'electron';
 import type { PretextBridge, ShellBridge } from '../api/bridge';
 import { REQUEST_NAMES } from '../api/names';
+import { domainApi } from './domains';
 import { invokeRequest, invokeShell, onEvents, onMenu } from './ipc';
-
-function domainApi(): Record<string, Record<string, (req: unknown) => Promise<unknown>>> {
-  const api: Record<string, Record<string, (req: unknown) => Promise<unknown>>> = {};
-  for (const name of REQUEST_NAMES) {
-    const [domain, method] = name.split('.') as [string, string];
-    (api[domain] ??= {})[method] = (req: unknown) => invokeRequest(name, req);
-  }
-  return api;
-}
 
 const shell: ShellBridge = {
   pickImportPaths: (directory) => invokeShell('pickImportPaths', directory) as Promise<string[] | null>,
@@ -23,7 +15,7 @@ const shell: ShellBridge = {
 };
 
 const bridge = {
-  ...domainApi(),
+  ...domainApi(REQUEST_NAMES, invokeRequest),
   transport: 'ipc' as const,
   onEvent: onEvents,
   onMenu,
