@@ -58,13 +58,17 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
       mustExist(req.path, 'import');
       const options = importOptions(req);
       const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(req.path)}` }, async (ctl) => {
-        const source = await openSource(req.path);
-        const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
-        ctx.emit('datasets.changed', { datasetId: r.id });
-        // Uploaded or staged files have served their purpose once their pixels are in the workspace.
-        const staged = stagedFolder(ws.tmpDir, req.path);
-        if (staged) rmSync(staged, { recursive: true, force: true });
-        return r;
+        try {
+          const source = await openSource(req.path);
+          const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
+          ctx.emit('datasets.changed', { datasetId: r.id });
+          return r;
+        } finally {
+          // Uploaded or staged files have served their purpose once the import is over: their
+          // pixels are in the workspace, or it was cancelled or failed (a retry uploads again).
+          const staged = stagedFolder(ws.tmpDir, req.path);
+          if (staged) rmSync(staged, { recursive: true, force: true });
+        }
       });
       return { jobId: job.id };
     },
