@@ -1,9 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineHost, forkEngine } from '../../src-main/engine/host';
 import { makeTempDir } from '../helpers/tmp';
+import {
+  dirnameJoinsOf,
+  electronMembersOf,
+  esmImportsOf,
+  isBuiltin,
+  packageOf,
+  requiresOf,
+  SANDBOXED_ELECTRON_MODULES,
+  SANDBOXED_PRELOAD_MODULES,
+  selfRelativeUrlsOf,
+} from './bundleChecks';
 
 const root = join(__dirname, '..', '..');
 
@@ -33,6 +44,8 @@ describe('electron-vite build', () => {
       const preload = readFileSync(join(outDir, 'preload', 'index.cjs'), 'utf8');
       expect(preload).toMatch(/require\("electron"\)/);
       expect(preload).toMatch(/exposeInMainWorld\("pretext"/);
+      checkSandboxedPreload(preload);
+      checkMainSide(outDir);
       const html = readFileSync(join(outDir, 'renderer', 'index.html'), 'utf8');
       expect(html).toMatch(/Content-Security-Policy/);
       const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
@@ -55,3 +68,64 @@ describe('electron-vite build', () => {
     }
   }, 300_000);
 });
+
+/**
+ * A sandboxed preload is one CommonJS file whose polyfilled require loads only electron's
+ * renderer modules, events, timers and url: anything else (a split chunk, node:fs, a package)
+ * fails when the window opens, which no test here could otherwise see.
+ */
+function checkSandboxedPreload(code: string): void {
+  const { modules, dynamic } = requiresOf(code);
+  expect(dynamic).toBe(0);
+  expect(modules.filter((m) => !(SANDBOXED_PRELOAD_MODULES as readonly string[]).includes(m))).toEqual([]);
+  expect(electronMembersOf(code).filter((m) => !(SANDBOXED_ELECTRON_MODULES as readonly string[]).includes(m))).toEqual([]);
+  // No ES module syntax: a sandboxed preload cannot be ESM.
+  expect(esmImportsOf(code)).toEqual([]);
+  expect(code).not.toMatch(/\bimport\.meta\b/);
+}
+
+/**
+ * out/main: ES modules (package.json "type": "module"). The Electron main (index.js) finds the
+ * preload, the renderer and the process entries from its own directory (__dirname, which
+ * electron-vite defines from import.meta.dirname in an ES module); every module that locates a
+ * file next to itself finds it (the decode worker beside the engine); and every package they
+ * import is a dependency, which a packaged app has (devDependencies it has not), while only
+ * the main process imports electron (the engine runs in a utilityProcess, its children as
+ * plain Node with ELECTRON_RUN_AS_NODE).
+ */
+function checkMainSide(outDir: string): void {
+  const mainDir = join(outDir, 'main');
+  // This build sits elsewhere; in the app out/ is at the app's root (the clone, or app.asar), next to package.json and resources/.
+  const inApp = (path: string) => {
+    const r = relative(outDir, path);
+    return r.startsWith('..') ? join(root, 'out', r) : path;
+  };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { type?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  expect(pkg.type).toBe('module');
+  const runtimeDeps = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+  const index = readFileSync(join(mainDir, 'index.js'), 'utf8');
+  expect(index).toMatch(/^const __dirname = import\.meta\.dirname;$/m);
+  const joined = dirnameJoinsOf(index).map((parts) => relative(mainDir, join(mainDir, ...parts)).replace(/\\/g, '/'));
+  for (const target of ['../preload/index.cjs', '../renderer', 'engine.js', 'trainChild.js', 'workChild.js']) expect(joined).toContain(target);
+  for (const target of joined) expect(existsSync(join(mainDir, target)), `out/main/index.js joins __dirname with ${target}`).toBe(true);
+  expect(existsSync(join(mainDir, '../renderer/index.html'))).toBe(true);
+
+  // Defaults for running from the sources, which the app replaces (engine.js, and the children via the engine's env).
+  const sourceOnly = new Set(['./entry.mjs', './trainChild.mjs', './workChild.mjs']);
+  const files = readdirSync(mainDir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.m?js$/.test(f));
+  for (const file of files) {
+    const code = readFileSync(join(mainDir, file), 'utf8');
+    for (const rel of selfRelativeUrlsOf(code)) {
+      if (sourceOnly.has(rel)) continue;
+      expect(existsSync(inApp(join(mainDir, dirname(file), rel))), `out/main/${file} locates ${rel} next to itself`).toBe(true);
+    }
+    for (const spec of esmImportsOf(code)) {
+      if (spec.startsWith('.') || isBuiltin(spec)) continue;
+      if (spec === 'electron') {
+        expect(file, 'only the main process imports electron').toBe('index.js');
+        continue;
+      }
+      expect(runtimeDeps.has(packageOf(spec)), `out/main/${file} imports ${spec}, not a dependency of the packaged app`).toBe(true);
+    }
+  }
+}
