@@ -26,9 +26,13 @@ const engine = new EngineHost({
 function createWindow(): BrowserWindow {
   const w = new BrowserWindow(windowOptions(join(__dirname, '../preload/index.cjs')));
   const own = (url: string) => isAppUrl(url, rendererDir, devUrl);
-  // No navigation away from the app and no new windows inside it.
-  w.webContents.on('will-navigate', (event, url) => {
-    if (!own(url)) event.preventDefault();
+  // No navigation away from the app, in the page or in any frame of it (will-frame-navigate
+  // covers both; a redirect is checked too), and no new windows inside it.
+  w.webContents.on('will-frame-navigate', (event) => {
+    if (!own(event.url)) event.preventDefault();
+  });
+  w.webContents.on('will-redirect', (event) => {
+    if (!own(event.url)) event.preventDefault();
   });
   w.webContents.on('will-attach-webview', (event) => event.preventDefault());
   w.webContents.setWindowOpenHandler(({ url }) => {

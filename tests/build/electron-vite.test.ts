@@ -109,6 +109,10 @@ function checkMainSide(outDir: string): void {
   for (const target of ['../preload/index.cjs', '../renderer', 'engine.js', 'trainChild.js', 'workChild.js']) expect(joined).toContain(target);
   for (const target of joined) expect(existsSync(join(mainDir, target)), `out/main/index.js joins __dirname with ${target}`).toBe(true);
   expect(existsSync(join(mainDir, '../renderer/index.html'))).toBe(true);
+  // The window's guards are wired (their logic is unit-tested in tests/app; here: they are called).
+  for (const guard of ['will-frame-navigate', 'will-redirect', 'will-attach-webview', 'setWindowOpenHandler', 'setPermissionRequestHandler', 'setPermissionCheckHandler', 'requestSingleInstanceLock', 'ipcMain.handle']) {
+    expect(index, guard).toContain(guard);
+  }
 
   // Defaults for running from the sources, which the app replaces (engine.js, and the children via the engine's env).
   const sourceOnly = new Set(['./entry.mjs', './trainChild.mjs', './workChild.mjs']);
