@@ -179,7 +179,8 @@ export class JobQueue {
       },
       update: (done, extra) => {
         info.done = done;
-        if (extra !== undefined) info.message = extra;
+        // An update with nothing to add ('') keeps the stage ('decoding') as the message.
+        if (extra) info.message = extra;
         const elapsed = (performance.now() - job.startedMs) / 1000;
         const rate = elapsed > 0 ? (done - job.startDone) / elapsed : 0;
         info.etaSeconds = rate > 0 && info.total > 0 ? Math.max(0, (info.total - done) / rate) : null;

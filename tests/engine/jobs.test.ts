@@ -91,4 +91,20 @@ describe('JobQueue', () => {
     expect(q.cancel(job.id)).toBe(false);
     await q.idle();
   });
+
+  it("keeps the stage as the message through updates without news ('decoding' stayed blank for an import's whole decode)", async () => {
+    const { q, finished } = recorder();
+    const seen: string[] = [];
+    const job = q.submit({ kind: 'import', label: 'import pets' }, async ({ progress }) => {
+      progress.start('decoding', 3, 'img');
+      progress.update(1, '');
+      seen.push(q.list().find((j) => j.label === 'import pets')!.message);
+      progress.update(2);
+      seen.push(q.list().find((j) => j.label === 'import pets')!.message);
+      progress.update(3, '1 failed');
+      seen.push(q.list().find((j) => j.label === 'import pets')!.message);
+    });
+    expect((await finished(job.id)).message).toBe('1 failed');
+    expect(seen).toEqual(['decoding', 'decoding', '1 failed']);
+  });
 });
