@@ -6,7 +6,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // The same renderer build is served to a browser by `pretext serve`.
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    // Optional native packages stay outside the bundle too (externalizeDepsPlugin only covers
+    // `dependencies`): bundled, webgpu looks for its dawn.node next to the chunk and fails.
+    plugins: [externalizeDepsPlugin({ include: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] })],
     build: {
       rollupOptions: {
         // The window's process, the engine (utilityProcess), the child processes of training and of

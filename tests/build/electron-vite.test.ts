@@ -119,6 +119,8 @@ function checkMainSide(outDir: string): void {
   const files = readdirSync(mainDir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.m?js$/.test(f));
   for (const file of files) {
     const code = readFileSync(join(mainDir, file), 'utf8');
+    // A native addon is loaded by its package from its own folder, never from a bundled copy.
+    expect(code.match(/[\w./-]+\.node\b(?=["'`])/g) ?? [], `out/main/${file} names a native addon path`).toEqual([]);
     for (const rel of selfRelativeUrlsOf(code)) {
       if (sourceOnly.has(rel)) continue;
       expect(existsSync(inApp(join(mainDir, dirname(file), rel))), `out/main/${file} locates ${rel} next to itself`).toBe(true);
