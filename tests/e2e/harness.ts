@@ -1,14 +1,16 @@
 /**
  * What the end-to-end test needs around the browser: the renderer build (rebuilt when a
  * source is newer), `pretext serve` as a child process on a free port with its own
- * workspace, a tiny folder of PNGs in class folders, and a check that a screenshot is not
- * blank.
+ * workspace, a tiny folder of PNGs in class folders, a folder that is slow to import (to
+ * cancel it), unzipping a download, and a check that a screenshot is not blank.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import yauzl from 'yauzl';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -109,4 +111,58 @@ export function startServe(workspace: string, timeoutMs = 60_000): Promise<Serve
 export async function pixelSpread(png: Buffer | string): Promise<number> {
   const stats = await sharp(png).stats();
   return Math.max(...stats.channels.map((c) => c.stdev));
+}
+
+/** A PNG with a tEXt chunk before IEND: the same pixels, different bytes (so a distinct file to the importer). */
+function withComment(png: Buffer, comment: string): Buffer {
+  const body = Buffer.from(`Comment\0${comment}`, 'latin1');
+  const chunk = Buffer.alloc(12 + body.length);
+  chunk.writeUInt32BE(body.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  body.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + body.length)), 8 + body.length);
+  const iend = png.length - 12; // IEND is the last chunk: length 0, type, CRC
+  return Buffer.concat([png.subarray(0, iend), chunk, png.subarray(iend)]);
+}
+
+/**
+ * `count` large single-colour PNGs per class folder: tiny files (cheap to make and upload) that
+ * take the importer about 10 ms each to decode and shrink, so an import of a few hundred lasts
+ * seconds: long enough to cancel it from the UI.
+ */
+export async function makeSlowImportFolder(dir: string, name: string, classes: string[], count: number, px = 3000): Promise<string> {
+  const root = join(dir, name);
+  for (const [c, cls] of classes.entries()) {
+    mkdirSync(join(root, cls), { recursive: true });
+    const base = await sharp({ create: { width: px, height: px, channels: 3, background: { r: 40 * c, g: 200 - 30 * c, b: 90 } } }).png({ compressionLevel: 9 }).toBuffer();
+    for (let i = 0; i < count; i++) writeFileSync(join(root, cls, `${cls}-${i}.png`), withComment(base, `${cls} ${i}`));
+  }
+  return root;
+}
+
+/** Extracts a zip (a downloaded folder export) into dir; returns the relative names of its files. */
+export async function unzipTo(zipPath: string, dir: string): Promise<string[]> {
+  const zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      if (e.fileName.includes('..') || e.fileName.startsWith('/')) return reject(new Error(`${zipPath}: unsafe entry ${e.fileName}`));
+      zip
+        .openReadStreamPromise(e)
+        .then(async (stream) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+          const out = join(dir, e.fileName);
+          mkdirSync(dirname(out), { recursive: true });
+          writeFileSync(out, Buffer.concat(chunks));
+          names.push(e.fileName);
+          zip.readEntry();
+        })
+        .catch(reject);
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return names;
 }

@@ -2,15 +2,22 @@
  * The workbench end to end, in Chromium against `pretext serve` and the real engine: import a
  * folder by upload → preview augmentations → train two methods for one epoch → compare →
  * t-SNE map → linear probe, diagnostics → export embeddings, the ONNX encoder and the HTML
- * report (downloads). A screenshot of each view goes to
+ * report (downloads) → UMAP and PCA maps → the tfjs encoder (a folder, downloaded as a zip)
+ * and NPY embeddings → cancel a training run on its live page and resume it → cancel an
+ * import, then import the Fashion-MNIST sample. A screenshot of each view goes to
  * test-results/ and must show the view's heading, its key element and more than one colour.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { decodeNpy } from '../../src-main/ml/export/npy';
+import { tfjsFileLoader } from '../../src-main/ml/export/tfjsExport';
 import { makeTempDir } from '../helpers/tmp';
-import { CHROMIUM, ensureRendererBuild, makeImageFolder, pixelSpread, ROOT, startServe, type Served } from './harness';
+import { CHROMIUM, ensureRendererBuild, makeImageFolder, makeSlowImportFolder, pixelSpread, ROOT, startServe, unzipTo, type Served } from './harness';
 
 const hasChromium = existsSync(CHROMIUM);
 // CI sets PRETEXT_E2E_REQUIRED: there a missing browser is a failure, not a skip.
@@ -171,5 +178,122 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
       expect(statSync(path).size).toBeGreaterThan(1000);
     }
     await shoot('7-evaluate');
+  });
+
+  it('maps one run with UMAP and with PCA', async () => {
+    await go('Embeddings');
+    // One run is enough: keep the first picked run, drop the other.
+    const picks = page.getByRole('checkbox');
+    await picks.nth(1).uncheck();
+    const cards = page.getByRole('region', { name: 'Maps' }).locator(':scope > .card');
+    await expect.poll(() => cards.count()).toBe(1);
+    const points: string[] = [];
+    for (const [radio, algo] of [['UMAP', 'umap'], ['PCA', 'pca']] as const) {
+      await page.getByRole('radio', { name: radio }).check();
+      await cards.first().getByRole('button', { name: `Compute ${algo} map` }).click();
+      const map = page.locator(`figure[aria-label$=" · ${algo}"]`);
+      await map.locator('canvas').first().waitFor(wait);
+      const caption = (await cards.first().locator('p.small').textContent()) ?? '';
+      expect(caption).toMatch(/^\d+ points · test split/);
+      points.push(caption.split(' ')[0]!);
+      await shoot(`8-embeddings-${algo}`);
+    }
+    // Both maps place the same test images.
+    expect(points[0]).toBe(points[1]);
+  });
+
+  it('downloads the tfjs encoder as a zip that loads as a model, and the embeddings as NPY', async () => {
+    await go('Evaluate & export');
+    const [zip] = await Promise.all([page.waitForEvent('download', wait), page.getByRole('button', { name: 'Encoder (tfjs)' }).click()]);
+    expect(zip.suggestedFilename()).toMatch(/-tfjs\.zip$/);
+    const zipPath = join(tmp.dir, zip.suggestedFilename());
+    await zip.saveAs(zipPath);
+    const modelDir = join(tmp.dir, 'tfjs-encoder');
+    expect((await unzipTo(zipPath, modelDir)).sort()).toEqual(['model.json', 'pretext.json', 'weights.bin']);
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const model = await tfl.loadLayersModel(tfjsFileLoader(modelDir));
+    const inShape = model.inputs[0]!.shape.slice(1) as number[];
+    const features = tf.tidy(() => model.predict(tf.zeros([2, ...inShape])) as tf.Tensor);
+    const sidecar = JSON.parse(readFileSync(join(modelDir, 'pretext.json'), 'utf8')) as { method: string };
+    expect(sidecar.method).toMatch(/simclr|byol/);
+
+    const [npy] = await Promise.all([page.waitForEvent('download', wait), page.getByRole('button', { name: 'Embeddings (NPY)' }).click()]);
+    expect(npy.suggestedFilename()).toMatch(/\.npy$/);
+    const npyPath = join(tmp.dir, npy.suggestedFilename());
+    await npy.saveAs(npyPath);
+    const arr = decodeNpy(readFileSync(npyPath));
+    expect(arr.dtype).toBe('<f4');
+    expect(arr.shape.length).toBe(2);
+    // One row per test image, the encoder's feature width.
+    expect(arr.shape[1]).toBe(features.shape[1]);
+    expect(arr.shape[0]).toBeGreaterThan(10);
+    expect(arr.data.every(Number.isFinite)).toBe(true);
+    features.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await page.getByRole('list', { name: 'Written files' }).getByRole('listitem').count()).toBe(5);
+    await shoot('9-evaluate-exports');
+  });
+
+  it('cancels a training run on its live page after its first epoch, resumes it, and it completes all its epochs', async () => {
+    await go('Train');
+    await page.getByRole('checkbox', { name: 'byol' }).uncheck();
+    await page.getByLabel('Epochs').fill('4');
+    await page.getByRole('button', { name: /Start training/ }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
+    const live = page.getByTestId('run-page');
+    const status = live.locator('.status');
+    const epoch = live.locator('dt:text-is("Epoch") + dd');
+    // It trains: the status says so and the jobs tray shows its progress.
+    await expect.poll(() => status.getAttribute('data-status'), wait).toBe('running');
+    const trainJob = page.getByRole('region', { name: 'Jobs' }).getByTestId('job').filter({ has: page.getByRole('button', { name: /^Cancel simclr / }) });
+    await expect.poll(() => trainJob.locator('.meta').first().textContent(), wait).toMatch(/^[1-9]\d*\/\d+/);
+    // Cancel once an epoch is done (a checkpoint to resume from), three epochs (~7 s here) before the end.
+    await expect.poll(() => epoch.textContent(), wait).toMatch(/^[1-9]\/4$/);
+    await live.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => status.getAttribute('data-status'), wait).toBe('cancelled');
+    const stoppedAt = Number((await epoch.textContent())!.split('/')[0]);
+    expect(stoppedAt, 'the run finished before Cancel took effect').toBeLessThan(4);
+    expect(stoppedAt).toBeGreaterThanOrEqual(1);
+    await shoot('10-runs-cancelled');
+    await live.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 180_000, interval: 500 }).toBe('completed');
+    expect(await epoch.textContent()).toBe('4/4');
+    const row = page.getByRole('table', { name: 'Runs' }).locator('tr.selected');
+    expect(await row.locator('.status').getAttribute('data-status')).toBe('completed');
+    expect(await row.locator('td').nth(4).textContent()).toBe('4/4');
+    await live.locator('figure[aria-label="Loss"] .main-svg').first().waitFor(wait);
+    await shoot('10-runs-resumed');
+  });
+
+  it('cancels an import and stores nothing of it; then imports the Fashion-MNIST sample', async () => {
+    await go('Datasets');
+    const list = page.getByRole('group', { name: 'Dataset list' }).getByRole('button');
+    const before = await list.allTextContents();
+    const datasetsDir = join(tmp.dir, 'ws', 'datasets');
+    const storedBefore = readdirSync(datasetsDir).sort();
+    const folder = await makeSlowImportFolder(tmp.dir, 'slowshapes', ['red', 'green', 'blue', 'grey'], 200);
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    const bar = page.getByRole('main').getByTestId('job');
+    // Cancel while it decodes (pixels being written to its staging folder), seconds before the end.
+    await expect.poll(() => bar.textContent(), wait).toMatch(/decoding/);
+    await bar.getByRole('button', { name: 'Cancel import slowshapes' }).click();
+    await expect.poll(() => bar.getAttribute('data-status'), wait).toBe('cancelled');
+    await shoot('11-datasets-import-cancelled');
+    expect(await list.allTextContents()).toEqual(before);
+    expect(readdirSync(datasetsDir).sort()).toEqual(storedBefore);
+    // Neither the upload nor the import's staging is left in the workspace's tmp.
+    expect(readdirSync(join(tmp.dir, 'ws', 'tmp'))).toEqual([]);
+
+    await page.getByRole('button', { name: 'Fashion-MNIST sample' }).click();
+    const sample = page.getByRole('group', { name: 'Dataset list' }).getByRole('button', { name: /fashion-mnist/ });
+    await sample.waitFor(wait);
+    expect(await sample.textContent()).toContain('12000 images · 10 classes');
+    await expect.poll(() => bar.getAttribute('data-status'), wait).toBe('completed');
+    await page.locator('figure[aria-label="Items per class"] .main-svg').first().waitFor(wait);
+    await page.getByRole('list', { name: 'Gallery' }).getByRole('img').first().waitFor(wait);
+    expect(await list.count()).toBe(before.length + 1);
+    await shoot('12-datasets-sample');
   });
 }, 600_000);
