@@ -93,12 +93,6 @@ export function downloadable(workspaceDir: string, path: string): { path: string
   }
 }
 
-/** A file inside the workspace (symlinks resolved), or null. */
-export function insideWorkspace(workspaceDir: string, path: string): string | null {
-  const d = downloadable(workspaceDir, path);
-  return d && !d.isDir ? d.path : null;
-}
-
 /** A safe attachment file name: a folder downloads as <name>.zip. */
 function attachmentName(path: string, isDir: boolean): string {
   return `${basename(path).replace(/[^\w.-]/g, '_')}${isDir ? '.zip' : ''}`;
