@@ -5,7 +5,12 @@
 import type { Projection, ProjectionAlgo, Split } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 
-export type MapState = { kind: 'loading' } | { kind: 'missing' } | { kind: 'computing'; jobId: string } | { kind: 'ready'; p: Projection } | { kind: 'error'; message: string };
+export type MapState = { kind: 'loading' } | { kind: 'missing' } | { kind: 'computing'; jobId: string; algo: ProjectionAlgo; split: Split } | { kind: 'ready'; p: Projection } | { kind: 'error'; message: string };
+
+/** Which algorithm and split a computing or shown map is for. */
+function mapKey(m: Extract<MapState, { kind: 'computing' } | { kind: 'ready' }>): string {
+  return m.kind === 'ready' ? `${m.p.algo}/${m.p.split}` : `${m.algo}/${m.split}`;
+}
 
 export class EmbeddingsState {
   algo = $state<ProjectionAlgo>('tsne');
@@ -31,7 +36,8 @@ export class EmbeddingsState {
     await Promise.all(
       this.runIds.map(async (runId) => {
         const cur = this.maps[runId];
-        if (cur?.kind === 'computing' || (cur?.kind === 'ready' && cur.p.algo === algo && cur.p.split === split)) return;
+        // A map being computed or shown for this algorithm and split stays; one for another is replaced.
+        if ((cur?.kind === 'computing' || cur?.kind === 'ready') && mapKey(cur) === `${algo}/${split}`) return;
         this.set(runId, { kind: 'loading' });
         try {
           const p = await this.wb.client.request('projections.get', { runId, algo, split });
@@ -48,14 +54,21 @@ export class EmbeddingsState {
     const { algo, split } = this;
     try {
       const { jobId } = await this.wb.client.request('projections.create', { runId, algo, split });
-      this.set(runId, { kind: 'computing', jobId });
+      this.set(runId, { kind: 'computing', jobId, algo, split });
       const job = await this.wb.jobs.waitFor(jobId);
+      // The user may have switched algorithm or split meanwhile: the finished map is stored
+      // either way; show it only if it is (again) what the view asks for.
+      if (!this.wanted(algo, split)) return;
       if (job.status !== 'completed') throw new Error(job.error ?? `projection ${job.status}`);
       const p = await this.wb.client.request('projections.get', { runId, algo, split });
-      this.set(runId, p ? { kind: 'ready', p } : { kind: 'error', message: 'the projection job finished but no map was stored' });
+      if (this.wanted(algo, split)) this.set(runId, p ? { kind: 'ready', p } : { kind: 'error', message: 'the projection job finished but no map was stored' });
     } catch (err) {
-      this.set(runId, { kind: 'error', message: (err as Error).message });
+      if (this.wanted(algo, split)) this.set(runId, { kind: 'error', message: (err as Error).message });
     }
+  }
+
+  private wanted(algo: ProjectionAlgo, split: Split): boolean {
+    return this.algo === algo && this.split === split;
   }
 
   /** Shows a hovered point's image (fetched once per dataset item). */
