@@ -64,6 +64,15 @@ describe('jobs', () => {
     expect(screen.queryByRole('button')).toBeNull();
   });
 
+  it("JobBar shows the work's stage while it runs, not once it is over", () => {
+    const { unmount } = render(JobBar, { job: job('j3', { message: 'decoding' }) });
+    expect(screen.getByText('decoding')).toBeTruthy();
+    unmount();
+    render(JobBar, { job: job('j3', { status: 'completed', finishedAt: 'x', message: 'decoding' }) });
+    expect(screen.queryByText('decoding')).toBeNull();
+    expect(screen.getByText('completed')).toBeTruthy();
+  });
+
   it('JobsState keeps finished jobs finished and resolves waiters', async () => {
     const jobs = new JobsState(null);
     jobs.upsert(job('j1'));
