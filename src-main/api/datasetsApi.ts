@@ -57,6 +57,12 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     'datasets.import': async (req: ImportRequest) => {
       mustExist(req.path, 'import');
       const options = importOptions(req);
+      // An upload's folder is deleted after the import: record what was uploaded, not where it sat.
+      const staged = stagedFolder(ws.tmpDir, req.path);
+      if (staged) {
+        const kind = /-upload-/.test(basename(staged)) ? 'uploaded' : 'dropped files';
+        options.sourceLabel = `${kind}: ${relative(staged, resolve(req.path)) || basename(req.path)}`;
+      }
       const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(req.path)}` }, async (ctl) => {
         try {
           const source = await openSource(req.path);
@@ -66,7 +72,6 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
         } finally {
           // Uploaded or staged files have served their purpose once the import is over: their
           // pixels are in the workspace, or it was cancelled or failed (a retry uploads again).
-          const staged = stagedFolder(ws.tmpDir, req.path);
           if (staged) rmSync(staged, { recursive: true, force: true });
         }
       });

@@ -212,7 +212,7 @@ async function importOpened(
         ws,
         {
           name,
-          source: source.path,
+          source: opts.sourceLabel ?? source.path,
           sourceKind: kindOverride ?? source.kind,
           fingerprint,
           imageSize: opts.size,

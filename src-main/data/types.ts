@@ -49,6 +49,8 @@ export interface ImportOptions {
   name?: string;
   /** Used when no name is given, made unique in the workspace; defaults to the source's file name. */
   defaultName?: string;
+  /** What the dataset records as its source when the path is a temporary copy (an upload). */
+  sourceLabel?: string;
   size: number;
   grayscale: boolean;
   maxPixels: number;

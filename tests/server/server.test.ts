@@ -170,8 +170,11 @@ describe('pretext serve: upload, import, events, download', () => {
     expect(events.some((e) => e.event === 'datasets.changed')).toBe(true);
     sock.close();
 
-    const list = (await (await fetch(`${base}/api/request/datasets.list`, { method: 'POST' })).json()) as { name: string; numItems: number; classes: string[] }[];
+    const list = (await (await fetch(`${base}/api/request/datasets.list`, { method: 'POST' })).json()) as { name: string; source: string; numItems: number; classes: string[] }[];
     expect(list).toHaveLength(1);
+    // The upload's folder is gone after the import: the dataset records what was uploaded.
+    expect(list[0]!.source).toBe('uploaded: pets');
+    expect(list[0]!.name).toBe('pets');
     expect(list[0]!.numItems).toBe(8);
     expect(list[0]!.classes).toEqual(['cat', 'dog']);
     // The uploaded files are removed once imported.
