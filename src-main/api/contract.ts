@@ -160,6 +160,8 @@ export interface RunInfo {
   config: Record<string, unknown>;
   backend: string | null;
   backendInfo: Record<string, unknown>;
+  /** backboneParams, trainableParams (backbone + heads), featureDim; empty until training starts. */
+  modelInfo: Record<string, number>;
   status: RunStatus;
   epochs: number;
   epochsDone: number;

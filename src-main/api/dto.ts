@@ -74,6 +74,7 @@ export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | nul
     config: run.config,
     backend: run.backend,
     backendInfo: run.backendInfo,
+    modelInfo: run.modelInfo,
     status: run.status,
     epochs: cfg.epochs ?? 0,
     epochsDone: run.epochsDone,

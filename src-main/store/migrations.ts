@@ -129,4 +129,9 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'runs: model info (parameter counts, feature dimension)',
+    sql: `ALTER TABLE runs ADD COLUMN model_info TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

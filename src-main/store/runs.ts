@@ -13,6 +13,8 @@ export interface RunRow {
   config: Record<string, unknown>;
   backend: string | null;
   backendInfo: Record<string, unknown>;
+  /** What was built: backboneParams, trainableParams, featureDim (recorded when training starts). */
+  modelInfo: Record<string, number>;
   status: RunStatus;
   epochsDone: number;
   stepsDone: number;
@@ -40,6 +42,7 @@ interface RawRun {
   config: string;
   backend: string | null;
   backend_info: string;
+  model_info: string;
   status: RunStatus;
   epochs_done: number;
   steps_done: number;
@@ -59,6 +62,7 @@ function fromRaw(r: RawRun): RunRow {
     config: JSON.parse(r.config) as Record<string, unknown>,
     backend: r.backend,
     backendInfo: JSON.parse(r.backend_info) as Record<string, unknown>,
+    modelInfo: JSON.parse(r.model_info) as Record<string, number>,
     status: r.status,
     epochsDone: r.epochs_done,
     stepsDone: r.steps_done,
@@ -106,6 +110,7 @@ export interface RunUpdate {
   status?: RunStatus;
   backend?: string;
   backendInfo?: Record<string, unknown>;
+  modelInfo?: Record<string, number>;
   epochsDone?: number;
   stepsDone?: number;
   trainSeconds?: number;
@@ -119,6 +124,7 @@ const columns: Record<keyof RunUpdate, string> = {
   status: 'status',
   backend: 'backend',
   backendInfo: 'backend_info',
+  modelInfo: 'model_info',
   epochsDone: 'epochs_done',
   stepsDone: 'steps_done',
   trainSeconds: 'train_seconds',
@@ -132,7 +138,7 @@ export function updateRun(ws: Workspace, id: string, u: RunUpdate): void {
   const keys = Object.keys(u) as (keyof RunUpdate)[];
   if (keys.length === 0) return;
   const sets = keys.map((k) => `${columns[k]} = ?`).join(', ');
-  const values = keys.map((k) => (k === 'backendInfo' ? JSON.stringify(u[k]) : (u[k] ?? null)));
+  const values = keys.map((k) => (k === 'backendInfo' || k === 'modelInfo' ? JSON.stringify(u[k]) : (u[k] ?? null)));
   ws.db.prepare(`UPDATE runs SET ${sets} WHERE id = ?`).run(...values, id);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateEta, formatBytes, formatDuration, formatEta, formatPercent, formatValue, shortId } from '../../src-renderer/src/lib/logic/format';
+import { estimateEta, formatBytes, formatCount, formatDuration, formatEta, formatPercent, formatValue, shortId } from '../../src-renderer/src/lib/logic/format';
 
 describe('formatDuration', () => {
   it('shows tenths under 10 s, whole seconds under a minute, then m ss and h mm', () => {
@@ -49,5 +49,15 @@ describe('shortId', () => {
   it('drops the kind prefix and keeps 8 characters', () => {
     expect(shortId('run-19a986c0ffee')).toBe('19a986c0');
     expect(shortId('abc')).toBe('abc');
+  });
+});
+
+describe('formatCount', () => {
+  it('writes parameter counts as a researcher reads them', () => {
+    expect(formatCount(980)).toBe('980');
+    expect(formatCount(702_345)).toBe('702 k');
+    expect(formatCount(11_168_832)).toBe('11.2 M');
+    expect(formatCount(2_793_000)).toBe('2.79 M');
+    expect(formatCount(null)).toBe('—');
   });
 });

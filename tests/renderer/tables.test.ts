@@ -25,6 +25,8 @@ describe('metricsRows', () => {
     expect(rb!.knn).toBe(0.35);
     expect(rb!.probe['1']).toBeNull();
     expect(ra!.backbone).toBe('small');
+    expect(ra!.params).toBe(702_000);
+    expect(metricsRows([run('c', { modelInfo: {} })], [])[0]!.params).toBeNull();
   });
   it('reads the label fraction under either spelling, 1 by default', () => {
     expect(fractionOf(ev('a', 'probe', 0.1, 't', 0.01))).toBe(0.01);

@@ -75,6 +75,10 @@ export const runsCommand: Command = {
         ctx.print(`${run.id}  ${run.method} on ${run.datasetId}  ${run.status}${run.error ? ` (${run.error})` : ''}`);
         ctx.print(`  backend  ${run.backend ?? '-'} ${(run.backendInfo as { device?: string }).device ?? ''}`);
         ctx.print(`  time     ${run.trainSeconds.toFixed(1)} s over ${run.epochsDone} epochs, ${run.stepsDone} steps`);
+        const m = run.modelInfo;
+        if (m['backboneParams'] !== undefined) {
+          ctx.print(`  model    backbone ${m['backboneParams'].toLocaleString('en-US')} parameters, ${(m['trainableParams'] ?? 0).toLocaleString('en-US')} trained with the heads, ${m['featureDim']}-d features`);
+        }
         ctx.print(`  config   ${JSON.stringify(run.config)}`);
         for (const e of epochs) ctx.print(`  ${Object.entries(e).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`).join('  ')}`);
         return { ...run, epochs, latest: latestMetrics(ws, run.id) };

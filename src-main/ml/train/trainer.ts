@@ -67,6 +67,17 @@ export function makeBackboneFactory(cfg: RunConfig, size: number, channels: numb
   return () => resnet(cfg.backbone as ResNetName, { size, channels: channels as 1 | 3, width: cfg.width });
 }
 
+/** Parameter counts of what was built: the backbone (what is evaluated and exported) and all that trains. */
+export function modelInfo(model: SslModel): Record<string, number> {
+  const count = (vs: readonly { size: number }[]) => vs.reduce((s, v) => s + v.size, 0);
+  return {
+    // Trainable weights, as torchvision counts parameters (batch-norm running statistics are buffers).
+    backboneParams: model.backbone.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0),
+    trainableParams: count(model.trainable()),
+    featureDim: model.backbone.outputs[0]!.shape[1] as number,
+  };
+}
+
 function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
   const def = getMethod(cfg.method);
   if (cfg.preset === 'method') {
@@ -123,6 +134,7 @@ export async function runTraining(ws: Workspace, runId: string, events: TrainEve
   let model: SslModel;
   try {
     model = buildModel(cfg, data);
+    updateRun(ws, runId, { modelInfo: modelInfo(model) });
   } catch (err) {
     updateRun(ws, runId, { status: 'failed', error: (err as Error).message, pid: null });
     throw err;

@@ -66,6 +66,10 @@ describe('trainer', () => {
       const run = getRun(ws, id)!;
       expect(run.status).toBe('completed');
       expect(run.backend).toBe(BACKEND);
+      // What was built is recorded: the backbone's parameters, and the heads' on top for a method that trains.
+      expect(run.modelInfo['backboneParams']).toBeGreaterThan(1000);
+      expect(run.modelInfo['featureDim']).toBeGreaterThan(0);
+      if (method !== 'random') expect(run.modelInfo['trainableParams']).toBeGreaterThan(run.modelInfo['backboneParams']!);
       const seq = sequence(id);
       expect(seq['knn_top1']).toHaveLength(1);
       expect(seq['feature_std']![0]![1]).toBeGreaterThan(0);

@@ -17,6 +17,14 @@ export function formatEta(seconds: number | null | undefined): string {
   return `ETA ${formatDuration(seconds)}`;
 }
 
+/** Parameter counts: 980, 702 k, 11.2 M; '—' when unknown. */
+export function formatCount(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return '—';
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1e6) return `${Math.round(n / 1000)} k`;
+  return `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} M`;
+}
+
 /** 512 B, 1.5 KB, 12.3 MB (powers of 1024). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';

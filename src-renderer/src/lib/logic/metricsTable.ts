@@ -1,7 +1,7 @@
 /**
  * The Compare view's metrics table: one row per run with its last kNN top-1 (the run's own
  * monitor, or the latest kNN evaluation), linear-probe top-1 at each label fraction (the
- * latest evaluation of each), training time, and the main parameters.
+ * latest evaluation of each), training time, and the backbone's parameter count.
  */
 import type { Evaluation, LabelFraction, RunInfo } from '../../../../src-main/api/contract';
 
@@ -16,6 +16,8 @@ export interface MetricsRow {
   knn: number | null;
   probe: Record<string, number | null>;
   seconds: number;
+  /** Trainable parameters of the backbone (what is evaluated and exported); null before training. */
+  params: number | null;
 }
 
 function num(v: unknown): number | null {
@@ -58,6 +60,7 @@ export function metricsRows(runs: readonly RunInfo[], evals: readonly Evaluation
       knn: (knnEval ? top1Of(knnEval) : null) ?? num(r.latest['knn_top1']),
       probe,
       seconds: r.trainSeconds,
+      params: num(r.modelInfo?.['backboneParams']),
     };
   });
 }
