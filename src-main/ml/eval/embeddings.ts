@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { normalize, toUnitFloat } from '../augment';
 import { gatherPixels } from './embed';
 import { checkpointEpoch, encoderData, loadEncoder, type Encoder } from './encoder';
-import type { ProgressSink } from '../../cli/progress';
+import { tick, type Control } from '../control';
 import { CancelledError, PretextError } from '../../cli/errors';
 import type { Split } from '../../store/datasets';
 import { loadCachedEmbeddings, saveEmbeddings } from '../../store/embeddings';
@@ -20,10 +20,7 @@ import { getRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 
 /** What every long evaluation function takes: the cancel signal and a progress sink. */
-export interface EvalControl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
+export type EvalControl = Control;
 
 export interface Embeddings {
   runId: string;
@@ -41,8 +38,6 @@ export interface Embeddings {
 
 /** Images per forward pass: bounds activation memory (a 32-px ResNet-18 batch of 256 is ~0.3 GB). */
 const BATCH = 256;
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Features of every image of `split` through the encoder's backbone; not cached. */
 export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Split, ctl: EvalControl = {}): Promise<Embeddings> {

@@ -5,7 +5,7 @@
  */
 import type { Projection, ProjectionAlgo, Split } from '../../api/contract';
 import { PretextError } from '../../cli/errors';
-import type { ProgressSink } from '../../cli/progress';
+import type { Control } from '../control';
 import { classNames } from '../../store/datasets';
 import { loadProjection, saveProjection, type StoredProjection, type ProjectionRow } from '../../store/projections';
 import { getRun } from '../../store/runs';
@@ -26,10 +26,7 @@ export interface ProjectOptions {
   maxPoints?: number;
 }
 
-export interface ProjectCtl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
+export type ProjectCtl = Control;
 
 export interface MapResult {
   coords: Float32Array;

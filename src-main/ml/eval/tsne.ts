@@ -12,7 +12,7 @@
  *     Attraction: the sparse P; repulsion: FFT-accelerated interpolation (tsneRepulsion.ts).
  */
 import { CancelledError } from '../../cli/errors';
-import type { ProgressSink } from '../../cli/progress';
+import { tick, type Control } from '../control';
 import { Rng } from '../augment/rng';
 import { exactKnn } from './knn';
 import { pca } from './pca';
@@ -38,10 +38,7 @@ export interface TsneOptions {
   gradient?: 'fft' | 'exact' | 'auto';
 }
 
-export interface TsneCtl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
+export type TsneCtl = Control;
 
 export interface TsneResult {
   /** n×2 interleaved coordinates. */
@@ -51,8 +48,6 @@ export interface TsneResult {
   /** Seconds per stage. */
   timings: Record<string, number>;
 }
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOptions = {}, ctl: TsneCtl = {}): Promise<TsneResult> {
   const perplexity = opts.perplexity ?? 30;

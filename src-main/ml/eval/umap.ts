@@ -9,7 +9,7 @@
  */
 import { UMAP } from 'umap-js';
 import { CancelledError } from '../../cli/errors';
-import type { ProgressSink } from '../../cli/progress';
+import { tick, type Control } from '../control';
 import { Rng } from '../augment/rng';
 import { exactKnn } from './knn';
 import { pca } from './pca';
@@ -22,18 +22,13 @@ export interface UmapOptions {
   pcaDims?: number;
 }
 
-export interface UmapCtl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
+export type UmapCtl = Control;
 
 export interface UmapResult {
   coords: Float32Array;
   epochs: number;
   timings: Record<string, number>;
 }
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: UmapCtl = {}): Promise<UmapResult> {
   const nNeighbors = opts.nNeighbors ?? 15;

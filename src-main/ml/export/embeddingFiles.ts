@@ -10,7 +10,7 @@
  *   their class names stay readable by any tool (pandas, a spreadsheet).
  * Rows come split by split, in the order given (train then test for `all`).
  */
-import type { ProgressSink } from '../../cli/progress';
+import type { Control } from '../control';
 import { CancelledError } from '../../cli/errors';
 import type { Split } from '../../store/datasets';
 import { OutputFile } from './files';
@@ -25,10 +25,7 @@ export interface EmbeddingRows {
   labels: Int32Array;
 }
 
-export interface WriteControl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
+export type WriteControl = Control;
 
 export interface WrittenFiles {
   /** The main file (what the contract's WrittenFile names). */
