@@ -1,44 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presetForMethod } from '../../../src-main/ml/augment';
-import { useBackend } from '../../../src-main/ml/backend';
 import { effectiveRank, perDimensionStd, runDiagnostics, storedDiagnostics, uniformityOf } from '../../../src-main/ml/eval/diagnostics';
 import { checkpointEpoch } from '../../../src-main/ml/eval/encoder';
 import { symmetricEigenvalues } from '../../../src-main/ml/eval/symEig';
-import type { Params } from '../../../src-main/ml/methods';
-import { resolveConfig } from '../../../src-main/ml/train/config';
 import { runTraining } from '../../../src-main/ml/train/trainer';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
-import { makeTempDir } from '../../helpers/tmp';
-import { makeToyDataset } from '../../helpers/toyDataset';
+import { tinyRun, toyWorkspace, uniform, type ToyWorkspace } from '../../helpers/evalRuns';
 
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
-let tmp: ReturnType<typeof makeTempDir>;
+let toy: ToyWorkspace;
 let ws: Workspace;
-let datasetId: string;
 
 function newRun(method: string, epochs: number): string {
-  const params: Params = method === 'byol' ? { projHidden: 16, projOut: 8, predHidden: 16 } : {};
-  const cfg = resolveConfig(method, { epochs, batch: 16, seed: 4, width: 0.25, params, lr: 0.05 }, (b) => presetForMethod(b, 8));
-  return createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return tinyRun(toy, method, epochs, 4);
 }
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
-  tmp = makeTempDir();
-  ws = Workspace.open(tmp.dir);
-  datasetId = makeToyDataset(ws);
+  toy = await toyWorkspace();
+  ws = toy.ws;
 });
-afterAll(() => {
-  ws.close();
-  tmp.cleanup();
-});
-
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
-}
+afterAll(() => toy.close());
 
 describe('symmetricEigenvalues', () => {
   it('recovers the spectrum of Q diag(λ) Qᵀ', () => {

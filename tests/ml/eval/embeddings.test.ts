@@ -3,47 +3,36 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetForMethod } from '../../../src-main/ml/augment';
-import { useBackend } from '../../../src-main/ml/backend';
+import { resolveConfig } from '../../../src-main/ml/train/config';
 import { encoderEmbeddings, runEmbeddings } from '../../../src-main/ml/eval/embeddings';
 import { loadEncoder, randomEncoder } from '../../../src-main/ml/eval/encoder';
 import { knnAccuracy } from '../../../src-main/ml/eval/monitor';
-import type { Params } from '../../../src-main/ml/methods';
-import { resolveConfig } from '../../../src-main/ml/train/config';
 import { runTraining } from '../../../src-main/ml/train/trainer';
 import { getEmbeddingsRow, saveEmbeddings } from '../../../src-main/store/embeddings';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
 import { CancelledError } from '../../../src-main/cli/errors';
-import { makeTempDir } from '../../helpers/tmp';
+import { tinyRun, toyWorkspace, type ToyWorkspace } from '../../helpers/evalRuns';
 import { makeToyDataset } from '../../helpers/toyDataset';
 
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
-let tmp: ReturnType<typeof makeTempDir>;
+let toy: ToyWorkspace;
 let ws: Workspace;
-let datasetId: string;
 let simclrRun: string;
 let randomRun: string;
 
 function newRun(method: string, epochs: number): string {
-  const params: Params = method === 'simclr' ? { projHidden: 16, projOut: 8 } : {};
-  const cfg = resolveConfig(method, { epochs, batch: 16, seed: 5, width: 0.25, params, lr: 0.05 }, (b) => presetForMethod(b, 8));
-  return createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return tinyRun(toy, method, epochs, 5);
 }
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
-  tmp = makeTempDir();
-  ws = Workspace.open(tmp.dir);
-  datasetId = makeToyDataset(ws);
+  toy = await toyWorkspace();
+  ws = toy.ws;
   simclrRun = newRun('simclr', 2);
   await runTraining(ws, simclrRun);
   randomRun = newRun('random', 1);
   await runTraining(ws, randomRun);
 }, 120_000);
-afterAll(() => {
-  ws.close();
-  tmp.cleanup();
-});
+afterAll(() => toy.close());
 
 describe('embeddings', () => {
   it('are the features the trainer monitored: kNN on them reproduces the last epoch knn_top1', async () => {
@@ -67,7 +56,7 @@ describe('embeddings', () => {
     const first = await runEmbeddings(ws, simclrRun, 'test');
     const row = getEmbeddingsRow(ws, simclrRun, 2, 'test')!;
     expect(row.count).toBe(24);
-    expect(existsSync(join(tmp.dir, row.path))).toBe(true);
+    expect(existsSync(join(ws.dir, row.path))).toBe(true);
     expect(row.path).toMatch(new RegExp(`^runs/${simclrRun}/embeddings/`));
     // Replace the cached values: what comes back must be what the file holds.
     saveEmbeddings(ws, { ...first, features: new Float32Array(first.features.length).fill(7) }, 0);

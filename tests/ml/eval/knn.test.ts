@@ -1,47 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presetForMethod } from '../../../src-main/ml/augment';
-import { useBackend } from '../../../src-main/ml/backend';
 import { evalKnn, evalKnnWithBaselines, knnClassify, knnTop1 } from '../../../src-main/ml/eval/knnEval';
-import type { Params } from '../../../src-main/ml/methods';
-import { resolveConfig } from '../../../src-main/ml/train/config';
 import { runTraining } from '../../../src-main/ml/train/trainer';
 import { getEvaluation, listEvaluations } from '../../../src-main/store/evaluations';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
 import { CancelledError } from '../../../src-main/cli/errors';
-import { makeTempDir } from '../../helpers/tmp';
-import { makeToyDataset } from '../../helpers/toyDataset';
+import { tinyRun, toyWorkspace, uniform, type ToyWorkspace } from '../../helpers/evalRuns';
 
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
-let tmp: ReturnType<typeof makeTempDir>;
+let toy: ToyWorkspace;
 let ws: Workspace;
-let datasetId: string;
 let runId: string;
 
 function newRun(method: string, epochs: number): string {
-  const params: Params = method === 'simclr' ? { projHidden: 16, projOut: 8 } : {};
-  const cfg = resolveConfig(method, { epochs, batch: 16, seed: 2, width: 0.25, params, lr: 0.05 }, (b) => presetForMethod(b, 8));
-  return createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return tinyRun(toy, method, epochs, 2);
 }
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
-  tmp = makeTempDir();
-  ws = Workspace.open(tmp.dir);
-  datasetId = makeToyDataset(ws);
+  toy = await toyWorkspace();
+  ws = toy.ws;
   runId = newRun('simclr', 1);
   await runTraining(ws, runId);
 }, 120_000);
-afterAll(() => {
-  ws.close();
-  tmp.cleanup();
-});
-
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
-}
+afterAll(() => toy.close());
 
 /** Float64 reference: cosine similarity, the k most similar, votes exp(s/T). */
 function reference(train: Float32Array, labels: Int32Array, test: Float32Array, d: number, C: number, k: number, T: number): Int32Array {
