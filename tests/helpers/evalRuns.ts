@@ -6,11 +6,11 @@ import type { Params } from '../../src-main/ml/methods';
 import { resolveConfig } from '../../src-main/ml/train/config';
 import { createRun } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
+import { TEST_BACKEND } from './testData';
 import { makeTempDir } from './tmp';
 import { makeToyDataset } from './toyDataset';
 
-/** wasm (the engine here) unless PRETEXT_TEST_BACKEND says cpu. */
-export const TEST_BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
+export { TEST_BACKEND };
 
 /** Heads small enough for a test. */
 const TINY_PARAMS: Record<string, Params> = {

@@ -3,11 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/ml/augment/rng';
 import { useBackend } from '../../../src-main/ml/backend';
 import { covariance, covarianceTf, pca, topEigen } from '../../../src-main/ml/eval/pca';
-
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
+import { TEST_BACKEND } from '../../helpers/testData';
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
+  await useBackend(TEST_BACKEND);
 });
 
 /** n points of a d-dim Gaussian with the given per-axis std, rotated by a random orthogonal map. */

@@ -14,12 +14,12 @@ import { datasetItems, getDataset, readPixels } from '../../../src-main/store/da
 import { Workspace } from '../../../src-main/store/workspace';
 import { CancelledError } from '../../../src-main/cli/errors';
 import { makeTempDir } from '../../helpers/tmp';
+import { TEST_BACKEND } from '../../helpers/testData';
 
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
 const quiet = { start: () => {}, update: () => {}, finish: () => {}, log: () => {} };
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
+  await useBackend(TEST_BACKEND);
 });
 
 /** Seeded uniform numbers in [0, 1). */

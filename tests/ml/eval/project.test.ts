@@ -17,15 +17,15 @@ import { Workspace } from '../../../src-main/store/workspace';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/tmp';
 import { makeToyDataset } from '../../helpers/toyDataset';
+import { TEST_BACKEND } from '../../helpers/testData';
 
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
 let tmp: ReturnType<typeof makeTempDir>;
 let ws: Workspace;
 let runId: string;
 let clusteredRun: string;
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
+  await useBackend(TEST_BACKEND);
   tmp = makeTempDir();
   ws = Workspace.open(tmp.dir);
   const datasetId = makeToyDataset(ws);
@@ -129,11 +129,11 @@ describe('createProjection', () => {
 
 describe('pretext project', () => {
   it('prints the time and trustworthiness; --json returns them', async () => {
-    const human = await runCli(['--workspace', tmp.dir, '--backend', BACKEND, 'project', clusteredRun, '--algo', 'pca']);
+    const human = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', clusteredRun, '--algo', 'pca']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/pca map of run .* \(epoch 1, test, 300 points\) in [\d.]+ s/);
     expect(human.stdout).toMatch(/trustworthiness\(k=10\) 0\.\d{4} on 300 points, 2-D kNN accuracy [\d.]+ %/);
-    const r = await runCli(['--workspace', tmp.dir, '--backend', BACKEND, '--json', 'project', clusteredRun, '--algo', 'pca', '--seed', '1']);
+    const r = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, '--json', 'project', clusteredRun, '--algo', 'pca', '--seed', '1']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { algo: string; points: number; quality: Record<string, number>; seconds: number };
     expect(out).toMatchObject({ algo: 'pca', points: 300 });
@@ -142,13 +142,13 @@ describe('pretext project', () => {
   });
 
   it('a bad --algo or run is an error naming it', async () => {
-    const a = await runCli(['--workspace', tmp.dir, '--backend', BACKEND, 'project', clusteredRun, '--algo', 'mds']);
+    const a = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', clusteredRun, '--algo', 'mds']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/unknown --algo 'mds'/);
-    const b = await runCli(['--workspace', tmp.dir, '--backend', BACKEND, 'project', 'run-nothere', '--algo', 'pca']);
+    const b = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', 'run-nothere', '--algo', 'pca']);
     expect(b.code).not.toBe(0);
     expect(b.stderr).toMatch(/no run 'run-nothere'/);
-    const c = await runCli(['--workspace', tmp.dir, '--backend', BACKEND, 'project', clusteredRun]);
+    const c = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', clusteredRun]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--algo is required/);
   });

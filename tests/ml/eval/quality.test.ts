@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
 import { knnAccuracy2d, mapQuality, subsample, trustworthiness } from '../../../src-main/ml/eval/quality';
-
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
+import { TEST_BACKEND } from '../../helpers/testData';
 
 interface Fixture {
   generator: string;
@@ -13,7 +12,7 @@ interface Fixture {
 }
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
+  await useBackend(TEST_BACKEND);
 });
 
 describe('trustworthiness', () => {

@@ -9,25 +9,10 @@ import { tsne } from '../../../src-main/ml/eval/tsne';
 import { bfsOrder, conditionalP, permute, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
 import { fftAxis0, fftSizeAtLeast } from '../../../src-main/ml/eval/tsneFft';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/eval/tsneRepulsion';
-
-const BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';
-
-/** c Gaussian clusters (unit noise) around centres 8 apart on random axes, d dims. */
-function clusters(n: number, d: number, c: number, seed: number): { x: Float32Array; labels: Int32Array } {
-  const rng = new Rng(seed);
-  const g = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-300))) * Math.cos(2 * Math.PI * rng.next());
-  const centres = Float32Array.from({ length: c * d }, () => 4 * g());
-  const x = new Float32Array(n * d);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % c;
-    for (let j = 0; j < d; j++) x[i * d + j] = centres[(i % c) * d + j]! + g();
-  }
-  return { x, labels };
-}
+import { clusters, TEST_BACKEND } from '../../helpers/testData';
 
 beforeAll(async () => {
-  await useBackend(BACKEND);
+  await useBackend(TEST_BACKEND);
 });
 
 describe('t-SNE pieces', () => {
