@@ -8,6 +8,7 @@ import type { JobInfo } from '../../src-main/api/contract';
 import { createService, type Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
+import { waitFor } from '../helpers/events';
 import { makeTempDir } from '../helpers/tmp';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -26,20 +27,7 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function finished(jobId: string): Promise<JobInfo> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not finish in 30 s`)), 30_000);
-    const off = service.onEvents((batch) => {
-      for (const e of batch) {
-        if (e.event === 'job.finished' && (e.payload as JobInfo).id === jobId) {
-          clearTimeout(timer);
-          off();
-          resolve(e.payload as JobInfo);
-        }
-      }
-    });
-  });
-}
+const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId, 30_000);
 
 async function stage(files: Record<string, Buffer>): Promise<string> {
   const src = join(tmp.dir, 'picked');

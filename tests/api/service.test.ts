@@ -2,11 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ApiEvents, EventName, JobInfo } from '../../src-main/api/contract';
+import type { JobInfo } from '../../src-main/api/contract';
 import { stagedFolder } from '../../src-main/api/datasetsApi';
 import { createService, type Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
+import { waitFor } from '../helpers/events';
 import { makeTempDir } from '../helpers/tmp';
 import { makeToyDataset } from '../helpers/toyDataset';
 
@@ -25,21 +26,6 @@ afterEach(async () => {
   ws.close();
   tmp.cleanup();
 });
-
-function waitFor<E extends EventName>(s: Service, event: E, pred: (p: ApiEvents[E]) => boolean, ms = 60_000): Promise<ApiEvents[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    const off = s.onEvents((batch) => {
-      for (const e of batch) {
-        if (e.event === event && pred(e.payload as ApiEvents[E])) {
-          clearTimeout(timer);
-          off();
-          resolve(e.payload as ApiEvents[E]);
-        }
-      }
-    });
-  });
-}
 
 const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId);
 
