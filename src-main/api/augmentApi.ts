@@ -9,7 +9,7 @@ import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/
 import type { AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
 import type { Handlers, ServiceContext } from './context';
 import { pngDataUrl, thumbScale } from './dto';
-import { notFound, ServiceError } from './errors';
+import { notFound, PretextError } from '../core/errors';
 
 /** Presets are listed at this image size (the Augment view re-resolves for its dataset). */
 export const PRESET_LIST_SIZE = 32;
@@ -35,7 +35,7 @@ function chooseViews(req: AugmentPreviewRequest, row: DatasetRow): { name: strin
     if (req.method) return methodViews(req.method, row.imageSize);
     throw new Error('give a preset, a method or views');
   } catch (err) {
-    throw new ServiceError(`augment preview: ${(err as Error).message}`);
+    throw new PretextError(`augment preview: ${(err as Error).message}`);
   }
 }
 
@@ -70,13 +70,13 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
       const row = getDataset(ws, req.datasetId);
       if (!row) throw notFound(`dataset '${req.datasetId}'`);
       const count = req.count ?? 8;
-      if (!Number.isInteger(count) || count < 1 || count > 64) throw new ServiceError(`count ${count}: must be an integer from 1 to 64`);
+      if (!Number.isInteger(count) || count < 1 || count > 64) throw new PretextError(`count ${count}: must be an integer from 1 to 64`);
       const seed = req.seed ?? 0;
-      if (!Number.isInteger(seed) || seed < 0) throw new ServiceError(`seed ${seed}: must be a non-negative integer`);
+      if (!Number.isInteger(seed) || seed < 0) throw new PretextError(`seed ${seed}: must be a non-negative integer`);
       const { name, views } = chooseViews(req, row);
       await ctx.backend();
       const items = datasetItems(ws, row.id).filter((it) => req.split === undefined || it.split === req.split);
-      if (items.length === 0) throw new ServiceError(`dataset '${row.id}' has no ${req.split ?? ''} images`);
+      if (items.length === 0) throw new PretextError(`dataset '${row.id}' has no ${req.split ?? ''} images`);
       const picked = spreadIndices(items.length, count).map((i) => items[i]!);
       const per = row.imageSize * row.imageSize * row.channels;
       const pixels = new Uint8Array(picked.length * per);

@@ -10,9 +10,11 @@
  * `job.progress` / `job.finished` events; its results are written to the workspace, so the CLI
  * and the UI show the same numbers.
  */
+import type { ErrorCode } from '../core/errors';
 
-export type Split = 'train' | 'test';
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+import type { MetricPoint, RunStatus, Split } from '../core/types';
+
+export type { MetricPoint, RunStatus, Split };
 export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type ProjectionAlgo = 'pca' | 'tsne' | 'umap';
@@ -176,15 +178,6 @@ export interface RunInfo {
   latest: Record<string, number>;
   /** Job id while it is queued or training. */
   jobId: string | null;
-}
-
-export interface MetricPoint {
-  name: string;
-  step: number;
-  epoch: number;
-  value: number;
-  /** Seconds of training time (the wall-clock axis). */
-  wall: number;
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -368,7 +361,9 @@ export type EventName = keyof ApiEvents;
 export interface ApiError {
   message: string;
   /** 'bad-request' (bad input), 'not-found', 'cancelled', 'engine-down', 'internal'. */
-  code: 'bad-request' | 'not-found' | 'cancelled' | 'engine-down' | 'internal';
+  code: ErrorCode;
+  /** The request field at fault, when one is. */
+  field?: string;
 }
 
 /** What a client calls; both transports implement it. */

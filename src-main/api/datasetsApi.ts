@@ -9,29 +9,29 @@ import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
 import type { ImportRequest } from './contract';
 import type { Handlers, ServiceContext } from './context';
 import { datasetInfo, datasetItemsPage } from './dto';
-import { notFound, ServiceError } from './errors';
+import { notFound, PretextError } from '../core/errors';
 
 type Names = 'datasets.list' | 'datasets.get' | 'datasets.items' | 'datasets.import' | 'datasets.importSample' | 'datasets.stage' | 'datasets.delete';
 
 function importOptions(req: { name?: string; size?: number; grayscale?: boolean }): Partial<ImportOptions> {
   const o: Partial<ImportOptions> = { grayscale: Boolean(req.grayscale) };
   if (req.name !== undefined) {
-    if (typeof req.name !== 'string' || req.name.trim() === '') throw new ServiceError('name: must not be empty');
+    if (typeof req.name !== 'string' || req.name.trim() === '') throw new PretextError('name: must not be empty');
     o.name = req.name;
   }
   if (req.size !== undefined) {
-    if (!Number.isInteger(req.size) || req.size < 4 || req.size > 1024) throw new ServiceError(`size ${req.size}: must be a whole number of pixels from 4 to 1024`);
+    if (!Number.isInteger(req.size) || req.size < 4 || req.size > 1024) throw new PretextError(`size ${req.size}: must be a whole number of pixels from 4 to 1024`);
     o.size = req.size;
   }
   return o;
 }
 
 function mustExist(path: string, what: string): void {
-  if (typeof path !== 'string' || path === '') throw new ServiceError(`${what}: a path is required`);
+  if (typeof path !== 'string' || path === '') throw new PretextError(`${what}: a path is required`);
   try {
     statSync(path);
   } catch {
-    throw new ServiceError(`${path}: no such file or folder on the engine's machine`);
+    throw new PretextError(`${path}: no such file or folder on the engine's machine`);
   }
 }
 
@@ -78,7 +78,7 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
       return { jobId: job.id };
     },
     'datasets.importSample': async (req) => {
-      if (!(SAMPLES as readonly string[]).includes(req.name)) throw new ServiceError(`sample '${req.name}': unknown (available: ${SAMPLES.join(', ')})`);
+      if (!(SAMPLES as readonly string[]).includes(req.name)) throw new PretextError(`sample '${req.name}': unknown (available: ${SAMPLES.join(', ')})`);
       const job = ctx.jobs.submit({ kind: 'import', label: `import sample ${req.name}` }, async (ctl) => {
         const r = await importSample(ws, req.name, Boolean(req.full), {}, ctl.progress, ctl.signal);
         ctx.emit('datasets.changed', { datasetId: r.id });
@@ -87,10 +87,10 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
       return { jobId: job.id };
     },
     'datasets.stage': async ({ paths }) => {
-      if (!Array.isArray(paths) || paths.length === 0) throw new ServiceError('stage: no files given');
+      if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given');
       for (const p of paths) {
         mustExist(p, 'stage');
-        if (!statSync(p).isFile()) throw new ServiceError(`${p}: not a file (drop a folder on its own to import it)`);
+        if (!statSync(p).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
       }
       const dir = ws.makeTmp('stage');
       const used = new Set<string>();
@@ -111,7 +111,7 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
         if (deleted) ctx.emit('datasets.changed', { datasetId: id });
         return { deleted };
       } catch (err) {
-        if (/FOREIGN KEY/i.test((err as Error).message)) throw new ServiceError(`dataset '${id}': runs still use it; delete those runs first`);
+        if (/FOREIGN KEY/i.test((err as Error).message)) throw new PretextError(`dataset '${id}': runs still use it; delete those runs first`);
         throw err;
       }
     },

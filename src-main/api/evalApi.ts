@@ -6,14 +6,14 @@
 import type { Diagnostics, ProjectionAlgo, Split } from './contract';
 import type { JobCtl } from '../engine/jobs';
 import type { WorkArgs, WorkKind } from '../engine/workProtocol';
-import { silentProgress } from '../cli/progress';
+import { silentProgress } from '../core/progress';
 import { storedDiagnostics } from '../ml/eval/diagnostics';
 import { checkpointEpoch } from '../ml/eval/encoder';
 import { getProjection } from '../ml/eval/project';
 import { listEvaluations } from '../store/evaluations';
 import { getRun } from '../store/runs';
 import type { Handlers, ServiceContext } from './context';
-import { notFound, ServiceError } from './errors';
+import { notFound, PretextError } from '../core/errors';
 
 type Names =
   | 'eval.knn' | 'eval.probe' | 'eval.list' | 'eval.diagnostics'
@@ -33,7 +33,7 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     jobId: ctx.jobs.submit({ kind: jobKind, label, ...(runId ? { runId } : {}) }, (ctl) => inChild(kind, args, ctl)).id,
   });
   const split = (s: Split | undefined): Split => {
-    if (s !== undefined && s !== 'train' && s !== 'test') throw new ServiceError(`split '${String(s)}': must be train or test`);
+    if (s !== undefined && s !== 'train' && s !== 'test') throw new PretextError(`split '${String(s)}': must be train or test`);
     return s ?? 'test';
   };
   return {
@@ -44,12 +44,12 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     'eval.probe': async (req) => {
       run(req.runId);
       if (req.labelFraction !== undefined && !FRACTIONS.includes(req.labelFraction)) {
-        throw new ServiceError(`labelFraction ${String(req.labelFraction)}: must be one of ${FRACTIONS.join(', ')}`);
+        throw new PretextError(`labelFraction ${String(req.labelFraction)}: must be one of ${FRACTIONS.join(', ')}`);
       }
       return job('probe', `linear probe ${req.runId}`, req.runId, 'probe', { runId: req.runId, labelFraction: req.labelFraction, seed: req.seed });
     },
     'eval.list': async ({ runIds }) => {
-      if (!Array.isArray(runIds)) throw new ServiceError('runIds: a list of run ids is required');
+      if (!Array.isArray(runIds)) throw new PretextError('runIds: a list of run ids is required');
       return listEvaluations(ws, runIds);
     },
     'eval.diagnostics': async ({ runId }) => {
@@ -63,7 +63,7 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     },
     'projections.create': async (req) => {
       run(req.runId);
-      if (!ALGOS.includes(req.algo)) throw new ServiceError(`algo '${String(req.algo)}': must be one of ${ALGOS.join(', ')}`);
+      if (!ALGOS.includes(req.algo)) throw new PretextError(`algo '${String(req.algo)}': must be one of ${ALGOS.join(', ')}`);
       return job('project', `${req.algo} ${req.runId}`, req.runId, 'project', { runId: req.runId, algo: req.algo, split: split(req.split), seed: req.seed });
     },
     'projections.get': async (req) => {
@@ -72,17 +72,17 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
     },
     'export.encoder': async (req) => {
       run(req.runId);
-      if (req.format !== 'tfjs' && req.format !== 'onnx') throw new ServiceError(`format '${String(req.format)}': must be tfjs or onnx`);
+      if (req.format !== 'tfjs' && req.format !== 'onnx') throw new PretextError(`format '${String(req.format)}': must be tfjs or onnx`);
       return job('export', `export ${req.format} ${req.runId}`, req.runId, 'exportEncoder', { runId: req.runId, format: req.format, out: req.out });
     },
     'export.embeddings': async (req) => {
       run(req.runId);
-      if (req.format !== 'csv' && req.format !== 'npy') throw new ServiceError(`format '${String(req.format)}': must be csv or npy`);
+      if (req.format !== 'csv' && req.format !== 'npy') throw new PretextError(`format '${String(req.format)}': must be csv or npy`);
       const rows = req.split === undefined || req.split === 'all' ? req.split : split(req.split);
       return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out: req.out, split: rows });
     },
     'report.create': async (req) => {
-      if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new ServiceError('runIds: pick at least one run');
+      if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new PretextError('runIds: pick at least one run');
       req.runIds.forEach(run);
       return job('report', `report of ${req.runIds.length} runs`, undefined, 'report', { runIds: req.runIds, out: req.out });
     },

@@ -7,7 +7,7 @@ import { trainInChild } from '../engine/trainRunner';
 import type { TrainChildOut } from '../engine/trainProtocol';
 import type { Handlers, ServiceContext } from './context';
 import { liveRun, runInfo } from './dto';
-import { notFound, ServiceError } from './errors';
+import { notFound, PretextError } from '../core/errors';
 import { resolveTrainConfigs } from './trainConfig';
 
 const STEP_METRICS = new Set(['loss', 'lr', 'views_per_s']);
@@ -155,20 +155,20 @@ export function runsHandlers(
         process.kill(row.pid, 'SIGINT');
         return { cancelled: true };
       }
-      throw new ServiceError(`run ${id} is not training (status ${run.status})`);
+      throw new PretextError(`run ${id} is not training (status ${run.status})`);
     },
     'runs.resume': async ({ id }) => {
       await untilStopped(ws, id);
       const run = info(id);
-      if (ctx.training.has(id)) throw new ServiceError(`run ${id} is already queued or training`);
-      if (run.status === 'completed') throw new ServiceError(`run ${id} is already completed`);
-      if (run.status === 'running') throw new ServiceError(`run ${id} is training in process ${getRun(ws, id)!.pid}`);
+      if (ctx.training.has(id)) throw new PretextError(`run ${id} is already queued or training`);
+      if (run.status === 'completed') throw new PretextError(`run ${id} is already completed`);
+      if (run.status === 'running') throw new PretextError(`run ${id} is training in process ${getRun(ws, id)!.pid}`);
       const jobId = submitTraining(ctx, id);
       return { jobId };
     },
     'runs.delete': async ({ id }) => {
       const run = info(id);
-      if (ctx.training.has(id) || run.status === 'running') throw new ServiceError(`run ${id} is training; cancel it first`);
+      if (ctx.training.has(id) || run.status === 'running') throw new PretextError(`run ${id} is training; cancel it first`);
       return { deleted: deleteRun(ws, id) };
     },
     'jobs.list': async () => ctx.jobs.list(),

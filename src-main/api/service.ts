@@ -15,7 +15,7 @@ import { augmentHandlers } from './augmentApi';
 import type { Handlers, ServiceContext, ServiceOptions } from './context';
 import { datasetsHandlers } from './datasetsApi';
 import { liveRun } from './dto';
-import { ServiceError } from './errors';
+import { PretextError } from '../core/errors';
 import { evalHandlers } from './evalApi';
 import { isRequestName } from './names';
 import { runsHandlers, trainingFinished } from './runsApi';
@@ -70,7 +70,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     work: new WorkProcess({ workspaceDir: ws.dir, backend: opts.backend, childPath: opts.workChildPath }),
     backend: () => (backendPromise ??= initBackend({ prefer: opts.backend }).catch((err: Error) => {
       backendPromise = null;
-      throw new ServiceError(err.message, 'internal');
+      throw new PretextError(err.message, { code: 'internal' });
     })),
     jobs: new JobQueue((event, info) => {
       emit(event, info);
@@ -114,7 +114,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ws,
     interrupted,
     async handle<N extends RequestName>(name: N, req: RequestOf<N>): Promise<ResponseOf<N>> {
-      if (typeof name !== 'string' || !isRequestName(name)) throw new ServiceError(`unknown request '${String(name)}'`, 'not-found');
+      if (typeof name !== 'string' || !isRequestName(name)) throw new PretextError(`unknown request '${String(name)}'`, { code: 'not-found' });
       const h = handlers[name] as (r: RequestOf<N>) => Promise<ResponseOf<N>>;
       return h((req ?? undefined) as RequestOf<N>);
     },

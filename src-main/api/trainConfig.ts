@@ -8,21 +8,21 @@ import { getMethod, methods, type Params } from '../ml/methods';
 import { resolveConfig, type RunConfig } from '../ml/train/config';
 import type { DatasetRow } from '../store/datasets';
 import type { TrainRequest } from './contract';
-import { ServiceError } from './errors';
+import { PretextError } from '../core/errors';
 
 /** Default batch on the wasm and cpu backends (the CLI's CPU_BATCH: wasm's 4 GiB heap). */
 export const CPU_BATCH = 128;
 
 function num(name: string, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ServiceError(`${name} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PretextError(`${name} must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function resolveTrainConfigs(req: TrainRequest, dataset: DatasetRow, backendName: string): RunConfig[] {
-  if (!Array.isArray(req.methods) || req.methods.length === 0) throw new ServiceError('methods: pick at least one method');
+  if (!Array.isArray(req.methods) || req.methods.length === 0) throw new PretextError('methods: pick at least one method');
   for (const m of req.methods) {
-    if (!methods[m]) throw new ServiceError(`unknown method '${m}' (known: ${Object.keys(methods).join(', ')})`);
+    if (!methods[m]) throw new PretextError(`unknown method '${m}' (known: ${Object.keys(methods).join(', ')})`);
   }
   let batch = num('batch', req.batch);
   if (batch === undefined && (backendName === 'wasm' || backendName === 'cpu')) batch = CPU_BATCH;
@@ -47,7 +47,7 @@ export function resolveTrainConfigs(req: TrainRequest, dataset: DatasetRow, back
       for (const [k, v] of Object.entries(req.params?.[name] ?? {})) if (k in def.params) params[k] = v;
       return resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, dataset.imageSize));
     } catch (err) {
-      throw new ServiceError(`${name}: ${(err as Error).message}`);
+      throw new PretextError(`${name}: ${(err as Error).message}`);
     }
   });
 }

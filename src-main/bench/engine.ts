@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CommandContext } from '../cli/command';
-import { PretextError, throwIfAborted } from '../cli/errors';
+import { PretextError, throwIfAborted } from '../core/errors';
 import { forwardMacs, resnet, RESNET_NAMES, type ResNetName } from '../ml/backbones/resnet';
 import { defaultThreads, listBackends, useBackend, type BackendInfo, type BackendName } from '../ml/backend';
 import { ntXentLoss } from '../ml/losses';
@@ -54,7 +54,7 @@ function median(xs: number[]): number {
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new PretextError(`bench engine: --${name} must be a positive integer, got '${value}'`, 2);
+  if (!Number.isInteger(n) || n < 1) throw new PretextError(`bench engine: --${name} must be a positive integer, got '${value}'`, { field: 'usage' });
   return n;
 }
 
@@ -134,12 +134,12 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
       strict: true,
     }).values;
   } catch (err) {
-    throw new PretextError(`bench engine: ${(err as Error).message}\n${USAGE}`, 2);
+    throw new PretextError(`bench engine: ${(err as Error).message}\n${USAGE}`, { field: 'usage' });
   }
   const archs = (values.arch ?? 'resnet18,small').split(',').map((s) => s.trim()) as ResNetName[];
-  for (const a of archs) if (!RESNET_NAMES.includes(a)) throw new PretextError(`bench engine: unknown --arch '${a}' (expected ${RESNET_NAMES.join(', ')})`, 2);
+  for (const a of archs) if (!RESNET_NAMES.includes(a)) throw new PretextError(`bench engine: unknown --arch '${a}' (expected ${RESNET_NAMES.join(', ')})`, { field: 'usage' });
   const views = positiveInt('views', values.views, 256);
-  if (views % 2) throw new PretextError(`bench engine: --views must be even (two views per image), got ${views}`, 2);
+  if (views % 2) throw new PretextError(`bench engine: --views must be even (two views per image), got ${views}`, { field: 'usage' });
   const steps = positiveInt('steps', values.steps, 2);
   const warmup = values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 1);
   const threads = positiveInt('threads', values.threads, defaultThreads());

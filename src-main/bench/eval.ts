@@ -13,8 +13,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { CommandContext } from '../cli/command';
-import { PretextError, throwIfAborted } from '../cli/errors';
-import { Rng } from '../ml/augment/rng';
+import { PretextError, throwIfAborted } from '../core/errors';
+import { Rng } from '../core/rng';
 import { describeBackend, initBackend } from '../ml/backend';
 import { computeMap } from '../ml/eval/project';
 import { mapQuality } from '../ml/eval/quality';
@@ -63,7 +63,7 @@ export function clusteredFeatures(n: number, d: number, classes: number, seed: n
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new PretextError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${USAGE}`, 2);
+  if (!Number.isSafeInteger(n) || n < min) throw new PretextError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${USAGE}`, { field: 'usage' });
   return n;
 }
 
@@ -89,10 +89,10 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
       strict: true,
     }).values as Record<string, string | undefined>;
   } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, 2);
+    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
   }
   const only = (values['only'] ?? STAGES.join(',')).split(',').map((s) => s.trim());
-  for (const s of only) if (!(STAGES as readonly string[]).includes(s)) throw new PretextError(`unknown stage '${s}' in --only: expected ${STAGES.join(', ')}`, 2);
+  for (const s of only) if (!(STAGES as readonly string[]).includes(s)) throw new PretextError(`unknown stage '${s}' in --only: expected ${STAGES.join(', ')}`, { field: 'usage' });
   const stages = new Set(only as Stage[]);
   const points = int('points', values['points'], 10_000, 50);
   const nTrain = int('train', values['train'], 60_000, 10);

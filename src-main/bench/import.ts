@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { CommandContext } from '../cli/command';
-import { PretextError } from '../cli/errors';
-import { silentProgress } from '../cli/progress';
+import { PretextError } from '../core/errors';
+import { silentProgress } from '../core/progress';
 import { openSource } from '../data/detect';
 import { importSource } from '../data/importer';
 import { forEachPool } from '../data/pool';
@@ -75,11 +75,11 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
       },
     }).values;
   } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
+    throw new PretextError(`${(err as Error).message}\n${usage}`, { field: 'usage' });
   }
   const num = (name: string, v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new PretextError(`--${name} ${v}: must be a positive whole number`, 2);
+    if (!Number.isInteger(n) || n < 1) throw new PretextError(`--${name} ${v}: must be a positive whole number`, { field: 'usage' });
     return n;
   };
   const runs = num('runs', values.runs);

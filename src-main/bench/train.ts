@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandContext } from '../cli/command';
-import { PretextError, throwIfAborted } from '../cli/errors';
+import { PretextError, throwIfAborted } from '../core/errors';
 import { presetForMethod } from '../ml/augment';
 import { listBackends, useBackend, type BackendName } from '../ml/backend';
 import { methods } from '../ml/methods';
@@ -44,13 +44,13 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
   try {
     v = parseArgs({ args, strict: true, options: { methods: { type: 'string' }, backends: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, backbone: { type: 'string' }, size: { type: 'string' } } }).values;
   } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, 2);
+    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
   }
   const names = (v.methods ?? Object.keys(methods).filter((m) => m !== 'random').join(',')).split(',');
   const batch = Number(v.batch ?? 64);
   const steps = Number(v.steps ?? 4);
   const size = Number(v.size ?? 32);
-  if (![batch, steps, size].every((n) => Number.isInteger(n) && n > 0)) throw new PretextError(`--batch, --steps and --size must be positive integers\n${USAGE}`, 2);
+  if (![batch, steps, size].every((n) => Number.isInteger(n) && n > 0)) throw new PretextError(`--batch, --steps and --size must be positive integers\n${USAGE}`, { field: 'usage' });
   const probes = await listBackends();
   const wanted = v.backends ? v.backends.split(',') : probes.filter((p) => p.loaded && p.name !== 'cpu').map((p) => p.name);
   const dir = mkdtempSync(join(tmpdir(), 'pretext-bench-train-'));

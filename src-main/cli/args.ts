@@ -1,5 +1,6 @@
+import { usageError } from './errors';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PretextError } from './errors';
+import { PretextError } from '../core/errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -16,6 +17,6 @@ export function parseCommandArgs<const O extends Options, const P extends boolea
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: (positionals ?? false) as P });
   } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, 2);
+    throw usageError(`${(err as Error).message}\n${usage}`);
   }
 }

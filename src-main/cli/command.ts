@@ -1,5 +1,5 @@
 import type { Workspace } from '../store/workspace';
-import type { ProgressSink } from './progress';
+import type { ProgressSink } from '../core/progress';
 
 /** What every command receives: global options, the progress sink and the cancel signal. */
 export interface CommandContext {

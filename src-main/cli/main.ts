@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { Workspace, defaultWorkspaceDir } from '../store/workspace';
 import type { Command, CommandContext } from './command';
-import { CancelledError, PretextError } from './errors';
+import { CancelledError, PretextError } from '../core/errors';
 import { StderrProgress } from './progress';
+import { cliMessage, exitCode } from './errors';
 import { commands } from './commands';
 
 const GLOBAL_USAGE = `Usage: pretext [--workspace DIR] [--backend NAME] [--json] COMMAND [ARGS]
@@ -125,11 +126,11 @@ export async function main(argv: string[], io?: Partial<MainIO>): Promise<number
   } catch (err) {
     const cancelled = err instanceof CancelledError;
     const user = err instanceof PretextError;
-    const message = cancelled ? 'cancelled' : (err as Error).message;
+    const message = cancelled ? 'cancelled' : cliMessage(err, workspaceDir);
     if (json) stdout(`${JSON.stringify({ error: { message, cancelled } })}\n`);
     stderr.write(`pretext ${name}: ${message}\n`);
     if (!user && !cancelled && env['PRETEXT_DEBUG']) stderr.write(`${(err as Error).stack}\n`);
-    return cancelled ? 130 : user ? (err as PretextError).exitCode : 1;
+    return exitCode(err);
   } finally {
     if (ownSignals) process.off('SIGINT', onSigint);
     ws?.close();

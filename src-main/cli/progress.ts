@@ -2,24 +2,7 @@
  * Progress of a long job on stderr: a redrawn bar with rate and ETA on a terminal, a plain line
  * every few seconds otherwise (logs, CI, pipes). stdout stays free for the --json result.
  */
-export interface ProgressSink {
-  start(label: string, total: number, unit?: string): void;
-  update(done: number, extra?: string): void;
-  finish(extra?: string): void;
-  log(message: string): void;
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
+import { formatDuration, type ProgressSink } from '../core/progress';
 export class StderrProgress implements ProgressSink {
   private label = '';
   private total = 0;
@@ -86,11 +69,3 @@ export class StderrProgress implements ProgressSink {
     else this.stream.write(`${this.line(extra)}\n`);
   }
 }
-
-/** A sink that records nothing: for library calls without a terminal. */
-export const silentProgress: ProgressSink = {
-  start() {},
-  update() {},
-  finish() {},
-  log() {},
-};

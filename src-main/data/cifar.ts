@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Split } from '../store/datasets';
+import type { Split } from '../core/types';
 import { diskAccess, type FileAccess } from './access';
 import { readClassNames } from './classnames';
 import type { RawEntry, Source } from './types';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ImportFailure, Split } from '../store/datasets';
+import type { ImportFailure } from '../store/datasets';
+import type { Split } from '../core/types';
 import { readImageFile } from './files';
 import type { EncodedEntry, Source } from './types';
 

@@ -1,5 +1,5 @@
-import { throwIfAborted } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
+import { throwIfAborted } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
 import { DecodeError, decodeImage, decodeRaw, failureReason, type DecodeOptions } from './decode';
 import type { Entry } from './types';
 import { WorkerCrash, type WorkerPool } from './worker-pool';

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { PretextError } from '../cli/errors';
+import { PretextError } from '../core/errors';
 import { findCifarFiles, readCifar } from './cifar';
 import { readCsv } from './csv';
 import { readFolder } from './folder';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { throwIfAborted } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
+import { throwIfAborted } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
 import { forEachPool } from './pool';
 import type { Entry } from './types';
 import type { WorkerPool } from './worker-pool';

@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { Split } from '../store/datasets';
+import type { Split } from '../core/types';
 import { diskAccess, type FileAccess } from './access';
 import { readClassNames } from './classnames';
 import type { RawEntry, Source } from './types';

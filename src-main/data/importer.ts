@@ -2,19 +2,10 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { PretextError } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
-import {
-  commitDataset,
-  findByFingerprint,
-  listDatasets,
-  PIXELS_FILE,
-  summarizeDataset,
-  type DatasetSummary,
-  type ImportFailure,
-  type ItemRecord,
-  type Split,
-} from '../store/datasets';
+import { PretextError } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
+import { commitDataset, findByFingerprint, listDatasets, PIXELS_FILE, summarizeDataset, type DatasetSummary, type ImportFailure, type ItemRecord } from '../store/datasets';
+import { type Split } from '../core/types';
 import type { Workspace } from '../store/workspace';
 import { DEFAULT_MAX_PIXELS } from './decode';
 import { decodeAll } from './decode-all';
@@ -156,7 +147,7 @@ async function importOpened(
   const started = performance.now();
   const opts = { ...DEFAULT_IMPORT_OPTIONS, ...options };
   if (!Number.isInteger(opts.size) || opts.size < 4 || opts.size > 1024) {
-    throw new PretextError(`--size ${opts.size}: must be a whole number of pixels from 4 to 1024`, 2);
+    throw new PretextError(`--size ${opts.size}: must be a whole number of pixels from 4 to 1024`, { field: 'size' });
   }
   const channels: 1 | 3 = opts.grayscale ? 1 : 3;
   const { entries } = source;

@@ -1,4 +1,4 @@
-import type { Split } from '../store/datasets';
+import type { Split } from '../core/types';
 
 /** Folder names that mark a split, as torchvision datasets and Kaggle archives use them. */
 const SPLIT_DIRS: Record<string, Split> = {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PretextError } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
+import { PretextError } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
 import type { Workspace } from '../store/workspace';
 import { openSource } from './detect';
 import { FASHION_CLASSES, fashionPackageDir, loadFashionClass } from './fashion-package';
@@ -68,7 +68,7 @@ export async function importSample(
   signal?: AbortSignal,
 ): Promise<ImportResult> {
   if (!(SAMPLES as readonly string[]).includes(name)) {
-    throw new PretextError(`--sample ${name}: unknown sample (available: ${SAMPLES.join(', ')})`, 2);
+    throw new PretextError(`--sample ${name}: unknown sample (available: ${SAMPLES.join(', ')})`, { field: 'sample' });
   }
   if (full) {
     return importSource(ws, await fullFashionSource(progress), { ...options, defaultName: 'fashion-mnist-full' }, progress, signal);

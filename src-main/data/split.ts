@@ -1,4 +1,4 @@
-import type { Split } from '../store/datasets';
+import type { Split } from '../core/types';
 
 /** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
 export function mulberry32(seed: number): () => number {

@@ -1,4 +1,5 @@
-import type { ImportFailure, SourceKind, Split } from '../store/datasets';
+import type { ImportFailure, SourceKind } from '../store/datasets';
+import type { Split } from '../core/types';
 
 /** One image of a source, not yet decoded. */
 interface EntryBase {

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JobInfo, JobKind } from '../api/contract';
-import { CancelledError } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
+import { CancelledError } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
 
 export interface JobCtl {
   signal: AbortSignal;

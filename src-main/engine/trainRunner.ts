@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CancelledError } from '../cli/errors';
+import { CancelledError } from '../core/errors';
 import { getRun, updateRun } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import type { JobCtl } from './jobs';

@@ -6,7 +6,7 @@
  * workspace by the modules themselves; the process returns what they return.
  */
 import { toApiError } from '../api/errors';
-import type { ProgressSink } from '../cli/progress';
+import type { ProgressSink } from '../core/progress';
 import { initBackend } from '../ml/backend';
 import { runDiagnostics } from '../ml/eval/diagnostics';
 import { evalKnn } from '../ml/eval/knnEval';

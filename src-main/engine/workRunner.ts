@@ -6,8 +6,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CancelledError } from '../cli/errors';
-import { ServiceError } from '../api/errors';
+import { CancelledError } from '../core/errors';
+import { PretextError } from '../core/errors';
 import type { JobCtl } from './jobs';
 import { forkChild, niceFromEnv } from './trainRunner';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
@@ -93,12 +93,12 @@ export class WorkProcess {
       this.pending.delete(m.id);
       if (m.type === 'done') p.resolve(m.result);
       else if (m.error.code === 'cancelled' || p.ctl.signal.aborted) p.reject(new CancelledError());
-      else p.reject(new ServiceError(m.error.message, m.error.code));
+      else p.reject(new PretextError(m.error.message, { code: m.error.code, field: m.error.field }));
     });
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       const why = signal ?? `exit code ${code}`;
-      this.failAll((p) => (p.ctl.signal.aborted ? new CancelledError() : new ServiceError(`the work process died (${why}) during ${p.kind}; try again`, 'internal')));
+      this.failAll((p) => (p.ctl.signal.aborted ? new CancelledError() : new PretextError(`the work process died (${why}) during ${p.kind}; try again`, { code: 'internal' })));
     });
     // The engine does not wait for an idle work process to exit.
     child.unref();

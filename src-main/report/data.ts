@@ -4,12 +4,14 @@
  * stored 2-D maps (the `projections` table) and the configuration keys that differ between runs.
  * Plain JSON: the HTML embeds it as is.
  */
+import { noSuch } from '../core/errors';
 import type { Projection, ProjectionAlgo, Split } from '../api/contract';
-import { PretextError } from '../cli/errors';
+import { PretextError } from '../core/errors';
 import { classNames, getDataset } from '../store/datasets';
 import { latestEvaluation } from '../store/evaluations';
 import { listProjectionRows } from '../store/projections';
-import { latestMetrics, resolveRun, runMetrics, type MetricPoint, type RunRow } from '../store/runs';
+import { latestMetrics, resolveRun, runMetrics, type RunRow } from '../store/runs';
+import { type MetricPoint } from '../core/types';
 import type { Workspace } from '../store/workspace';
 import { getProjection } from '../ml/eval/project';
 import { PRETEXT_VERSION } from '../ml/export/version';
@@ -215,7 +217,7 @@ export function reportData(ws: Workspace, runRefs: readonly string[]): ReportDat
   if (runRefs.length === 0) throw new PretextError('a report needs at least one run');
   const runs = runRefs.map((ref) => {
     const r = resolveRun(ws, ref);
-    if (!r) throw new PretextError(`no run '${ref}' in workspace ${ws.dir} (see 'pretext runs list')`);
+    if (!r) throw noSuch('run', ref);
     return r;
   });
   const unique = [...new Map(runs.map((r) => [r.id, r])).values()];

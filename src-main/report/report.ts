@@ -5,8 +5,8 @@
  */
 import { join, resolve } from 'node:path';
 import type { WrittenFile } from '../api/contract';
-import { CancelledError } from '../cli/errors';
-import type { ProgressSink } from '../cli/progress';
+import { CancelledError } from '../core/errors';
+import type { ProgressSink } from '../core/progress';
 import { runDir } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import { statOrNone, writeOutput } from '../ml/export/files';

@@ -3,7 +3,8 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from './workspace';
 
-export type Split = 'train' | 'test';
+import type { Split } from '../core/types';
+
 export type SourceKind = 'folder' | 'zip' | 'tar' | 'cifar' | 'idx' | 'csv' | 'sample';
 
 export interface DatasetRow {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrayFile, writeArrayFile } from './arrayFile';
-import type { Split } from './datasets';
+import type { Split } from '../core/types';
 import type { Workspace } from './workspace';
 
 const MAGIC = 'PRTXEMB1';

@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from './workspace';
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+import type { MetricPoint, RunStatus } from '../core/types';
+
 
 export interface RunRow {
   id: string;
@@ -24,15 +25,6 @@ export interface RunRow {
   finishedAt: string | null;
   error: string | null;
   pid: number | null;
-}
-
-export interface MetricPoint {
-  name: string;
-  step: number;
-  epoch: number;
-  value: number;
-  /** Seconds of training time at this point (wall-clock axis of the curves). */
-  wall: number;
 }
 
 interface RawRun {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
-import { silentProgress } from '../../src-main/cli/progress';
+import { silentProgress } from '../../src-main/core/progress';
 import { fashionPackageDir, loadFashionClass } from '../../src-main/data/fashion-package';
 import { fullFashionSource } from '../../src-main/data/sample';
 import { removeDir, solid, tempDir } from '../data/helpers';

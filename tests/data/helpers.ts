@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { silentProgress } from '../../src-main/cli/progress';
+import { silentProgress } from '../../src-main/core/progress';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
 

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src-main/cli/errors';
-import type { ProgressSink } from '../../src-main/cli/progress';
+import { CancelledError } from '../../src-main/core/errors';
+import type { ProgressSink } from '../../src-main/core/progress';
 import { decodeImage } from '../../src-main/data/decode';
 import { openSource } from '../../src-main/data/detect';
 import { DEFAULT_IMPORT_OPTIONS, defaultWorkers, importSource } from '../../src-main/data/importer';

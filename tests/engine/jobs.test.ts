@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../src-main/api/contract';
-import { CancelledError } from '../../src-main/cli/errors';
+import { CancelledError } from '../../src-main/core/errors';
 import { JobQueue, PROGRESS_INTERVAL_MS } from '../../src-main/engine/jobs';
 
 const tick = () => new Promise((r) => setImmediate(r));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentProgress } from '../../src-main/cli/progress';
+import { silentProgress } from '../../src-main/core/progress';
 import { WorkProcess } from '../../src-main/engine/workRunner';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
@@ -24,7 +24,7 @@ afterEach(() => {
 
 describe('WorkProcess', () => {
   it('returns module errors with their message, survives a killed process and starts a fresh one', async () => {
-    await expect(work.run('knn', { runId: 'run-missing' }, ctl())).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('run-missing') });
+    await expect(work.run('knn', { runId: 'run-missing' }, ctl())).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('run-missing') });
     const first = work.pid!;
     // The same warm process answers the next job.
     await expect(work.run('report', { runIds: ['run-missing'] }, ctl())).rejects.toThrow(/run-missing/);

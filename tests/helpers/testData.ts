@@ -1,5 +1,5 @@
 // Light test helpers with no workspace behind them: the test backend and seeded cluster data.
-import { Rng } from '../../src-main/ml/augment/rng';
+import { Rng } from '../../src-main/core/rng';
 
 /** wasm (the engine here) unless PRETEXT_TEST_BACKEND says cpu. */
 export const TEST_BACKEND = (process.env['PRETEXT_TEST_BACKEND'] ?? 'wasm') as 'cpu' | 'wasm';

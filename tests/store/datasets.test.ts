@@ -1,18 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PIXELS_FILE,
-  commitDataset,
-  datasetItems,
-  deleteDataset,
-  findByFingerprint,
-  listDatasets,
-  readPixels,
-  resolveDataset,
-  summarizeDataset,
-  type NewDataset,
-} from '../../src-main/store/datasets';
+import { PIXELS_FILE, commitDataset, datasetItems, deleteDataset, findByFingerprint, listDatasets, readPixels, resolveDataset, summarizeDataset, type NewDataset } from '../../src-main/store/datasets';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
 

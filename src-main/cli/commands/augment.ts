@@ -1,3 +1,5 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -9,7 +11,7 @@ import { getMethod, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
-import { PretextError, throwIfAborted } from '../errors';
+import { PretextError, throwIfAborted } from '../../core/errors';
 
 const usage = `Usage: pretext augment --dataset ID (--preset NAME | --method NAME) --out DIR [--count N] [--seed N]
 
@@ -36,24 +38,24 @@ function parse(args: string[]) {
 function integer(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new PretextError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`, 2);
+    throw usageError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`);
   }
   return n;
 }
 
 /** The views to show and the name they go by. */
 function chooseViews(preset: string | undefined, method: string | undefined, row: DatasetRow): { name: string; views: ViewSpec[] } {
-  if (preset && method) throw new PretextError('give --preset or --method, not both', 2);
+  if (preset && method) throw usageError('give --preset or --method, not both');
   try {
     if (preset) return { name: preset, views: resolvePreset(preset, row.imageSize) };
-    if (!method) throw new PretextError(`--preset or --method is required\n${usage}`, 2);
+    if (!method) throw usageError(`--preset or --method is required\n${usage}`);
     const def = getMethod(method);
     if (typeof def.preset === 'function') return { name: method, views: def.preset(row.imageSize) };
     const name = presetForMethod(def.preset, row.imageSize);
     return { name, views: resolvePreset(name, row.imageSize) };
   } catch (err) {
     if (err instanceof PretextError) throw err;
-    throw new PretextError(`${(err as Error).message}`, 2);
+    throw usageError(`${(err as Error).message}`);
   }
 }
 
@@ -63,14 +65,14 @@ export const augmentCommand: Command = {
   usage,
   async run(args, ctx) {
     const v = parse(args);
-    if (!v.dataset) throw new PretextError(`--dataset is required\n${usage}`, 2);
-    if (!v.out) throw new PretextError(`--out is required\n${usage}`, 2);
+    if (!v.dataset) throw usageError(`--dataset is required\n${usage}`);
+    if (!v.out) throw usageError(`--out is required\n${usage}`);
     const count = integer('count', v.count!, 1, 256);
     const seed = integer('seed', v.seed!, 0, Number.MAX_SAFE_INTEGER);
     const ws = ctx.workspace();
     const row = resolveDataset(ws, v.dataset);
-    if (!row) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
-    if (v.method && !methods[v.method]) throw new PretextError(`unknown method '${v.method}' (known: ${Object.keys(methods).join(', ')})`, 2);
+    if (!row) throw noSuch('dataset', v.dataset);
+    if (v.method && !methods[v.method]) throw usageError(`unknown method '${v.method}' (known: ${Object.keys(methods).join(', ')})`);
     const { name, views } = chooseViews(v.preset, v.method, row);
 
     const backend = await initBackend({ prefer: ctx.backend });

@@ -1,5 +1,6 @@
+import { usageError } from '../errors';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 /** A benchmark module in src-main/bench/<name>.ts exports `run`. */
 export interface BenchModule {
@@ -23,7 +24,7 @@ export const benchCommand: Command = {
   async run(args, ctx) {
     const [which, ...rest] = args;
     const load = which ? benches[which] : undefined;
-    if (!load) throw new PretextError(`unknown benchmark '${which ?? ''}'\n${usage}`, 2);
+    if (!load) throw usageError(`unknown benchmark '${which ?? ''}'\n${usage}`);
     return (await load()).run(rest, ctx);
   },
 };

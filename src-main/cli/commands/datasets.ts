@@ -1,15 +1,17 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import { deleteDataset, listDatasets, resolveDataset, summarizeDataset } from '../../store/datasets';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const usage = `Usage: pretext datasets list
        pretext datasets show ID      counts per split and class, failed files
        pretext datasets delete ID    removes the dataset's rows and pixel files`;
 
 function findOrFail(ctx: CommandContext, ref: string | undefined) {
-  if (!ref) throw new PretextError(`a dataset id is required\n${usage}`, 2);
+  if (!ref) throw usageError(`a dataset id is required\n${usage}`);
   const row = resolveDataset(ctx.workspace(), ref);
-  if (!row) throw new PretextError(`no dataset '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
+  if (!row) throw noSuch('dataset', ref);
   return row;
 }
 
@@ -19,7 +21,7 @@ export const datasetsCommand: Command = {
   usage,
   async run(args, ctx) {
     const [sub, ref, ...extra] = args;
-    if (extra.length > 0) throw new PretextError(`unexpected arguments: ${extra.join(' ')}\n${usage}`, 2);
+    if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}\n${usage}`);
     switch (sub) {
       case undefined:
       case 'list': {
@@ -54,7 +56,7 @@ export const datasetsCommand: Command = {
         return { deleted: row.id };
       }
       default:
-        throw new PretextError(`unknown subcommand 'datasets ${sub}'\n${usage}`, 2);
+        throw usageError(`unknown subcommand 'datasets ${sub}'\n${usage}`);
     }
   },
 };

@@ -1,5 +1,6 @@
+import { usageError } from '../errors';
 import type { Command } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 import { BACKEND_ORDER, defaultThreads, initBackend, listBackends } from '../../ml/backend';
 
 const usage = `Usage: pretext doctor [--json] [--backend NAME]
@@ -11,7 +12,7 @@ export const doctorCommand: Command = {
   summary: 'engine backends found, the one chosen and why, device, threads',
   usage,
   async run(args, ctx) {
-    if (args.length > 0) throw new PretextError(`doctor: unexpected argument '${args[0]}'\n${usage}`, 2);
+    if (args.length > 0) throw usageError(`doctor: unexpected argument '${args[0]}'\n${usage}`);
     const threads = defaultThreads();
     const backends = await listBackends({ threads });
     // The real selection, honouring --backend, with its reasons.

@@ -4,6 +4,8 @@
  * table with the run, the random-init encoder of its config and the supervised baseline run
  * of the same dataset (evaluated when it has no result yet); --json prints {rows: [...]}.
  */
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import type { Diagnostics } from '../../api/contract';
 import { initBackend } from '../../ml/backend';
 import { runDiagnostics } from '../../ml/eval/diagnostics';
@@ -13,7 +15,7 @@ import { evalProbeWithBaselines, LABEL_FRACTIONS } from '../../ml/eval/probe';
 import { resolveRun } from '../../store/runs';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const usage = `Usage: pretext eval knn RUN [--k 200] [--temperature 0.1]
        pretext eval probe RUN [--label-fraction ${LABEL_FRACTIONS.join('|')}] [--seed N]
@@ -28,7 +30,7 @@ Features are the backbone's (before the projector) at the run's latest checkpoin
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new PretextError(`--${name} must be a number, got '${v}'`, 2);
+  if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${name} must be a number, got '${v}'`);
   return n;
 }
 
@@ -67,7 +69,7 @@ export const evalCommand: Command = {
   usage,
   async run(args, ctx) {
     const [which, ...rest] = args;
-    if (which !== 'knn' && which !== 'probe' && which !== 'diagnostics') throw new PretextError(`unknown evaluation '${which ?? ''}'\n${usage}`, 2);
+    if (which !== 'knn' && which !== 'probe' && which !== 'diagnostics') throw usageError(`unknown evaluation '${which ?? ''}'\n${usage}`);
     const { values: v, positionals } = parseCommandArgs(
       rest,
       { k: { type: 'string' }, temperature: { type: 'string' }, 'label-fraction': { type: 'string' }, seed: { type: 'string' } },
@@ -75,17 +77,17 @@ export const evalCommand: Command = {
       true,
     );
     const ref = positionals[0];
-    if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
-    if (positionals.length > 1) throw new PretextError(`unexpected arguments: ${positionals.slice(1).join(' ')}\n${usage}`, 2);
+    if (!ref) throw usageError(`a run id is required\n${usage}`);
+    if (positionals.length > 1) throw usageError(`unexpected arguments: ${positionals.slice(1).join(' ')}\n${usage}`);
     const misplaced = which === 'knn' ? ['label-fraction', 'seed'] : which === 'probe' ? ['k', 'temperature'] : ['k', 'temperature', 'label-fraction', 'seed'];
-    for (const m of misplaced) if (v[m as keyof typeof v] !== undefined) throw new PretextError(`--${m} does not apply to 'eval ${which}'\n${usage}`, 2);
+    for (const m of misplaced) if (v[m as keyof typeof v] !== undefined) throw usageError(`--${m} does not apply to 'eval ${which}'\n${usage}`);
     const k = number('k', v.k);
     const temperature = number('temperature', v.temperature);
     const labelFraction = number('label-fraction', v['label-fraction']);
     const seed = number('seed', v.seed);
     const ws = ctx.workspace();
     const run = resolveRun(ws, ref);
-    if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+    if (!run) throw noSuch('run', ref);
     const backend = await initBackend({ prefer: ctx.backend });
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
     const ctl = { signal: ctx.signal, progress: ctx.progress };

@@ -1,10 +1,12 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { EMBEDDING_SPLITS, exportEmbeddings, type EmbeddingSplit } from '../../ml/export/embeddings';
 import { exportEncoder } from '../../ml/export/encoder';
 import { resolveRun } from '../../store/runs';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
-import { PretextError, throwIfAborted } from '../errors';
+import { PretextError, throwIfAborted } from '../../core/errors';
 
 const usage = `Usage: pretext export encoder RUN --format tfjs|onnx [--out PATH]
        pretext export embeddings RUN --format csv|npy [--out PATH] [--split test|train|all]
@@ -25,9 +27,9 @@ function parse(args: string[]) {
 }
 
 async function prepare(ctx: CommandContext, ref: string | undefined): Promise<string> {
-  if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
+  if (!ref) throw usageError(`a run id is required\n${usage}`);
   const run = resolveRun(ctx.workspace(), ref);
-  if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+  if (!run) throw noSuch('run', ref);
   const backend = await initBackend({ prefer: ctx.backend });
   for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
   throwIfAborted(ctx.signal);
@@ -45,28 +47,28 @@ export const exportCommand: Command = {
   async run(args, ctx) {
     const { values: v, positionals } = parse(args);
     const [what, ref, ...extra] = positionals;
-    if (extra.length > 0) throw new PretextError(`unexpected arguments: ${extra.join(' ')}\n${usage}`, 2);
+    if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}\n${usage}`);
     const ctl = { signal: ctx.signal, progress: ctx.progress };
     switch (what) {
       case 'encoder': {
-        if (v.format !== 'tfjs' && v.format !== 'onnx') throw new PretextError(`--format must be tfjs or onnx${v.format ? `, got '${v.format}'` : ''}\n${usage}`, 2);
-        if (v.split !== undefined) throw new PretextError(`--split applies to embeddings only\n${usage}`, 2);
+        if (v.format !== 'tfjs' && v.format !== 'onnx') throw usageError(`--format must be tfjs or onnx${v.format ? `, got '${v.format}'` : ''}\n${usage}`);
+        if (v.split !== undefined) throw usageError(`--split applies to embeddings only\n${usage}`);
         const runId = await prepare(ctx, ref);
         const res = await exportEncoder(ctx.workspace(), runId, { format: v.format, ...(v.out ? { out: v.out } : {}) }, ctl);
         printFiles(ctx, res.files);
         return res;
       }
       case 'embeddings': {
-        if (v.format !== 'csv' && v.format !== 'npy') throw new PretextError(`--format must be csv or npy${v.format ? `, got '${v.format}'` : ''}\n${usage}`, 2);
+        if (v.format !== 'csv' && v.format !== 'npy') throw usageError(`--format must be csv or npy${v.format ? `, got '${v.format}'` : ''}\n${usage}`);
         const split = (v.split ?? 'test') as EmbeddingSplit;
-        if (!EMBEDDING_SPLITS.includes(split)) throw new PretextError(`--split must be one of ${EMBEDDING_SPLITS.join(', ')}, got '${v.split}'`, 2);
+        if (!EMBEDDING_SPLITS.includes(split)) throw usageError(`--split must be one of ${EMBEDDING_SPLITS.join(', ')}, got '${v.split}'`);
         const runId = await prepare(ctx, ref);
         const res = await exportEmbeddings(ctx.workspace(), runId, { format: v.format, split, ...(v.out ? { out: v.out } : {}) }, ctl);
         printFiles(ctx, res.files);
         return res;
       }
       default:
-        throw new PretextError(`${what ? `unknown export '${what}'` : 'what to export is required'}: encoder or embeddings\n${usage}`, 2);
+        throw usageError(`${what ? `unknown export '${what}'` : 'what to export is required'}: encoder or embeddings\n${usage}`);
     }
   },
 };

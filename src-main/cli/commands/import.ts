@@ -1,10 +1,11 @@
+import { usageError } from '../errors';
 import { openSource } from '../../data/detect';
 import { importSource, type ImportResult } from '../../data/importer';
 import { importSample, SAMPLES } from '../../data/sample';
 import type { ImportOptions } from '../../data/types';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const usage = `Usage: pretext import PATH [--name N] [--size PX] [--grayscale]
        pretext import --sample ${SAMPLES.join('|')} [--full]
@@ -63,23 +64,23 @@ export const importCommand: Command = {
     const { values, positionals } = parse(args);
     const options: Partial<ImportOptions> = { grayscale: values.grayscale };
     if (values.name !== undefined) {
-      if (values.name.trim() === '') throw new PretextError('--name: must not be empty', 2);
+      if (values.name.trim() === '') throw usageError('--name: must not be empty');
       options.name = values.name;
     }
     if (values.size !== undefined) {
       const size = Number(values.size);
       if (!/^\d+$/.test(values.size) || size < 4 || size > 1024) {
-        throw new PretextError(`--size ${values.size}: must be a whole number of pixels from 4 to 1024`, 2);
+        throw usageError(`--size ${values.size}: must be a whole number of pixels from 4 to 1024`);
       }
       options.size = size;
     }
     let result: ImportResult;
     if (values.sample !== undefined) {
-      if (positionals.length > 0) throw new PretextError(`give either PATH or --sample, not both\n${usage}`, 2);
+      if (positionals.length > 0) throw usageError(`give either PATH or --sample, not both\n${usage}`);
       result = await importSample(ctx.workspace(), values.sample, values.full, options, ctx.progress, ctx.signal);
     } else {
-      if (values.full) throw new PretextError('--full only goes with --sample', 2);
-      if (positionals.length !== 1) throw new PretextError(`expected one PATH\n${usage}`, 2);
+      if (values.full) throw usageError('--full only goes with --sample');
+      if (positionals.length !== 1) throw usageError(`expected one PATH\n${usage}`);
       const source = await openSource(positionals[0]!);
       result = await importSource(ctx.workspace(), source, options, ctx.progress, ctx.signal);
     }

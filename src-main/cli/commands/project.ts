@@ -1,10 +1,12 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import type { ProjectionAlgo, Split } from '../../api/contract';
 import { initBackend } from '../../ml/backend';
 import { createProjection, PROJECTION_ALGOS } from '../../ml/eval/project';
 import { resolveRun } from '../../store/runs';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const usage = `Usage: pretext project RUN --algo ${PROJECTION_ALGOS.join('|')} [--split test|train] [--seed N] [--max-points N]
 
@@ -19,7 +21,7 @@ seeded subsample of 2,000 points) and 2-D kNN label accuracy.
 function integer(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new PretextError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${usage}`, 2);
+  if (!Number.isSafeInteger(n) || n < min) throw usageError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${usage}`);
   return n;
 }
 
@@ -34,20 +36,20 @@ export const projectCommand: Command = {
       usage,
       true,
     );
-    if (positionals.length !== 1) throw new PretextError(`exactly one run id is required\n${usage}`, 2);
+    if (positionals.length !== 1) throw usageError(`exactly one run id is required\n${usage}`);
     const algo = values.algo;
-    if (!algo) throw new PretextError(`--algo is required\n${usage}`, 2);
+    if (!algo) throw usageError(`--algo is required\n${usage}`);
     if (!(PROJECTION_ALGOS as readonly string[]).includes(algo)) {
-      throw new PretextError(`unknown --algo '${algo}': expected one of ${PROJECTION_ALGOS.join(', ')}`, 2);
+      throw usageError(`unknown --algo '${algo}': expected one of ${PROJECTION_ALGOS.join(', ')}`);
     }
     const split = values.split ?? 'test';
-    if (split !== 'test' && split !== 'train') throw new PretextError(`unknown --split '${split}': expected test or train`, 2);
+    if (split !== 'test' && split !== 'train') throw usageError(`unknown --split '${split}': expected test or train`);
     const seed = integer('seed', values.seed, 0) ?? 0;
     const maxPoints = integer('max-points', values['max-points'], 20);
     const ws = ctx.workspace();
     const ref = positionals[0]!;
     const run = resolveRun(ws, ref);
-    if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+    if (!run) throw noSuch('run', ref);
     await initBackend({ ...(ctx.backend ? { prefer: ctx.backend } : {}) });
     const p = await createProjection(
       ws,

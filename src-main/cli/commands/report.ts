@@ -1,7 +1,8 @@
+import { usageError } from '../errors';
 import { writeReport } from '../../report/report';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const usage = `Usage: pretext report RUN... [--out FILE.html]
 
@@ -17,7 +18,7 @@ export const reportCommand: Command = {
   usage,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' } }, usage, true);
-    if (positionals.length === 0) throw new PretextError(`at least one run id is required\n${usage}`, 2);
+    if (positionals.length === 0) throw usageError(`at least one run id is required\n${usage}`);
     const res = await writeReport(ctx.workspace(), positionals, values.out, { signal: ctx.signal, progress: ctx.progress });
     ctx.print(`wrote ${res.path} (${res.bytes.toLocaleString('en-US')} bytes)`);
     return res;

@@ -1,9 +1,11 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
 import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 import { trainRun } from './train';
 
 const usage = `Usage: pretext runs list
@@ -25,10 +27,10 @@ function withLiveStatus(ws: Workspace, run: RunRow): RunRow {
 }
 
 function find(ctx: CommandContext, ref: string | undefined): RunRow {
-  if (!ref) throw new PretextError(`a run id is required\n${usage}`, 2);
+  if (!ref) throw usageError(`a run id is required\n${usage}`);
   const ws = ctx.workspace();
   const run = resolveRun(ws, ref);
-  if (!run) throw new PretextError(`no run '${ref}' in workspace ${ctx.workspaceDir} (see 'pretext runs list')`);
+  if (!run) throw noSuch('run', ref);
   return withLiveStatus(ws, run);
 }
 
@@ -49,7 +51,7 @@ export const runsCommand: Command = {
   usage,
   async run(args, ctx) {
     const [sub, ref, ...extra] = args;
-    if (extra.length > 0) throw new PretextError(`unexpected arguments: ${extra.join(' ')}\n${usage}`, 2);
+    if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}\n${usage}`);
     switch (sub) {
       case undefined:
       case 'list': {
@@ -116,7 +118,7 @@ export const runsCommand: Command = {
         return { id: run.id, status };
       }
       default:
-        throw new PretextError(`unknown subcommand 'runs ${sub}'\n${usage}`, 2);
+        throw usageError(`unknown subcommand 'runs ${sub}'\n${usage}`);
     }
   },
 };

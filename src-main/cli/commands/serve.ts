@@ -1,3 +1,4 @@
+import { usageError } from '../errors';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EngineHost, forkEngine } from '../../engine/host';
@@ -5,7 +6,7 @@ import { generateToken, isLoopback } from '../../server/security';
 import { startServer } from '../../server/server';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
-import { PretextError } from '../errors';
+import { PretextError } from '../../core/errors';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
@@ -28,8 +29,8 @@ export const serveCommand: Command = {
     );
     const host = values.host!;
     const port = Number(values.port);
-    if (!/^\d+$/.test(values.port!) || port > 65535) throw new PretextError(`--port ${values.port}: must be a whole number from 0 to 65535`, 2);
-    if (values.token !== undefined && values.token.length < 16) throw new PretextError('--token: use at least 16 characters', 2);
+    if (!/^\d+$/.test(values.port!) || port > 65535) throw usageError(`--port ${values.port}: must be a whole number from 0 to 65535`);
+    if (values.token !== undefined && values.token.length < 16) throw usageError('--token: use at least 16 characters');
     const token = values.token ?? (isLoopback(host) ? undefined : generateToken());
     if (!existsSync(RENDERER_DIR)) ctx.progress.log(`note: ${RENDERER_DIR} is missing; run npm run build first (the API works, the page says so)`);
 

@@ -1,3 +1,5 @@
+import { noSuch } from '../../core/errors';
+import { usageError } from '../errors';
 import { presetForMethod } from '../../ml/augment';
 import { initBackend } from '../../ml/backend';
 import { RESNET_NAMES } from '../../ml/backbones/resnet';
@@ -9,7 +11,7 @@ import { createRun, getRun, updateRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
-import { CancelledError, PretextError } from '../errors';
+import { CancelledError, PretextError } from '../../core/errors';
 
 /** Default batch size on the wasm and cpu backends (memory; see the train command). */
 const CPU_BATCH = 128;
@@ -59,7 +61,7 @@ function parse(args: string[]) {
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new PretextError(`--${name} must be a number, got '${v}'`, 2);
+  if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${name} must be a number, got '${v}'`);
   return n;
 }
 
@@ -68,7 +70,7 @@ function methodParams(method: string, sets: string[]): Params {
   const out: Params = {};
   for (const s of sets) {
     const eq = s.indexOf('=');
-    if (eq < 1) throw new PretextError(`--set expects KEY=VALUE, got '${s}'`, 2);
+    if (eq < 1) throw usageError(`--set expects KEY=VALUE, got '${s}'`);
     const key = s.slice(0, eq);
     const raw = s.slice(eq + 1);
     if (!(key in def.params)) continue; // options of another method in a comparison
@@ -107,11 +109,11 @@ export const trainCommand: Command = {
   usage,
   async run(args, ctx) {
     const v = parse(args);
-    if (!v.dataset) throw new PretextError(`--dataset is required\n${usage}`, 2);
-    if (!v.method || v.method.length === 0) throw new PretextError(`--method is required (one of ${Object.keys(methods).join(', ')})`, 2);
+    if (!v.dataset) throw usageError(`--dataset is required\n${usage}`);
+    if (!v.method || v.method.length === 0) throw usageError(`--method is required (one of ${Object.keys(methods).join(', ')})`);
     const ws = ctx.workspace();
     const dataset = resolveDataset(ws, v.dataset);
-    if (!dataset) throw new PretextError(`no dataset '${v.dataset}' in workspace ${ctx.workspaceDir} (see 'pretext datasets list')`);
+    if (!dataset) throw noSuch('dataset', v.dataset);
     // `--method a,b` and `--method a --method b` both make a comparison.
     const names = v.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
     const overrides: Omit<RunOverrides, 'params'> & { batch?: number } = {
@@ -142,7 +144,7 @@ export const trainCommand: Command = {
         const params = methodParams(name, v.set ?? []);
         return resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, dataset.imageSize));
       } catch (err) {
-        throw new PretextError(`${name}: ${(err as Error).message}`, 2);
+        throw usageError(`${name}: ${(err as Error).message}`);
       }
     });
     const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg as unknown as Record<string, unknown>));

@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { renderViews } from './pipeline';
 import { resolvePreset } from './presets';
-import { Rng } from './rng';
+import { Rng } from '../../core/rng';
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,7 @@
  *   box-blur approximation of the Gaussian used here (see BlurSpec), and values stay float
  *   between steps where PIL rounds to uint8 after each.
  */
-export { deriveSeed, Rng } from './rng';
+export { deriveSeed, Rng } from '../../core/rng';
 export { blurKernelSize, validateViewSpec } from './spec';
 export type { BlurSpec, ChannelStats, ColorJitterSpec, CropSpec, SolarizeSpec, ViewSpec } from './spec';
 export { sampleCropBox, sampleJitter, sampleViewParams, JITTER_OPS } from './params';

@@ -2,7 +2,7 @@
  * Per-image random parameters of one view, drawn in JS from the image's own stream (rng.ts).
  * Pure functions: no tensors here.
  */
-import type { Rng } from './rng';
+import type { Rng } from '../../core/rng';
 import type { CropSpec, ViewSpec } from './spec';
 
 /** A crop in pixels, torchvision's (i, j, h, w): top row, left column, height, width. */

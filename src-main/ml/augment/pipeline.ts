@@ -7,7 +7,7 @@ import { grayscale } from './color';
 import { colorJitter, cropResizeFlip, gaussianBlur, hueStages, permuteRows, solarize } from './ops';
 import { sampleViewParams, type ViewParams } from './params';
 import { cropResizeWeighted } from './resample';
-import { deriveSeed, Rng } from './rng';
+import { deriveSeed, Rng } from '../../core/rng';
 import { blurKernelSize, validateViewSpec, type ChannelStats, type ViewSpec } from './spec';
 
 /** Where a batch's views sit in a run; see rng.ts for how streams derive from it. */

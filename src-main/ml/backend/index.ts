@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle carries no gradient definitions; tfjs-layers' Node bundle registers
 // them all on import. Import it here so gradients exist before any backend is used.
 import '@tensorflow/tfjs-layers';
-import { PretextError } from '../../cli/errors';
+import { PretextError } from '../../core/errors';
 import { registerBatchNormGradient } from './batchNormGrad';
 import { BACKEND_ORDER, BackendLoadError, loaders, type BackendName, type LoadedBackend } from './loaders';
 
@@ -70,7 +70,7 @@ export function defaultThreads(): number {
 function parseName(name: string, source: string): BackendName {
   const n = name.trim().toLowerCase();
   if ((BACKEND_ORDER as readonly string[]).includes(n)) return n as BackendName;
-  throw new PretextError(`unknown backend '${name}' (from ${source}): expected one of ${BACKEND_ORDER.join(', ')}`, 2);
+  throw new PretextError(`unknown backend '${name}' (from ${source}): expected one of ${BACKEND_ORDER.join(', ')}`, { field: 'backend' });
 }
 
 async function tryLoad(name: BackendName, threads: number, forced = false): Promise<LoadedBackend> {

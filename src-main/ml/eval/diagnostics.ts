@@ -28,8 +28,8 @@ import { runEmbeddings, type EvalControl } from './embeddings';
 import { encoderData, loadEncoder, type Encoder } from './encoder';
 import { runContext } from './evalCommon';
 import { symmetricEigenvalues } from './symEig';
-import { CancelledError } from '../../cli/errors';
-import type { Split } from '../../store/datasets';
+import { CancelledError } from '../../core/errors';
+import type { Split } from '../../core/types';
 
 /** Images for alignment: the trainer's monitor uses the same number (epochMetrics). */
 export const ALIGN_IMAGES = 256;

@@ -8,13 +8,14 @@
  * a file under runs/<id>/embeddings/ and a row in `embeddings`; a second call reads the file.
  * `encoderEmbeddings` computes them for any encoder (the random-init baseline) without caching.
  */
+import { noSuch } from '../../core/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { normalize, toUnitFloat } from '../augment';
 import { gatherPixels } from './embed';
 import { checkpointEpoch, encoderData, loadEncoder, type Encoder } from './encoder';
-import { tick, type Control } from '../control';
-import { CancelledError, PretextError } from '../../cli/errors';
-import type { Split } from '../../store/datasets';
+import { tick, type Control } from '../../core/control';
+import { CancelledError, PretextError } from '../../core/errors';
+import type { Split } from '../../core/types';
 import { loadCachedEmbeddings, saveEmbeddings } from '../../store/embeddings';
 import { getRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
@@ -81,7 +82,7 @@ export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Spli
  * there, else computed (progress per batch) and cached.
  */
 export async function runEmbeddings(ws: Workspace, runId: string, split: Split, ctl: EvalControl = {}): Promise<Embeddings> {
-  if (!getRun(ws, runId)) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
+  if (!getRun(ws, runId)) throw noSuch('run', runId);
   const epoch = checkpointEpoch(ws, runId);
   if (epoch === undefined) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);
   const cached = loadCachedEmbeddings(ws, runId, epoch, split);

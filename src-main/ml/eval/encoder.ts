@@ -24,7 +24,7 @@ import { loadTrainData, type TrainData } from '../train/data';
 import { withSeed } from '../train/seed';
 import { makeBackboneFactory } from '../train/trainer';
 import { runContext, type RunContext } from './evalCommon';
-import { PretextError } from '../../cli/errors';
+import { PretextError } from '../../core/errors';
 import type { DatasetRow } from '../../store/datasets';
 import { latestCheckpoint } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';

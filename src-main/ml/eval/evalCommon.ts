@@ -1,7 +1,9 @@
 /** Pieces the kNN, probe and diagnostics evaluations share: the run's context, labelled rows, the baseline table. */
+import { noSuch } from '../../core/errors';
 import type { Evaluation } from '../../api/contract';
-import { PretextError } from '../../cli/errors';
-import { getDataset, type DatasetRow, type Split } from '../../store/datasets';
+import { PretextError } from '../../core/errors';
+import { getDataset, type DatasetRow } from '../../store/datasets';
+import { type Split } from '../../core/types';
 import { toEvaluation, type EvaluationRecord } from '../../store/evaluations';
 import { getRun, latestCheckpoint, listRuns, type RunRow } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
@@ -16,7 +18,7 @@ export interface RunContext {
 
 export function runContext(ws: Workspace, runId: string): RunContext {
   const run = getRun(ws, runId);
-  if (!run) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
+  if (!run) throw noSuch('run', runId);
   const dataset = getDataset(ws, run.datasetId);
   if (!dataset) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} is gone`);
   return { run, config: run.config as unknown as RunConfig, dataset };

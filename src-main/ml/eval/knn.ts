@@ -4,7 +4,7 @@
  * max-heap per row on the JS side. Used by t-SNE's affinities and by UMAP (precomputed kNN).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CancelledError } from '../../cli/errors';
+import { CancelledError } from '../../core/errors';
 
 export interface KnnGraph {
   n: number;

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Evaluation } from '../../api/contract';
-import { CancelledError, PretextError } from '../../cli/errors';
+import { CancelledError, PretextError } from '../../core/errors';
 import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';

@@ -9,7 +9,7 @@
  * ~5× faster here), with float64 accumulation across blocks. The eigen-solve is float64 always.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../augment/rng';
+import { Rng } from '../../core/rng';
 
 export interface PcaResult {
   /** k×d, row-major, orthonormal rows, by decreasing variance. */

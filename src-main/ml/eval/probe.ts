@@ -26,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Evaluation, LabelFraction } from '../../api/contract';
-import { CancelledError, PretextError } from '../../cli/errors';
+import { CancelledError, PretextError } from '../../core/errors';
 import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';

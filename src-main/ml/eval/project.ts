@@ -3,9 +3,10 @@
  * UMAP) → its trustworthiness → stored with the run (store/projections.ts). Returns the API
  * contract's Projection DTO; getProjection reads a stored one back.
  */
+import { noSuch } from '../../core/errors';
 import type { Projection, ProjectionAlgo, Split } from '../../api/contract';
-import { PretextError } from '../../cli/errors';
-import type { Control } from '../control';
+import { PretextError } from '../../core/errors';
+import type { Control } from '../../core/control';
 import { classNames } from '../../store/datasets';
 import { loadProjection, saveProjection, type StoredProjection, type ProjectionRow } from '../../store/projections';
 import { getRun } from '../../store/runs';
@@ -63,7 +64,7 @@ export async function computeMap(
     const r = await umap(x, n, d, { seed }, ctl);
     return { coords: r.coords, extra: { epochs: r.epochs }, timings: r.timings, params: { nNeighbors: 15, minDist: 0.1, epochs: r.epochs } };
   }
-  throw new PretextError(`unknown projection algorithm '${String(algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, 2);
+  throw new PretextError(`unknown projection algorithm '${String(algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, { field: 'algo' });
 }
 
 function toDto(ws: Workspace, row: ProjectionRow, data: StoredProjection): Projection {
@@ -93,13 +94,13 @@ function toDto(ws: Workspace, row: ProjectionRow, data: StoredProjection): Proje
 /** Computes, stores and returns the map of a run's embeddings. */
 export async function createProjection(ws: Workspace, runId: string, opts: ProjectOptions, ctl: ProjectCtl = {}): Promise<Projection> {
   if (!PROJECTION_ALGOS.includes(opts.algo)) {
-    throw new PretextError(`unknown projection algorithm '${String(opts.algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, 2);
+    throw new PretextError(`unknown projection algorithm '${String(opts.algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, { field: 'algo' });
   }
   const split = opts.split ?? 'test';
-  if (split !== 'train' && split !== 'test') throw new PretextError(`unknown split '${String(split)}': expected train or test`, 2);
+  if (split !== 'train' && split !== 'test') throw new PretextError(`unknown split '${String(split)}': expected train or test`, { field: 'split' });
   const seed = opts.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new PretextError(`seed must be a non-negative integer, got ${seed}`, 2);
-  if (!getRun(ws, runId)) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new PretextError(`seed must be a non-negative integer, got ${seed}`, { field: 'seed' });
+  if (!getRun(ws, runId)) throw noSuch('run', runId);
   const emb = await runEmbeddings(ws, runId, split, ctl);
   const maxPoints = opts.maxPoints ?? 20_000;
   const rows = subsample(emb.count, maxPoints, seed);

@@ -9,7 +9,7 @@
  * (the subsample treated as the data set), so it costs O(m²·d) whatever n is.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../augment/rng';
+import { Rng } from '../../core/rng';
 
 /** Squared Euclidean distances between all rows of an m×d matrix (m×m, float64). */
 export function pairwiseSq(x: Float32Array, m: number, d: number): Float64Array {

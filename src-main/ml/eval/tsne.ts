@@ -11,9 +11,9 @@
  *     constant factor 4, as openTSNE's does (its learning rate is scaled for that).
  *     Attraction: the sparse P; repulsion: FFT-accelerated interpolation (tsneRepulsion.ts).
  */
-import { CancelledError } from '../../cli/errors';
-import { tick, type Control } from '../control';
-import { Rng } from '../augment/rng';
+import { CancelledError } from '../../core/errors';
+import { tick, type Control } from '../../core/control';
+import { Rng } from '../../core/rng';
 import { exactKnn } from './knn';
 import { pca } from './pca';
 import { bfsOrder, conditionalP, permute, symmetrise, type Csr } from './tsneAffinity';

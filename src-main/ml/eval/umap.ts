@@ -8,9 +8,9 @@
  * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
  */
 import { UMAP } from 'umap-js';
-import { CancelledError } from '../../cli/errors';
-import { tick, type Control } from '../control';
-import { Rng } from '../augment/rng';
+import { CancelledError } from '../../core/errors';
+import { tick, type Control } from '../../core/control';
+import { Rng } from '../../core/rng';
 import { exactKnn } from './knn';
 import { pca } from './pca';
 

@@ -10,9 +10,9 @@
  *   their class names stay readable by any tool (pandas, a spreadsheet).
  * Rows come split by split, in the order given (train then test for `all`).
  */
-import type { Control } from '../control';
-import { CancelledError } from '../../cli/errors';
-import type { Split } from '../../store/datasets';
+import type { Control } from '../../core/control';
+import { CancelledError } from '../../core/errors';
+import type { Split } from '../../core/types';
 import { OutputFile } from './files';
 import { littleEndianBytes, npyHeader } from './npy';
 

@@ -4,10 +4,12 @@
  * .npy + labels CSV (embeddingFiles.ts). `split`: test (default), train, or all (train then test,
  * the splits the dataset has). Default destination: runs/<id>/exports/embeddings-e<epoch>-<split>.<ext>.
  */
+import { noSuch } from '../../core/errors';
 import { join, resolve } from 'node:path';
 import type { EmbeddingFormat } from '../../api/contract';
-import { PretextError } from '../../cli/errors';
-import { classNames, type Split } from '../../store/datasets';
+import { PretextError } from '../../core/errors';
+import { classNames } from '../../store/datasets';
+import { type Split } from '../../core/types';
 import { getRun, runDir } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 import { runEmbeddings, type Embeddings } from '../eval/embeddings';
@@ -35,7 +37,7 @@ export async function exportEmbeddings(
   const split = o.split ?? 'test';
   if (!EMBEDDING_SPLITS.includes(split)) throw new PretextError(`split '${String(split)}': must be one of ${EMBEDDING_SPLITS.join(', ')}`);
   const run = getRun(ws, runId);
-  if (!run) throw new PretextError(`no run '${runId}' in workspace ${ws.dir} (see 'pretext runs list')`);
+  if (!run) throw noSuch('run', runId);
   const splits = splitsOf(ws, run.datasetId, split);
   if (splits.length === 0) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} has no images`);
   const parts: Embeddings[] = [];

@@ -11,8 +11,8 @@
  */
 import { join, resolve } from 'node:path';
 import type { EncoderFormat, WrittenFile } from '../../api/contract';
-import { CancelledError, PretextError } from '../../cli/errors';
-import type { ProgressSink } from '../../cli/progress';
+import { CancelledError, PretextError } from '../../core/errors';
+import type { ProgressSink } from '../../core/progress';
 import { classNames } from '../../store/datasets';
 import { runDir } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';

@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { PretextError } from '../../cli/errors';
+import { PretextError } from '../../core/errors';
 
 function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

@@ -14,18 +14,10 @@ import { describeBackend } from '../backend';
 import { resnet, type ResNetName, RESNET_NAMES } from '../backbones/resnet';
 import { gatherPixels } from '../eval/embed';
 import { getMethod, type SslModel, type StepInput } from '../methods';
-import { CancelledError } from '../../cli/errors';
+import { CancelledError } from '../../core/errors';
 import { getDataset } from '../../store/datasets';
-import {
-  appendMetrics,
-  getRun,
-  latestCheckpoint,
-  recordCheckpoint,
-  runDir,
-  truncateMetrics,
-  updateRun,
-  type MetricPoint,
-} from '../../store/runs';
+import { appendMetrics, getRun, latestCheckpoint, recordCheckpoint, runDir, truncateMetrics, updateRun } from '../../store/runs';
+import { type MetricPoint } from '../../core/types';
 import type { Workspace } from '../../store/workspace';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { RunConfig } from './config';

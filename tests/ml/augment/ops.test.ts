@@ -4,7 +4,7 @@ import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, grayscal
 import { colorJitter, cropResizeFlip, gaussianBlur, gaussianKernel1d, permuteRows, solarize } from '../../../src-main/ml/augment/ops';
 import type { JitterParams } from '../../../src-main/ml/augment/params';
 import { cropResizeWeighted, pilWeights } from '../../../src-main/ml/augment/resample';
-import { Rng } from '../../../src-main/ml/augment/rng';
+import { Rng } from '../../../src-main/core/rng';
 import { BACKENDS, useBackend } from './backends';
 import { img, refBlur, refContrast, refCropResize, refGray, refHue, refSaturation, type Img } from './reference';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { roundHalfEven, sampleCropBox, sampleJitter, sampleViewParams } from '../../../src-main/ml/augment/params';
 import { resolvePreset } from '../../../src-main/ml/augment/presets';
-import { Rng } from '../../../src-main/ml/augment/rng';
+import { Rng } from '../../../src-main/core/rng';
 
 describe('roundHalfEven (Python round)', () => {
   it('sends halves to the even neighbour', () => {

@@ -15,7 +15,7 @@ import {
 } from '../../../src-main/ml/augment/index';
 import { hueStages } from '../../../src-main/ml/augment/ops';
 import { applyView, sampleBatchParams, toUnitFloat } from '../../../src-main/ml/augment/pipeline';
-import { Rng } from '../../../src-main/ml/augment/rng';
+import { Rng } from '../../../src-main/core/rng';
 import { BACKENDS, useBackend } from './backends';
 
 function pixels(n: number, size: number, c: number, seed = 1): ImageBatch {

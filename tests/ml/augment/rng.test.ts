@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSeed, mix32, Rng } from '../../../src-main/ml/augment/rng';
+import { deriveSeed, mix32, Rng } from '../../../src-main/core/rng';
 
 describe('Rng (sfc32)', () => {
   it('gives the same stream for the same seed and a different one for another seed', () => {

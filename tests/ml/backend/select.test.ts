@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
-import { PretextError } from '../../../src-main/cli/errors';
+import { PretextError } from '../../../src-main/core/errors';
 import { BACKEND_ORDER, describeBackend, initBackend, listBackends, useBackend } from '../../../src-main/ml/backend';
 
 describe('backend selection', () => {

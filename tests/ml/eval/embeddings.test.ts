@@ -11,7 +11,7 @@ import { runTraining } from '../../../src-main/ml/train/trainer';
 import { getEmbeddingsRow, saveEmbeddings } from '../../../src-main/store/embeddings';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
-import { CancelledError } from '../../../src-main/cli/errors';
+import { CancelledError } from '../../../src-main/core/errors';
 import { tinyRun, toyWorkspace, type ToyWorkspace } from '../../helpers/evalRuns';
 import { makeToyDataset } from '../../helpers/toyDataset';
 

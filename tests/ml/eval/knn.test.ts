@@ -5,7 +5,7 @@ import { runTraining } from '../../../src-main/ml/train/trainer';
 import { getEvaluation, listEvaluations } from '../../../src-main/store/evaluations';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
-import { CancelledError } from '../../../src-main/cli/errors';
+import { CancelledError } from '../../../src-main/core/errors';
 import { tinyRun, toyWorkspace, uniform, type ToyWorkspace } from '../../helpers/evalRuns';
 
 let toy: ToyWorkspace;

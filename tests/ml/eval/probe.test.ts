@@ -12,7 +12,7 @@ import { makeToyDataset } from '../../helpers/toyDataset';
 import { importSample } from '../../../src-main/data/sample';
 import { datasetItems, getDataset, readPixels } from '../../../src-main/store/datasets';
 import { Workspace } from '../../../src-main/store/workspace';
-import { CancelledError } from '../../../src-main/cli/errors';
+import { CancelledError } from '../../../src-main/core/errors';
 import { makeTempDir } from '../../helpers/tmp';
 import { TEST_BACKEND } from '../../helpers/testData';
 

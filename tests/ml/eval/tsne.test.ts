@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../../src-main/cli/errors';
-import { Rng } from '../../../src-main/ml/augment/rng';
+import { CancelledError } from '../../../src-main/core/errors';
+import { Rng } from '../../../src-main/core/rng';
 import { useBackend } from '../../../src-main/ml/backend';
 import { exactKnn } from '../../../src-main/ml/eval/knn';
 import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CancelledError, PretextError } from '../../../src-main/cli/errors';
+import { CancelledError, PretextError } from '../../../src-main/core/errors';
 import { csvField, formatFloat, labelsPathFor, writeEmbeddingsCsv, writeEmbeddingsNpy, type EmbeddingRows } from '../../../src-main/ml/export/embeddingFiles';
 import { decodeNpy, encodeNpy, npyHeader } from '../../../src-main/ml/export/npy';
 import { makeTempDir } from '../../helpers/tmp';

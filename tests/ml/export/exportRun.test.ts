@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PretextError } from '../../../src-main/cli/errors';
+import { PretextError } from '../../../src-main/core/errors';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { encoderData, loadEncoder } from '../../../src-main/ml/eval/encoder';
