@@ -11,16 +11,35 @@
  * and the UI show the same numbers.
  */
 import type { ErrorCode } from '../core/errors';
+import type {
+  Diagnostics,
+  EmbeddingFormat,
+  EncoderFormat,
+  Evaluation,
+  LabelFraction,
+  MetricPoint,
+  Projection,
+  ProjectionAlgo,
+  RunStatus,
+  Split,
+  WrittenFile,
+} from '../core/types';
 
-import type { MetricPoint, RunStatus, Split } from '../core/types';
-
-export type { MetricPoint, RunStatus, Split };
+export type {
+  Diagnostics,
+  EmbeddingFormat,
+  EncoderFormat,
+  Evaluation,
+  LabelFraction,
+  MetricPoint,
+  Projection,
+  ProjectionAlgo,
+  RunStatus,
+  Split,
+  WrittenFile,
+};
 export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type ProjectionAlgo = 'pca' | 'tsne' | 'umap';
-export type EncoderFormat = 'tfjs' | 'onnx';
-export type EmbeddingFormat = 'csv' | 'npy';
-export type LabelFraction = 0.01 | 0.1 | 1;
 
 // ---------------------------------------------------------------- app and engine
 
@@ -194,50 +213,11 @@ export interface ProbeRequest {
   seed?: number;
 }
 
-export interface Evaluation {
-  id: string;
-  runId: string;
-  epoch: number;
-  kind: 'knn' | 'probe';
-  params: Record<string, unknown>;
-  /** top1, top5 (probe), perClass: {className: accuracy}, seconds, ... */
-  result: Record<string, unknown>;
-  createdAt: string;
-}
-
-export interface Diagnostics {
-  runId: string;
-  epoch: number;
-  alignment: number;
-  uniformity: number;
-  effectiveRank: number;
-  dim: number;
-  /** Std of each dimension of the L2-normalised features. */
-  perDimStd: number[];
-}
-
 export interface ProjectRequest {
   runId: string;
   algo: ProjectionAlgo;
   split?: Split;
   seed?: number;
-}
-
-export interface Projection {
-  runId: string;
-  epoch: number;
-  split: Split;
-  algo: ProjectionAlgo;
-  /** Point i is dataset item `indices[i]`; its coordinates are (x[i], y[i]). */
-  indices: number[];
-  x: number[];
-  y: number[];
-  labels: (number | null)[];
-  classes: string[];
-  /** trustworthiness (k), and whatever else the algorithm reports. */
-  quality: Record<string, number>;
-  seconds: number;
-  createdAt: string;
 }
 
 // ---------------------------------------------------------------- export and report
@@ -260,14 +240,6 @@ export interface ExportEmbeddingsRequest {
 export interface ReportRequest {
   runIds: string[];
   out?: string;
-}
-
-/** What an export or report job finishes with. */
-export interface WrittenFile {
-  path: string;
-  bytes: number;
-  /** In a browser: a URL under /api/download that serves it. */
-  downloadUrl?: string;
 }
 
 // ---------------------------------------------------------------- jobs

@@ -16,3 +16,55 @@ export interface MetricPoint {
   /** Seconds of training time at this point (the wall-clock axis of the curves). */
   wall: number;
 }
+
+export type ProjectionAlgo = 'pca' | 'tsne' | 'umap';
+export type EncoderFormat = 'tfjs' | 'onnx';
+export type EmbeddingFormat = 'csv' | 'npy';
+export type LabelFraction = 0.01 | 0.1 | 1;
+
+export interface Evaluation {
+  id: string;
+  runId: string;
+  epoch: number;
+  kind: 'knn' | 'probe';
+  params: Record<string, unknown>;
+  /** top1, top5 (probe), perClass: {className: accuracy}, seconds, ... */
+  result: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Diagnostics {
+  runId: string;
+  epoch: number;
+  alignment: number;
+  uniformity: number;
+  effectiveRank: number;
+  dim: number;
+  /** Std of each dimension of the L2-normalised features. */
+  perDimStd: number[];
+}
+
+export interface Projection {
+  runId: string;
+  epoch: number;
+  split: Split;
+  algo: ProjectionAlgo;
+  /** Point i is dataset item `indices[i]`; its coordinates are (x[i], y[i]). */
+  indices: number[];
+  x: number[];
+  y: number[];
+  labels: (number | null)[];
+  classes: string[];
+  /** trustworthiness (k), and whatever else the algorithm reports. */
+  quality: Record<string, number>;
+  seconds: number;
+  createdAt: string;
+}
+
+/** What an export or report job finishes with. */
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  /** In a browser: a URL under /api/download that serves it. */
+  downloadUrl?: string;
+}

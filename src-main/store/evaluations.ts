@@ -5,7 +5,7 @@
  * onto the contract's `Evaluation`; diagnostics rows are read with latestEvaluation.
  */
 import { randomBytes } from 'node:crypto';
-import type { Evaluation } from '../api/contract';
+import type { Evaluation } from '../core/types';
 import type { Workspace } from './workspace';
 
 export type EvaluationKind = 'knn' | 'probe' | 'diagnostics';

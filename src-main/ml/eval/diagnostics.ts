@@ -16,7 +16,7 @@
  *   a healthy encoder stays near 1/√D).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Diagnostics } from '../../api/contract';
+import type { Diagnostics, Split } from '../../core/types';
 import { insertEvaluation, latestEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';
 import { renderViews, resolvePreset, Rng, type ViewSpec } from '../augment';
@@ -29,7 +29,6 @@ import { encoderData, loadEncoder, type Encoder } from './encoder';
 import { runContext } from './evalCommon';
 import { symmetricEigenvalues } from './symEig';
 import { CancelledError } from '../../core/errors';
-import type { Split } from '../../core/types';
 
 /** Images for alignment: the trainer's monitor uses the same number (epochMetrics). */
 export const ALIGN_IMAGES = 256;

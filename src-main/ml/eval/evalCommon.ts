@@ -1,6 +1,6 @@
 /** Pieces the kNN, probe and diagnostics evaluations share: the run's context, labelled rows, the baseline table. */
 import { noSuch } from '../../core/errors';
-import type { Evaluation } from '../../api/contract';
+import type { Evaluation } from '../../core/types';
 import { PretextError } from '../../core/errors';
 import { getDataset, type DatasetRow } from '../../store/datasets';
 import { type Split } from '../../core/types';

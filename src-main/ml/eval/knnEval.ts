@@ -9,7 +9,7 @@
  * supervised baseline run on the same dataset, when there is one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluation } from '../../api/contract';
+import type { Evaluation } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
 import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';

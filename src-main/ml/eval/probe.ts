@@ -25,7 +25,7 @@
  * engine's tfjs backend; the L-BFGS bookkeeping runs on Float64Arrays.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluation, LabelFraction } from '../../api/contract';
+import type { Evaluation, LabelFraction } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
 import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';

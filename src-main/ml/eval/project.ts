@@ -4,7 +4,7 @@
  * contract's Projection DTO; getProjection reads a stored one back.
  */
 import { noSuch } from '../../core/errors';
-import type { Projection, ProjectionAlgo, Split } from '../../api/contract';
+import type { Projection, ProjectionAlgo, Split } from '../../core/types';
 import { PretextError } from '../../core/errors';
 import type { Control } from '../../core/control';
 import { classNames } from '../../store/datasets';

@@ -3,7 +3,7 @@
  * from (its config and seed, no training), stored under the run with params.baseline 'random'
  * at epoch 0 and reused when already stored.
  */
-import type { Evaluation } from '../../api/contract';
+import type { Evaluation } from '../../core/types';
 import { classNames } from '../../store/datasets';
 import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';

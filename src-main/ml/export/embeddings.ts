@@ -6,10 +6,9 @@
  */
 import { noSuch } from '../../core/errors';
 import { join, resolve } from 'node:path';
-import type { EmbeddingFormat } from '../../api/contract';
+import type { EmbeddingFormat, Split } from '../../core/types';
 import { PretextError } from '../../core/errors';
 import { classNames } from '../../store/datasets';
-import { type Split } from '../../core/types';
 import { getRun, runDir } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 import { runEmbeddings, type Embeddings } from '../eval/embeddings';

@@ -10,7 +10,7 @@
  * Default destination: runs/<id>/exports/encoder-e<epoch>-tfjs/ or encoder-e<epoch>.onnx.
  */
 import { join, resolve } from 'node:path';
-import type { EncoderFormat, WrittenFile } from '../../api/contract';
+import type { EncoderFormat, WrittenFile } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
 import type { ProgressSink } from '../../core/progress';
 import { classNames } from '../../store/datasets';
