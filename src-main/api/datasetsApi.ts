@@ -106,14 +106,9 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     },
     'datasets.delete': async ({ id }) => {
       find(id);
-      try {
-        const deleted = deleteDataset(ws, id);
-        if (deleted) ctx.emit('datasets.changed', { datasetId: id });
-        return { deleted };
-      } catch (err) {
-        if (/FOREIGN KEY/i.test((err as Error).message)) throw new PretextError(`dataset '${id}': runs still use it; delete those runs first`);
-        throw err;
-      }
+      const deleted = deleteDataset(ws, id);
+      if (deleted) ctx.emit('datasets.changed', { datasetId: id });
+      return { deleted };
     },
   };
 }

@@ -3,6 +3,7 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from './workspace';
 
+import { PretextError } from '../core/errors';
 import type { Split } from '../core/types';
 
 export type SourceKind = 'folder' | 'zip' | 'tar' | 'cifar' | 'idx' | 'csv' | 'sample';
@@ -197,10 +198,18 @@ export function summarizeDataset(ws: Workspace, row: DatasetRow): DatasetSummary
   return { ...row, classes, splits, perClass, failed };
 }
 
-/** Deletes the rows (one transaction) and then the dataset's files. */
+/**
+ * Deletes the rows (one transaction) and then the dataset's files. A dataset that runs still
+ * use is refused with a PretextError (the runs keep their dataset), checked here so that the
+ * CLI and the API say the same.
+ */
 export function deleteDataset(ws: Workspace, id: string): boolean {
-  const info = ws.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
-  if (info.changes === 0) return false;
+  const remove = ws.db.transaction(() => {
+    const { n } = ws.db.prepare('SELECT COUNT(*) AS n FROM runs WHERE dataset_id = ?').get(id) as { n: number };
+    if (n > 0) throw new PretextError(`dataset '${id}': runs still use it; delete those runs first`);
+    return ws.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes;
+  });
+  if (remove() === 0) return false;
   rmSync(join(ws.datasetsDir, id), { recursive: true, force: true });
   return true;
 }

@@ -90,6 +90,24 @@ describe('pretext CLI', () => {
     expect(JSON.parse(r.stdout)).toEqual({ datasets: [] });
   });
 
+  it('delete of a dataset that runs use says so (the API wording) and deletes nothing', async () => {
+    const id = seedDataset();
+    const ws = Workspace.open(wsDir);
+    try {
+      ws.db
+        .prepare("INSERT INTO runs (id, dataset_id, method, config, status, created_at) VALUES ('run-1', ?, 'simclr', '{}', 'completed', ?)")
+        .run(id, new Date().toISOString());
+    } finally {
+      ws.close();
+    }
+    const r = await runCli(['--workspace', wsDir, 'datasets', 'delete', id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`dataset '${id}': runs still use it; delete those runs first`));
+    expect(r.stderr).not.toMatch(/FOREIGN KEY/);
+    const list = await runCli(['--workspace', wsDir, '--json', 'datasets', 'list']);
+    expect((JSON.parse(list.stdout) as { datasets: unknown[] }).datasets).toHaveLength(1);
+  });
+
   it('PRETEXT_WORKSPACE selects the workspace', async () => {
     seedDataset();
     const r = await runCli(['--json', 'datasets', 'list'], { PRETEXT_WORKSPACE: wsDir });

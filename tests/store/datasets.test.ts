@@ -80,4 +80,14 @@ describe('datasets repository', () => {
     }
     expect(deleteDataset(ws, row.id)).toBe(false);
   });
+
+  it('delete refuses a dataset that runs use, in words, and keeps its rows and files', () => {
+    const row = commitDataset(ws, base, staged(new Uint8Array(12)));
+    ws.db
+      .prepare("INSERT INTO runs (id, dataset_id, method, config, status, created_at) VALUES ('run-1', ?, 'simclr', '{}', 'completed', ?)")
+      .run(row.id, new Date().toISOString());
+    expect(() => deleteDataset(ws, row.id)).toThrow(new RegExp(`^dataset '${row.id}': runs still use it; delete those runs first$`));
+    expect(listDatasets(ws).map((d) => d.id)).toEqual([row.id]);
+    expect(existsSync(join(ws.datasetsDir, row.id))).toBe(true);
+  });
 });
