@@ -19,10 +19,10 @@ export default defineConfig({
           engine: resolve(__dirname, 'src-main/engine/entry.ts'),
           trainChild: resolve(__dirname, 'src-main/engine/trainChild.ts'),
           workChild: resolve(__dirname, 'src-main/engine/workChild.ts'),
-          'decode-worker': resolve(__dirname, 'src-main/data/decode-worker.ts'),
+          decodeWorker: resolve(__dirname, 'src-main/data/import/decodeWorker.ts'),
         },
-        // worker-pool.ts starts new URL('./decode-worker.mjs', import.meta.url).
-        output: { entryFileNames: (chunk) => (chunk.name === 'decode-worker' ? '[name].mjs' : '[name].js') },
+        // data/import/workerPool.ts starts new URL('./decodeWorker.mjs', import.meta.url).
+        output: { entryFileNames: (chunk) => (chunk.name === 'decodeWorker' ? '[name].mjs' : '[name].js') },
       },
     },
   },

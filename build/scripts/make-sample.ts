@@ -7,10 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FASHION_CLASSES, fashionPackageDir, loadFashionClass } from '../../src-main/data/fashion-package';
-import { encodeIdx } from '../../src-main/data/idx-write';
-import { sampleDir } from '../../src-main/data/sample';
-import { mulberry32, shuffle } from '../../src-main/data/split';
+import { FASHION_CLASSES, fashionPackageDir, loadFashionClass } from '../../src-main/data/formats/fashionPackage';
+import { encodeIdx } from '../../src-main/data/formats/idxWrite';
+import { sampleDir } from '../../src-main/data/samples';
+import { mulberry32, shuffle } from '../../src-main/data/import/split';
 
 const TRAIN_PER_CLASS = 1000;
 const TEST_PER_CLASS = 200;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
 import { getMethod, methods } from '../ml/methods';
-import { readItems } from '../data/thumbnail';
+import { readItems } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
 import type { AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
 import type { Handlers, ServiceContext } from './context';

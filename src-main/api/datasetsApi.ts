@@ -1,9 +1,9 @@
 /** datasets.* requests: list, items with thumbnails, import jobs, staging, delete. */
 import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { openSource } from '../data/detect';
-import { importSource } from '../data/importer';
-import { importSample, SAMPLES } from '../data/sample';
+import { openSource } from '../data/formats/detect';
+import { importSource } from '../data/import/pipeline';
+import { importSample, SAMPLES } from '../data/samples';
 import type { ImportOptions } from '../data/types';
 import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
 import type { ImportRequest } from './contract';

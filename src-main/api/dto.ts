@@ -1,6 +1,6 @@
 /** Store rows → the contract's DTOs (plain JSON). */
 import type { DatasetInfo, DatasetItem, RunInfo } from './contract';
-import { thumbnailPng } from '../data/thumbnail';
+import { thumbnailPng } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, summarizeDataset, type DatasetRow } from '../store/datasets';
 import { latestMetrics, updateRun, type RunRow } from '../store/runs';
 import { isAlive, type Workspace } from '../store/workspace';

@@ -7,10 +7,10 @@ import sharp from 'sharp';
 import type { CommandContext } from '../cli/command';
 import { PretextError } from '../core/errors';
 import { silentProgress } from '../core/progress';
-import { openSource } from '../data/detect';
-import { importSource } from '../data/importer';
-import { forEachPool } from '../data/pool';
-import { mulberry32 } from '../data/split';
+import { openSource } from '../data/formats/detect';
+import { importSource } from '../data/import/pipeline';
+import { forEachPool } from '../data/import/pool';
+import { mulberry32 } from '../data/import/split';
 import { Workspace } from '../store/workspace';
 
 interface Case {

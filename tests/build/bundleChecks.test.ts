@@ -23,8 +23,8 @@ describe('bundle checks', () => {
   });
 
   it('finds paths located relative to the module and to __dirname', () => {
-    const code = 'const w = new URL("./decode-worker.mjs", import.meta.url);\nconst p = join(__dirname, "../preload/index.cjs");\nconst r = join(__dirname, "..", "renderer");';
-    expect(selfRelativeUrlsOf(code)).toEqual(['./decode-worker.mjs']);
+    const code = 'const w = new URL("./decodeWorker.mjs", import.meta.url);\nconst p = join(__dirname, "../preload/index.cjs");\nconst r = join(__dirname, "..", "renderer");';
+    expect(selfRelativeUrlsOf(code)).toEqual(['./decodeWorker.mjs']);
     expect(dirnameJoinsOf(code)).toEqual([['../preload/index.cjs'], ['..', 'renderer']]);
   });
 });

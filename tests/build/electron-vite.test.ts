@@ -36,9 +36,9 @@ describe('electron-vite build', () => {
       expect(main).toMatch(/utilityProcess\.fork/);
       const engine = readFileSync(join(outDir, 'main', 'engine.js'), 'utf8');
       expect(engine).toMatch(/parentPort/);
-      // worker-pool.ts starts the decode worker next to the module that imports it.
-      expect(engine).toContain('new URL("./decode-worker.mjs", import.meta.url)');
-      expect(existsSync(join(outDir, 'main', 'decode-worker.mjs'))).toBe(true);
+      // data/import/workerPool.ts starts the decode worker next to the module that imports it.
+      expect(engine).toContain('new URL("./decodeWorker.mjs", import.meta.url)');
+      expect(existsSync(join(outDir, 'main', 'decodeWorker.mjs'))).toBe(true);
       expect(existsSync(join(outDir, 'main', 'trainChild.js'))).toBe(true);
       expect(existsSync(join(outDir, 'main', 'workChild.js'))).toBe(true);
       const preload = readFileSync(join(outDir, 'preload', 'index.cjs'), 'utf8');

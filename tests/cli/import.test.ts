@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { silentProgress } from '../../src-main/core/progress';
-import { fashionPackageDir, loadFashionClass } from '../../src-main/data/fashion-package';
-import { fullFashionSource } from '../../src-main/data/sample';
+import { fashionPackageDir, loadFashionClass } from '../../src-main/data/formats/fashionPackage';
+import { fullFashionSource } from '../../src-main/data/samples';
 import { removeDir, solid, tempDir } from '../data/helpers';
 
 let ws: string;

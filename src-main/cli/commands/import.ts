@@ -1,7 +1,7 @@
 import { usageError } from '../errors';
-import { openSource } from '../../data/detect';
-import { importSource, type ImportResult } from '../../data/importer';
-import { importSample, SAMPLES } from '../../data/sample';
+import { openSource } from '../../data/formats/detect';
+import { importSource, type ImportResult } from '../../data/import/pipeline';
+import { importSample, SAMPLES } from '../../data/samples';
 import type { ImportOptions } from '../../data/types';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
