@@ -2,8 +2,8 @@
 import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { openSource } from '../data/formats/detect';
-import { importSource } from '../data/import/pipeline';
-import { importSample, SAMPLES } from '../data/samples';
+import { importSource, importSample } from '../tasks/import';
+import { SAMPLES } from '../data/samples';
 import type { ImportOptions } from '../data/types';
 import { deleteDataset, getDataset, listDatasets } from '../store/datasets';
 import type { ImportRequest } from './contract';

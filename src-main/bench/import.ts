@@ -8,7 +8,7 @@ import type { CommandContext } from '../cli/command';
 import { PretextError } from '../core/errors';
 import { silentProgress } from '../core/progress';
 import { openSource } from '../data/formats/detect';
-import { importSource } from '../data/import/pipeline';
+import { importSource } from '../tasks/import';
 import { forEachPool } from '../data/import/pool';
 import { mulberry32 } from '../data/import/split';
 import { Workspace } from '../store/workspace';

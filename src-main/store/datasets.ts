@@ -5,8 +5,7 @@ import type { Workspace } from './workspace';
 
 import { PretextError } from '../core/errors';
 import type { Split } from '../core/types';
-
-export type SourceKind = 'folder' | 'zip' | 'tar' | 'cifar' | 'idx' | 'csv' | 'sample';
+import type { ImportFailure, ItemRecord, SourceKind } from '../data/types';
 
 export interface DatasetRow {
   id: string;
@@ -21,18 +20,6 @@ export interface DatasetRow {
   pixelsFile: string;
   createdAt: string;
   meta: Record<string, unknown>;
-}
-
-export interface ItemRecord {
-  sourcePath: string;
-  label: number | null;
-  split: Split;
-  contentHash: string;
-}
-
-export interface ImportFailure {
-  file: string;
-  reason: string;
 }
 
 export interface NewDataset {

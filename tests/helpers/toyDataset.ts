@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PIXELS_FILE, commitDataset, type ItemRecord } from '../../src-main/store/datasets';
+import type { ItemRecord } from '../../src-main/data/types';
+import { PIXELS_FILE, commitDataset } from '../../src-main/store/datasets';
 import type { Workspace } from '../../src-main/store/workspace';
 
 /**

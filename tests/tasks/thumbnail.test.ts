@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSource } from '../../src-main/data/formats/detect';
-import { importSource } from '../../src-main/data/import/pipeline';
+import { importSource } from '../../src-main/tasks/import';
 import { readItems, thumbnailPng } from '../../src-main/tasks/thumbnail';
 import { getDataset, readPixels } from '../../src-main/store/datasets';
 import { quiet, removeDir, solid, tempDir, tempWorkspace } from '../data/helpers';

@@ -1,7 +1,7 @@
 import { usageError } from '../errors';
 import { openSource } from '../../data/formats/detect';
-import { importSource, type ImportResult } from '../../data/import/pipeline';
-import { importSample, SAMPLES } from '../../data/samples';
+import { importSource, type ImportResult, importSample } from '../../tasks/import';
+import { SAMPLES } from '../../data/samples';
 import type { ImportOptions } from '../../data/types';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';

@@ -1,7 +1,6 @@
-import type { ImportFailure } from '../../store/datasets';
 import { inferLayout, stripCommonRoot, type LayoutKind } from './layout';
 import { isIgnoredName, isImageName } from './names';
-import type { EncodedEntry } from '../types';
+import type { EncodedEntry, ImportFailure } from '../types';
 
 /** Why an archive member name is refused, or undefined when it is a safe relative path. */
 export function unsafeArchivePath(name: string): string | undefined {

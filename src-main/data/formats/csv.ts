@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ImportFailure } from '../../store/datasets';
 import type { Split } from '../../core/types';
 import { readImageFile } from './files';
-import type { EncodedEntry, Source } from '../types';
+import type { EncodedEntry, ImportFailure, Source } from '../types';
 
 /** Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF); rows of string cells. */
 export function parseCsv(text: string): string[][] {

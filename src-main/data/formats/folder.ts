@@ -1,11 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImportFailure } from '../../store/datasets';
 import { fsReason, readImageFile } from './files';
 import { inferLayout } from './layout';
 import { decodeName, escapeName, isIgnoredName, isImageName } from './names';
-import type { EncodedEntry, Source } from '../types';
+import type { EncodedEntry, ImportFailure, Source } from '../types';
 
 const MAX_DEPTH = 32;
 

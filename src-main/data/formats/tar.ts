@@ -2,13 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { ImportFailure, SourceKind } from '../../store/datasets';
 import { memoryAccess } from './access';
 import { archiveEntries, imageSegments, unsafeArchivePath } from './archive';
 import { findCifarFiles, readCifar } from './cifar';
 import { IDX_IMAGES, readIdxSource } from './idx';
 import { decodeName, escapeName } from './names';
-import type { Source } from '../types';
+import type { ImportFailure, Source, SourceKind } from '../types';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -1,9 +1,8 @@
 import yauzl from 'yauzl';
-import type { ImportFailure } from '../../store/datasets';
 import { MAX_FILE_BYTES } from './files';
 import { archiveEntries, imageSegments, unsafeArchivePath } from './archive';
 import { decodeName, escapeName } from './names';
-import type { Source } from '../types';
+import type { ImportFailure, Source } from '../types';
 
 export interface ZipLimits {
   /** Largest uncompressed entry read. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src-main/data/formats/csv';
 import { openSource } from '../../../src-main/data/formats/detect';
-import { importSource } from '../../../src-main/data/import/pipeline';
+import { importSource } from '../../../src-main/tasks/import';
 import { inferLayout, stripCommonRoot } from '../../../src-main/data/formats/layout';
 import { stratifiedSplit } from '../../../src-main/data/import/split';
 import { quiet, removeDir, solid, tempDir, tempWorkspace } from '../helpers';

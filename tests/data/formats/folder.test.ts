@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSource } from '../../../src-main/data/formats/detect';
 import { readFolder } from '../../../src-main/data/formats/folder';
-import { importSource } from '../../../src-main/data/import/pipeline';
+import { importSource } from '../../../src-main/tasks/import';
 import { datasetItems, getDataset, readPixels } from '../../../src-main/store/datasets';
 import { bombPng, quiet, removeDir, solid, tempDir, tempWorkspace } from '../helpers';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSource } from '../../../src-main/data/formats/detect';
 import { parseIdx } from '../../../src-main/data/formats/idx';
 import { encodeIdx } from '../../../src-main/data/formats/idxWrite';
-import { importSource } from '../../../src-main/data/import/pipeline';
+import { importSource } from '../../../src-main/tasks/import';
 import { datasetItems, getDataset, readPixels } from '../../../src-main/store/datasets';
 import { quiet, removeDir, tempDir, tempWorkspace } from '../helpers';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSource } from '../../../src-main/data/formats/detect';
-import { importSource } from '../../../src-main/data/import/pipeline';
+import { importSource } from '../../../src-main/tasks/import';
 import { readTar } from '../../../src-main/data/formats/tar';
 import { getDataset, readPixels } from '../../../src-main/store/datasets';
 import { buildTar, quiet, removeDir, solid, tempDir, tempWorkspace } from '../helpers';

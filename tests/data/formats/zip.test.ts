@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSource } from '../../../src-main/data/formats/detect';
-import { importSource } from '../../../src-main/data/import/pipeline';
+import { importSource } from '../../../src-main/tasks/import';
 import { DEFAULT_ZIP_LIMITS, readZip, unsafeZipPath } from '../../../src-main/data/formats/zip';
 import { buildZip, quiet, removeDir, solid, tempDir, tempWorkspace, type ZipEntrySpec } from '../helpers';
 

@@ -9,7 +9,7 @@ import { runTraining } from '../../../src-main/ml/train/trainer';
 import { createRun } from '../../../src-main/store/runs';
 import { listEvaluations } from '../../../src-main/store/evaluations';
 import { makeToyDataset } from '../../helpers/toyDataset';
-import { importSample } from '../../../src-main/data/samples';
+import { importSample } from '../../../src-main/tasks/import';
 import { datasetItems, getDataset, readPixels } from '../../../src-main/store/datasets';
 import { Workspace } from '../../../src-main/store/workspace';
 import { CancelledError } from '../../../src-main/core/errors';
