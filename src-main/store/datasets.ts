@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Workspace } from './workspace';
-
 import { PretextError } from '../core/errors';
 import type { Split } from '../core/types';
 import type { ImportFailure, ItemRecord, SourceKind } from '../data/types';
+import type { Workspace } from './workspace';
 
-export interface DatasetRow {
-  id: string;
+/** What a dataset is, as the import made it: the fields a new dataset and a stored row share. */
+export interface DatasetIdentity {
   name: string;
   source: string;
   sourceKind: SourceKind;
   fingerprint: string;
   imageSize: number;
   channels: 1 | 3;
+}
+
+export interface DatasetRow extends DatasetIdentity {
+  id: string;
   numItems: number;
   /** Relative to the workspace: a raw uint8 NHWC array of numItems × size × size × channels. */
   pixelsFile: string;
@@ -22,13 +25,7 @@ export interface DatasetRow {
   meta: Record<string, unknown>;
 }
 
-export interface NewDataset {
-  name: string;
-  source: string;
-  sourceKind: SourceKind;
-  fingerprint: string;
-  imageSize: number;
-  channels: 1 | 3;
+export interface NewDataset extends DatasetIdentity {
   classNames: string[];
   items: ItemRecord[];
   failures: ImportFailure[];
@@ -141,12 +138,12 @@ export function getDataset(ws: Workspace, id: string): DatasetRow | undefined {
 
 /** Finds a dataset by id, unique id prefix or unique name; undefined when none or ambiguous. */
 export function resolveDataset(ws: Workspace, ref: string): DatasetRow | undefined {
-  const exact = getDataset(ws, ref);
-  if (exact) return exact;
+  // One query for all three; an exact id wins over other prefix and name matches.
   const rows = ws.db
-    .prepare("SELECT * FROM datasets WHERE id LIKE ? || '%' OR name = ?")
-    .all(ref, ref) as RawRow[];
-  return rows.length === 1 ? fromRaw(rows[0]!) : undefined;
+    .prepare("SELECT * FROM datasets WHERE id = ? OR id LIKE ? || '%' OR name = ?")
+    .all(ref, ref, ref) as RawRow[];
+  const hit = rows.find((r) => r.id === ref) ?? (rows.length === 1 ? rows[0] : undefined);
+  return hit && fromRaw(hit);
 }
 
 export function listDatasets(ws: Workspace): DatasetRow[] {
