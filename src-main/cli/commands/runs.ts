@@ -5,6 +5,7 @@ import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
 import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
+import { subcommandArgs } from '../subcommands';
 import { PretextError } from '../../core/errors';
 import { trainRun } from './train';
 
@@ -50,8 +51,7 @@ export const runsCommand: Command = {
   summary: 'list | show ID | resume ID | cancel ID — training runs',
   usage,
   async run(args, ctx) {
-    const [sub, ref, ...extra] = args;
-    if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}\n${usage}`);
+    const { sub, ref } = subcommandArgs(args, usage);
     switch (sub) {
       case undefined:
       case 'list': {
