@@ -10,6 +10,7 @@ import type { ImportRequest } from './contract';
 import type { Handlers, ServiceContext } from './context';
 import { datasetInfo, datasetItemsPage } from './dto';
 import { notFound, PretextError } from '../core/errors';
+import { checkReadable, stagedFolder } from './pathAccess';
 
 type Names = 'datasets.list' | 'datasets.get' | 'datasets.items' | 'datasets.import' | 'datasets.importSample' | 'datasets.stage' | 'datasets.delete';
 
@@ -26,8 +27,7 @@ function importOptions(req: { name?: string; size?: number; grayscale?: boolean 
   return o;
 }
 
-function mustExist(path: string, what: string): void {
-  if (typeof path !== 'string' || path === '') throw new PretextError(`${what}: a path is required`);
+function mustExist(path: string): void {
   try {
     statSync(path);
   } catch {
@@ -35,16 +35,12 @@ function mustExist(path: string, what: string): void {
   }
 }
 
-/** The upload or staging folder (tmp/<pid>-upload-… or -stage-…) a path lies in, if any. */
-export function stagedFolder(tmpDir: string, path: string): string | null {
-  const rel = relative(resolve(tmpDir), resolve(path));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
-  const top = rel.split(sep)[0]!;
-  return /^\d+-(upload|stage)-[0-9a-f]+$/.test(top) ? join(tmpDir, top) : null;
-}
-
 export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
   const { ws } = ctx;
+  /** A server-side path the request may read (uploads, data roots) that exists. */
+  const readable = (path: string, field: string) => {
+    mustExist(checkReadable(path, field, { tmpDir: ws.tmpDir, dataRoots: ctx.opts.dataRoots }));
+  };
   const find = (id: string) => {
     const row = getDataset(ws, id);
     if (!row) throw notFound(`dataset '${id}'`);
@@ -55,7 +51,7 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     'datasets.get': async ({ id }) => datasetInfo(ws, find(id)),
     'datasets.items': async (q) => datasetItemsPage(ws, find(q.id), q),
     'datasets.import': async (req: ImportRequest) => {
-      mustExist(req.path, 'import');
+      readable(req.path, 'path');
       const options = importOptions(req);
       // An upload's folder is deleted after the import: record what was uploaded, not where it sat.
       const staged = stagedFolder(ws.tmpDir, req.path);
@@ -89,7 +85,7 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     'datasets.stage': async ({ paths }) => {
       if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given');
       for (const p of paths) {
-        mustExist(p, 'stage');
+        readable(p, 'paths');
         if (!statSync(p).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
       }
       const dir = ws.makeTmp('stage');
