@@ -31,8 +31,12 @@ export type MenuAction = { kind: 'navigate'; view: ViewName } | { kind: 'import'
 export interface ShellBridge {
   /** Native Open… dialog; null when cancelled. */
   pickImportPaths(directory: boolean): Promise<string[] | null>;
-  /** Native Save dialog; null when cancelled. */
-  chooseSavePath(defaultName: string): Promise<string | null>;
+  /**
+   * Native Save dialog for a file or folder the engine wrote inside the workspace (an export,
+   * a report): the main process copies it where the user chose and answers that path; null
+   * when cancelled. `defaultName` is the file name the dialog suggests.
+   */
+  saveAs(path: string, defaultName: string): Promise<string | null>;
   /** webUtils.getPathForFile: the path of a dropped or picked file ('' when it has none). */
   pathForFile(file: File): string;
   /** Shows a written file in the OS file manager. */
