@@ -5,6 +5,7 @@
  * ApiError keeps its code across the bridge.
  */
 import type { ApiError, ApiEvents, EventName, RequestName, RequestOf, ResponseOf } from './contract';
+import type { ViewName } from './views';
 
 export type Envelope<T> = { ok: true; res: T } | { ok: false; error: ApiError };
 
@@ -23,9 +24,7 @@ export type DomainApi = {
 /** One batch of events as it crosses a wire (IPC or the WebSocket). */
 export type EventBatch = { [E in EventName]: { event: E; payload: ApiEvents[E] } }[EventName][];
 
-/** The app menu's View items send these to the renderer. */
-export type ViewName = 'datasets' | 'augment' | 'train' | 'runs' | 'compare' | 'embeddings';
-/** File menu actions that the renderer carries out (it owns the UI state). */
+/** Menu actions that the renderer carries out (it owns the UI state); View items navigate (api/views.ts). */
 export type MenuAction = { kind: 'navigate'; view: ViewName } | { kind: 'import'; paths: string[] } | { kind: 'export' };
 
 export interface ShellBridge {
