@@ -38,8 +38,10 @@ function mustExist(path: string): void {
 export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
   const { ws } = ctx;
   /** A server-side path the request may read (uploads, data roots) that exists. */
-  const readable = (path: string, field: string) => {
-    mustExist(checkReadable(path, field, { tmpDir: ws.tmpDir, dataRoots: ctx.opts.dataRoots }));
+  const readable = (path: string, field: string): string => {
+    const checked = checkReadable(path, field, { tmpDir: ws.tmpDir, dataRoots: ctx.opts.dataRoots });
+    mustExist(checked);
+    return checked;
   };
   const find = (id: string) => {
     const row = getDataset(ws, id);
@@ -51,17 +53,17 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     'datasets.get': async ({ id }) => datasetInfo(ws, find(id)),
     'datasets.items': async (q) => datasetItemsPage(ws, find(q.id), q),
     'datasets.import': async (req: ImportRequest) => {
-      readable(req.path, 'path');
+      const path = readable(req.path, 'path');
       const options = importOptions(req);
       // An upload's folder is deleted after the import: record what was uploaded, not where it sat.
-      const staged = stagedFolder(ws.tmpDir, req.path);
+      const staged = stagedFolder(ws.tmpDir, path);
       if (staged) {
         const kind = /-upload-/.test(basename(staged)) ? 'uploaded' : 'dropped files';
-        options.sourceLabel = `${kind}: ${relative(staged, resolve(req.path)) || basename(req.path)}`;
+        options.sourceLabel = `${kind}: ${relative(staged, resolve(path)) || basename(path)}`;
       }
-      const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(req.path)}` }, async (ctl) => {
+      const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(path)}` }, async (ctl) => {
         try {
-          const source = await openSource(req.path);
+          const source = await openSource(path);
           const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
           ctx.emit('datasets.changed', { datasetId: r.id });
           return r;
@@ -84,13 +86,14 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     },
     'datasets.stage': async ({ paths }) => {
       if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given');
-      for (const p of paths) {
-        readable(p, 'paths');
-        if (!statSync(p).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
-      }
+      const checked = paths.map((p) => {
+        const path = readable(p, 'paths');
+        if (!statSync(path).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
+        return path;
+      });
       const dir = ws.makeTmp('stage');
       const used = new Set<string>();
-      for (const p of paths) {
+      for (const p of checked) {
         const ext = extname(p);
         const stem = basename(p, ext);
         let name = basename(p);

@@ -66,7 +66,7 @@ export function stagedFolder(tmpDir: string, path: string): string | null {
 
 /**
  * Checks that a request may read the server-side `path` (field names the request field), and
- * returns it. Refuses, naming the path and how to allow it, a path outside the uploads and
+ * returns the path to open (absolute, without '..'). Refuses, naming the path and how to allow it, a path outside the uploads and
  * the data roots.
  */
 export function checkReadable(path: string, field: string, o: { tmpDir: string; dataRoots: DataRoots | undefined }): string {
@@ -74,9 +74,12 @@ export function checkReadable(path: string, field: string, o: { tmpDir: string; 
   if (path.includes('\0')) throw new PretextError(`${field}: the path contains a NUL character`, { field });
   const roots = o.dataRoots ?? [];
   if (roots === 'any') return path;
-  const real = realPath(path);
-  if (existsSync(o.tmpDir) && stagedFolder(realpathSync(o.tmpDir), real)) return path;
-  if (roots.some((r) => isInside(realPath(r), real))) return path;
+  // '..' removed first, so that what is opened is what was checked (the OS would resolve a
+  // '..' after a symlink physically: root/link/../x is beside the link's target).
+  const wanted = resolve(path);
+  const real = realPath(wanted);
+  if (existsSync(o.tmpDir) && stagedFolder(realpathSync(o.tmpDir), real)) return wanted;
+  if (roots.some((r) => isInside(realPath(r), real))) return wanted;
   const how =
     roots.length === 0
       ? 'this server reads no folders of its machine: upload the files instead, or start pretext serve with --data-root DIR'

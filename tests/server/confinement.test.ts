@@ -82,6 +82,13 @@ describe('defect 1: server-side paths to read', () => {
       expect(r.json.error!.message, p).toContain(root);
     }
     expect((await post('datasets.import', { path: join(root, '..') })).status).toBe(400);
+    // root/dir/../x is opened as checked (root/x), not beside the symlink's target.
+    mkdirSync(join(tmp.dir, 'outside', 'sub'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'outside', 'other.txt'), 'outside');
+    symlinkSync(join(tmp.dir, 'outside', 'sub'), join(root, 'dir'));
+    const dotdot = await post('datasets.stage', { paths: [`${root}/dir/../other.txt`] });
+    expect(dotdot.status).toBe(400);
+    expect(dotdot.json.error!.message).toContain('no such file');
   });
 
   it('lets the desktop app (dataRoots any) stage what the user picked', async () => {
