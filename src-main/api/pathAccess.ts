@@ -66,8 +66,8 @@ export function stagedFolder(tmpDir: string, path: string): string | null {
 
 /**
  * Checks that a request may read the server-side `path` (field names the request field), and
- * returns the path to open (absolute, without '..'). Refuses, naming the path and how to allow it, a path outside the uploads and
- * the data roots.
+ * returns the path to open (absolute, without '..'). Refuses a path outside the uploads and
+ * the data roots, naming it and how to allow it.
  */
 export function checkReadable(path: string, field: string, o: { tmpDir: string; dataRoots: DataRoots | undefined }): string {
   if (typeof path !== 'string' || path === '') throw new PretextError(`${field}: a path is required`, { field });
@@ -103,10 +103,12 @@ export function checkOutput(out: unknown, workspaceDir: string): string | undefi
   const rel = relative(ws, real).split(sep);
   // The exports folder itself only as an existing folder (the export takes its default name there).
   const folder = (n: number) => rel.length > n || statSync(real, { throwIfNoEntry: false })?.isDirectory() === true;
-  const ok = !isAbsolute(relative(ws, real)) && ((rel[0] === EXPORTS_DIR && folder(1)) || (rel[0] === 'runs' && rel.length >= 3 && rel[2] === EXPORTS_DIR && folder(3)));
+  // runs/<id>/exports/ of a run folder that exists.
+  const runExports = rel[0] === 'runs' && rel.length >= 3 && rel[2] === EXPORTS_DIR && statSync(join(ws, 'runs', rel[1]!), { throwIfNoEntry: false })?.isDirectory() === true;
+  const ok = !isAbsolute(relative(ws, real)) && ((rel[0] === EXPORTS_DIR && folder(1)) || (runExports && folder(3)));
   if (!ok) {
     throw new PretextError(
-      `out ${out}: not allowed: over the API an output goes inside the workspace's exports folder (a relative out is placed under ${join(workspaceDir, EXPORTS_DIR)}); download it from there, or use the pretext CLI to write elsewhere`,
+      `out ${out}: not allowed: over the API an output goes inside the workspace's ${EXPORTS_DIR}/ folder (a relative out is placed there); download it from there, or use the pretext CLI to write elsewhere`,
       { field: 'out' },
     );
   }

@@ -9,6 +9,8 @@
  *   GET  /*                    the renderer build; every response carries the CSP and nosniff
  * The token (required on a non-loopback bind) comes as the x-pretext-token header or, where a
  * header cannot be set (WebSocket, download links), as ?token=.
+ * Requests that name server-side paths are confined by the service (api/pathAccess.ts): reads
+ * only from uploads and the --data-root folders, outputs only inside the workspace.
  */
 import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -127,6 +127,8 @@ describe('defect 2: outputs of API requests', () => {
       expect(r.status, `${name} ${body.out}`).toBe(400);
       expect(r.json.error!.field).toBe('out');
       expect(r.json.error!.message).toContain('exports');
+      // It names the request's out, and no other path of the server.
+      expect(r.json.error!.message.replace(body.out, '')).not.toContain(tmp.dir);
     }
     await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(join(tmp.dir, 'evil'))).toBe(false);
@@ -148,12 +150,13 @@ describe('defect 2: outputs of API requests', () => {
 
   it('checks out: exports folders only, symlinks resolved', () => {
     mkdirSync(join(ws.dir, 'exports'), { recursive: true });
+    mkdirSync(join(ws.dir, 'runs', 'run-x'), { recursive: true });
     symlinkSync(tmp.dir, join(ws.dir, 'exports', 'escape'));
     expect(checkOutput(undefined, ws.dir)).toBeUndefined();
     expect(checkOutput('a.csv', ws.dir)).toBe(join(ws.dir, 'exports', 'a.csv'));
     expect(checkOutput('.', ws.dir)).toBe(join(ws.dir, 'exports'));
     expect(checkOutput(join(ws.dir, 'runs', 'run-x', 'exports', 'e.npy'), ws.dir)).toBe(join(ws.dir, 'runs', 'run-x', 'exports', 'e.npy'));
-    for (const bad of ['escape/x.csv', '../pretext.db', join(ws.dir, 'runs', 'run-x', 'e.npy'), join(ws.dir, 'tmp', 'exports', 'x'), '/etc/passwd', 42]) {
+    for (const bad of ['escape/x.csv', '../pretext.db', join(ws.dir, 'runs', 'run-x', 'e.npy'), join(ws.dir, 'tmp', 'exports', 'x'), join(ws.dir, 'runs', 'run-nope', 'exports', 'x.csv'), '/etc/passwd', 42]) {
       expect(() => checkOutput(bad, ws.dir), String(bad)).toThrow(/out/);
     }
   });
