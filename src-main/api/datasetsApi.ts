@@ -27,11 +27,12 @@ function importOptions(req: { name?: string; size?: number; grayscale?: boolean 
   return o;
 }
 
-function mustExist(path: string): void {
+/** `path` exists (named as the request's `field` gave it: `shown`). */
+function mustExist(path: string, shown: string, field: string): void {
   try {
     statSync(path);
   } catch {
-    throw new PretextError(`${path}: no such file or folder on the engine's machine`);
+    throw new PretextError(`${shown}: no such file or folder on the engine's machine`, { field });
   }
 }
 
@@ -40,7 +41,7 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
   /** A server-side path the request may read (uploads, data roots) that exists. */
   const readable = (path: string, field: string): string => {
     const checked = checkReadable(path, field, { tmpDir: ws.tmpDir, dataRoots: ctx.opts.dataRoots });
-    mustExist(checked);
+    mustExist(checked, path, field);
     return checked;
   };
   const find = (id: string) => {
@@ -85,10 +86,10 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
       return { jobId: job.id };
     },
     'datasets.stage': async ({ paths }) => {
-      if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given');
+      if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given', { field: 'paths' });
       const checked = paths.map((p) => {
         const path = readable(p, 'paths');
-        if (!statSync(path).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
+        if (!statSync(path).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`, { field: 'paths' });
         return path;
       });
       const dir = ws.makeTmp('stage');
