@@ -5,6 +5,7 @@
  * ApiError keeps its code across the bridge.
  */
 import type { ApiError, ApiEvents, EventName, RequestName, RequestOf, ResponseOf } from './contract';
+import type { ViewName } from './views';
 
 export type Envelope<T> = { ok: true; res: T } | { ok: false; error: ApiError };
 
@@ -23,16 +24,18 @@ export type DomainApi = {
 /** One batch of events as it crosses a wire (IPC or the WebSocket). */
 export type EventBatch = { [E in EventName]: { event: E; payload: ApiEvents[E] } }[EventName][];
 
-/** The app menu's View items send these to the renderer. */
-export type ViewName = 'datasets' | 'augment' | 'train' | 'runs' | 'compare' | 'embeddings';
-/** File menu actions that the renderer carries out (it owns the UI state). */
+/** Menu actions that the renderer carries out (it owns the UI state); View items navigate (api/views.ts). */
 export type MenuAction = { kind: 'navigate'; view: ViewName } | { kind: 'import'; paths: string[] } | { kind: 'export' };
 
 export interface ShellBridge {
   /** Native Open… dialog; null when cancelled. */
   pickImportPaths(directory: boolean): Promise<string[] | null>;
-  /** Native Save dialog; null when cancelled. */
-  chooseSavePath(defaultName: string): Promise<string | null>;
+  /**
+   * Native Save dialog for a file or folder the engine wrote inside the workspace (an export,
+   * a report): the main process copies it where the user chose and answers that path; null
+   * when cancelled. `defaultName` is the file name the dialog suggests.
+   */
+  saveAs(path: string, defaultName: string): Promise<string | null>;
   /** webUtils.getPathForFile: the path of a dropped or picked file ('' when it has none). */
   pathForFile(file: File): string;
   /** Shows a written file in the OS file manager. */

@@ -1,6 +1,7 @@
 import type { ApiEvents, EventName, RequestName, RequestOf, ResponseOf } from './contract';
 import type { BackendInfo } from '../ml/backend';
 import type { JobQueue } from '../engine/jobs';
+import type { DataRoots } from './pathAccess';
 import type { WorkProcess } from '../engine/workRunner';
 import type { Workspace } from '../store/workspace';
 
@@ -15,6 +16,13 @@ export interface ServiceOptions {
   version?: string;
   /** Where the engine stands, for app.info (the host overrides it). */
   engineState?: () => ApiEvents['engine.status'];
+  /**
+   * Where requests may read server-side paths (datasets.import, datasets.stage), besides the
+   * workspace's upload and staging folders: 'any' in the desktop app (the user picked them in
+   * a native dialog), the `--data-root` folders of `pretext serve`, none by default (a
+   * browser brings data by upload). See api/pathAccess.ts.
+   */
+  dataRoots?: DataRoots;
 }
 
 /** What a domain's handlers share. */

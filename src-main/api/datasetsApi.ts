@@ -10,6 +10,7 @@ import type { ImportRequest } from './contract';
 import type { Handlers, ServiceContext } from './context';
 import { datasetInfo, datasetItemsPage } from './dto';
 import { notFound, PretextError } from '../core/errors';
+import { checkReadable, stagedFolder } from './pathAccess';
 
 type Names = 'datasets.list' | 'datasets.get' | 'datasets.items' | 'datasets.import' | 'datasets.importSample' | 'datasets.stage' | 'datasets.delete';
 
@@ -26,25 +27,23 @@ function importOptions(req: { name?: string; size?: number; grayscale?: boolean 
   return o;
 }
 
-function mustExist(path: string, what: string): void {
-  if (typeof path !== 'string' || path === '') throw new PretextError(`${what}: a path is required`);
+/** `path` exists (named as the request's `field` gave it: `shown`). */
+function mustExist(path: string, shown: string, field: string): void {
   try {
     statSync(path);
   } catch {
-    throw new PretextError(`${path}: no such file or folder on the engine's machine`);
+    throw new PretextError(`${shown}: no such file or folder on the engine's machine`, { field });
   }
-}
-
-/** The upload or staging folder (tmp/<pid>-upload-… or -stage-…) a path lies in, if any. */
-export function stagedFolder(tmpDir: string, path: string): string | null {
-  const rel = relative(resolve(tmpDir), resolve(path));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
-  const top = rel.split(sep)[0]!;
-  return /^\d+-(upload|stage)-[0-9a-f]+$/.test(top) ? join(tmpDir, top) : null;
 }
 
 export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
   const { ws } = ctx;
+  /** A server-side path the request may read (uploads, data roots) that exists. */
+  const readable = (path: string, field: string): string => {
+    const checked = checkReadable(path, field, { tmpDir: ws.tmpDir, dataRoots: ctx.opts.dataRoots });
+    mustExist(checked, path, field);
+    return checked;
+  };
   const find = (id: string) => {
     const row = getDataset(ws, id);
     if (!row) throw notFound(`dataset '${id}'`);
@@ -55,17 +54,17 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
     'datasets.get': async ({ id }) => datasetInfo(ws, find(id)),
     'datasets.items': async (q) => datasetItemsPage(ws, find(q.id), q),
     'datasets.import': async (req: ImportRequest) => {
-      mustExist(req.path, 'import');
+      const path = readable(req.path, 'path');
       const options = importOptions(req);
       // An upload's folder is deleted after the import: record what was uploaded, not where it sat.
-      const staged = stagedFolder(ws.tmpDir, req.path);
+      const staged = stagedFolder(ws.tmpDir, path);
       if (staged) {
         const kind = /-upload-/.test(basename(staged)) ? 'uploaded' : 'dropped files';
-        options.sourceLabel = `${kind}: ${relative(staged, resolve(req.path)) || basename(req.path)}`;
+        options.sourceLabel = `${kind}: ${relative(staged, resolve(path)) || basename(path)}`;
       }
-      const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(req.path)}` }, async (ctl) => {
+      const job = ctx.jobs.submit({ kind: 'import', label: `import ${basename(path)}` }, async (ctl) => {
         try {
-          const source = await openSource(req.path);
+          const source = await openSource(path);
           const r = await importSource(ws, source, options, ctl.progress, ctl.signal);
           ctx.emit('datasets.changed', { datasetId: r.id });
           return r;
@@ -87,14 +86,15 @@ export function datasetsHandlers(ctx: ServiceContext): Handlers<Names> {
       return { jobId: job.id };
     },
     'datasets.stage': async ({ paths }) => {
-      if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given');
-      for (const p of paths) {
-        mustExist(p, 'stage');
-        if (!statSync(p).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`);
-      }
+      if (!Array.isArray(paths) || paths.length === 0) throw new PretextError('stage: no files given', { field: 'paths' });
+      const checked = paths.map((p) => {
+        const path = readable(p, 'paths');
+        if (!statSync(path).isFile()) throw new PretextError(`${p}: not a file (drop a folder on its own to import it)`, { field: 'paths' });
+        return path;
+      });
       const dir = ws.makeTmp('stage');
       const used = new Set<string>();
-      for (const p of paths) {
+      for (const p of checked) {
         const ext = extname(p);
         const stem = basename(p, ext);
         let name = basename(p);

@@ -14,6 +14,7 @@ import { listEvaluations } from '../store/evaluations';
 import { getRun } from '../store/runs';
 import type { Handlers, ServiceContext } from './context';
 import { notFound, PretextError } from '../core/errors';
+import { checkOutput } from './pathAccess';
 
 type Names =
   | 'eval.knn' | 'eval.probe' | 'eval.list' | 'eval.diagnostics'
@@ -32,6 +33,9 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
   const job = <K extends WorkKind>(jobKind: 'knn' | 'probe' | 'project' | 'export' | 'report', label: string, runId: string | undefined, kind: K, args: WorkArgs[K]) => ({
     jobId: ctx.jobs.submit({ kind: jobKind, label, ...(runId ? { runId } : {}) }, (ctl) => inChild(kind, args, ctl)).id,
   });
+  // Over the API (both transports) an output goes inside the workspace's exports folders: the
+  // browser downloads it, the desktop app copies it where the user says in a Save dialog.
+  const output = (out: string | undefined) => checkOutput(out, ws.dir);
   const split = (s: Split | undefined): Split => {
     if (s !== undefined && s !== 'train' && s !== 'test') throw new PretextError(`split '${String(s)}': must be train or test`);
     return s ?? 'test';
@@ -71,20 +75,23 @@ export function evalHandlers(ctx: ServiceContext): Handlers<Names> {
       return getProjection(ws, req.runId, req.algo, split(req.split));
     },
     'export.encoder': async (req) => {
+      const out = output(req.out);
       run(req.runId);
       if (req.format !== 'tfjs' && req.format !== 'onnx') throw new PretextError(`format '${String(req.format)}': must be tfjs or onnx`);
-      return job('export', `export ${req.format} ${req.runId}`, req.runId, 'exportEncoder', { runId: req.runId, format: req.format, out: req.out });
+      return job('export', `export ${req.format} ${req.runId}`, req.runId, 'exportEncoder', { runId: req.runId, format: req.format, out });
     },
     'export.embeddings': async (req) => {
+      const out = output(req.out);
       run(req.runId);
       if (req.format !== 'csv' && req.format !== 'npy') throw new PretextError(`format '${String(req.format)}': must be csv or npy`);
       const rows = req.split === undefined || req.split === 'all' ? req.split : split(req.split);
-      return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out: req.out, split: rows });
+      return job('export', `export embeddings ${req.runId}`, req.runId, 'exportEmbeddings', { runId: req.runId, format: req.format, out, split: rows });
     },
     'report.create': async (req) => {
+      const out = output(req.out);
       if (!Array.isArray(req.runIds) || req.runIds.length === 0) throw new PretextError('runIds: pick at least one run');
       req.runIds.forEach(run);
-      return job('report', `report of ${req.runIds.length} runs`, undefined, 'report', { runIds: req.runIds, out: req.out });
+      return job('report', `report of ${req.runIds.length} runs`, undefined, 'report', { runIds: req.runIds, out });
     },
   };
 }

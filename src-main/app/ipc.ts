@@ -1,7 +1,7 @@
 // The only file of the main process that touches ipcMain (an ESLint rule enforces it). Every
 // handler checks that the sender is the app's own page before doing anything.
 import { existsSync } from 'node:fs';
-import { extname, resolve, sep } from 'node:path';
+import { basename, extname, resolve, sep } from 'node:path';
 import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { Envelope, EventBatch, MenuAction } from '../api/bridge';
 import { IPC } from '../api/channels';
@@ -9,6 +9,7 @@ import { toApiError } from '../api/errors';
 import { isRequestName } from '../api/names';
 import type { EngineHost } from '../engine/host';
 import { chooseSavePath, pickImportPaths } from './dialogs';
+import { saveCopy } from './saveCopy';
 
 export interface IpcDeps {
   engine: EngineHost;
@@ -43,7 +44,7 @@ export function registerIpc(deps: IpcDeps): () => void {
       return { ok: false, error: toApiError(err) };
     }
   });
-  ipcMain.handle(IPC.shell, async (e, action: unknown, arg: unknown): Promise<unknown> => {
+  ipcMain.handle(IPC.shell, async (e, action: unknown, arg: unknown, arg2: unknown): Promise<unknown> => {
     if (!fromApp(deps, e)) throw new Error('refused: IPC from a page that is not the app');
     const win = deps.window();
     switch (action) {
@@ -51,8 +52,11 @@ export function registerIpc(deps: IpcDeps): () => void {
         const paths = await pickImportPaths(win, Boolean(arg));
         return paths.length > 0 ? paths : null;
       }
-      case 'chooseSavePath': {
-        const path = await chooseSavePath(win, typeof arg === 'string' ? arg : 'export');
+      case 'saveAs': {
+        // A file the engine wrote in the workspace, copied where the user says in the Save dialog.
+        // The page may suggest a file name (only the name: the folder is the user's choice).
+        const name = basename(typeof arg2 === 'string' && arg2 ? arg2 : typeof arg === 'string' ? arg : 'export');
+        const path = await saveCopy(deps.workspaceDir, arg, (defaultName) => chooseSavePath(win, defaultName), name);
         if (path) chosen.add(resolve(path));
         return path;
       }

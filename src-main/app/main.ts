@@ -21,6 +21,8 @@ const engine = new EngineHost({
   backend: process.env['PRETEXT_BACKEND'] || undefined,
   trainChildPath: join(__dirname, 'trainChild.js'),
   workChildPath: join(__dirname, 'workChild.js'),
+  // The desktop app imports what the user picked in a native dialog or dropped on the window.
+  dataRoots: 'any',
 });
 
 function createWindow(): BrowserWindow {

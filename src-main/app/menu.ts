@@ -1,15 +1,7 @@
 /** The app menu: File (import, export, quit) and View (the workbench's views, with accelerators). */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuAction, ViewName } from '../api/bridge';
-
-export const VIEWS: { view: ViewName; label: string }[] = [
-  { view: 'datasets', label: 'Datasets' },
-  { view: 'augment', label: 'Augment' },
-  { view: 'train', label: 'Train' },
-  { view: 'runs', label: 'Runs' },
-  { view: 'compare', label: 'Compare' },
-  { view: 'embeddings', label: 'Embeddings' },
-];
+import type { MenuAction } from '../api/bridge';
+import { VIEWS } from '../api/views';
 
 export interface MenuHandlers {
   send(action: MenuAction): void;
@@ -41,9 +33,8 @@ export function menuTemplate(h: MenuHandlers): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions = {
     label: 'View',
     submenu: [
-      ...VIEWS.map((v, i): MenuItemConstructorOptions => ({ label: v.label, accelerator: `CmdOrCtrl+${i + 1}`, click: () => h.send({ kind: 'navigate', view: v.view }) })),
-      // The seventh view, as in the renderer's own shortcuts (Ctrl/Cmd+7); the 'export' action opens it.
-      { label: 'Evaluate & Export', accelerator: `CmdOrCtrl+${VIEWS.length + 1}`, click: () => h.send({ kind: 'export' }) },
+      // The same views and Ctrl/Cmd+N shortcuts as the renderer's sidebar.
+      ...VIEWS.map((v, i): MenuItemConstructorOptions => ({ label: v.title, accelerator: `CmdOrCtrl+${i + 1}`, click: () => h.send({ kind: 'navigate', view: v.view }) })),
       { type: 'separator' },
       { role: 'reload' },
       { role: 'toggleDevTools' },

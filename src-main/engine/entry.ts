@@ -7,6 +7,7 @@
 import { createService } from '../api/service';
 import { toApiError } from '../api/errors';
 import { defaultWorkspaceDir, Workspace } from '../store/workspace';
+import type { DataRoots } from '../api/pathAccess';
 import { ENGINE_ENV, type EngineIn, type EngineOut } from './protocol';
 
 interface ParentPort {
@@ -26,12 +27,22 @@ function onMessage(listener: (m: EngineIn) => void): void {
   else process.on('message', (m: EngineIn) => listener(m));
 }
 
+/** ServiceOptions.dataRoots from the host: "any" or a list of folders; none when unset. */
+function dataRoots(text: string | undefined): DataRoots {
+  if (!text) return [];
+  const v = JSON.parse(text) as unknown;
+  if (v === 'any') return 'any';
+  if (Array.isArray(v) && v.every((d) => typeof d === 'string')) return v as string[];
+  throw new Error(`${ENGINE_ENV.dataRoots}: must be "any" or a JSON list of folders`);
+}
+
 async function main(): Promise<void> {
   const ws = Workspace.open(process.env[ENGINE_ENV.workspace] || defaultWorkspaceDir());
   const service = createService(ws, {
     backend: process.env[ENGINE_ENV.backend] || undefined,
     trainChildPath: process.env[ENGINE_ENV.trainChild] || undefined,
     workChildPath: process.env[ENGINE_ENV.workChild] || undefined,
+    dataRoots: dataRoots(process.env[ENGINE_ENV.dataRoots]),
   });
   service.onEvents((batch) => post({ type: 'events', batch }));
   let stopping = false;

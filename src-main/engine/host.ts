@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ApiError, ApiEvents, EngineStatus, RequestName, RequestOf, ResponseOf } from '../api/contract';
 import type { EventBatch } from '../api/bridge';
+import type { DataRoots } from '../api/pathAccess';
 import { ENGINE_ENV, type EngineIn, type EngineOut } from './protocol';
 
 /** One engine process, whatever started it. */
@@ -54,6 +55,8 @@ export interface EngineHostOptions {
   backend?: string;
   trainChildPath?: string;
   workChildPath?: string;
+  /** Where requests may read server-side paths (ServiceOptions.dataRoots; none by default). */
+  dataRoots?: DataRoots;
   /** Restarts allowed within `restartWindowMs` before the host gives up ('down'). */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -154,6 +157,8 @@ export class EngineHost {
     if (this.opts.backend) env[ENGINE_ENV.backend] = this.opts.backend;
     if (this.opts.trainChildPath) env[ENGINE_ENV.trainChild] = this.opts.trainChildPath;
     if (this.opts.workChildPath) env[ENGINE_ENV.workChild] = this.opts.workChildPath;
+    // Always set, so that the engine never inherits a wider setting from the host's environment.
+    env[ENGINE_ENV.dataRoots] = JSON.stringify(this.opts.dataRoots ?? []);
     const proc = this.opts.spawn(env);
     this.proc = proc;
     let fatal: string | null = null;

@@ -17,4 +17,6 @@ export const ENGINE_ENV = {
   backend: 'PRETEXT_BACKEND',
   trainChild: 'PRETEXT_TRAIN_CHILD',
   workChild: 'PRETEXT_WORK_CHILD',
+  /** ServiceOptions.dataRoots as JSON: "any", or a list of folders (none when unset). */
+  dataRoots: 'PRETEXT_DATA_ROOTS',
 } as const;

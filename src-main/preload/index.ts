@@ -8,7 +8,7 @@ import { invokeRequest, invokeShell, onEvents, onMenu } from './ipc';
 
 const shell: ShellBridge = {
   pickImportPaths: (directory) => invokeShell('pickImportPaths', directory) as Promise<string[] | null>,
-  chooseSavePath: (defaultName) => invokeShell('chooseSavePath', defaultName) as Promise<string | null>,
+  saveAs: (path, defaultName) => invokeShell('saveAs', path, defaultName) as Promise<string | null>,
   pathForFile: (file) => webUtils.getPathForFile(file),
   reveal: async (path) => void (await invokeShell('reveal', path)),
   open: async (path) => void (await invokeShell('open', path)),

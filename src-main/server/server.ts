@@ -9,16 +9,19 @@
  *   GET  /*                    the renderer build; every response carries the CSP and nosniff
  * The token (required on a non-loopback bind) comes as the x-pretext-token header or, where a
  * header cannot be set (WebSocket, download links), as ?token=.
+ * Requests that name server-side paths are confined by the service (api/pathAccess.ts): reads
+ * only from uploads and the --data-root folders, outputs only inside the workspace.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiError, JobInfo, RequestName, WrittenFile } from '../api/contract';
 import type { EventBatch } from '../api/bridge';
 import { httpStatus, toApiError } from '../api/errors';
 import { isRequestName } from '../api/names';
+import { insideWorkspace } from '../api/pathAccess';
 import { SECURITY_HEADERS, TOKEN_HEADER, isLoopback, tokenMatches } from './security';
 import { rendererReady, resolveStatic, sendFile } from './statics';
 import { DEFAULT_UPLOAD_LIMITS, receiveUpload, UploadError, type UploadLimits } from './upload';
@@ -82,15 +85,9 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 
 /** A file or folder inside the workspace (symlinks resolved), or null. */
 export function downloadable(workspaceDir: string, path: string): { path: string; isDir: boolean } | null {
-  try {
-    const root = realpathSync(workspaceDir);
-    const file = realpathSync(resolve(workspaceDir, path));
-    if (!file.startsWith(root + sep)) return null;
-    const s = statSync(file);
-    return s.isFile() || s.isDirectory() ? { path: file, isDir: s.isDirectory() } : null;
-  } catch {
-    return null;
-  }
+  const file = insideWorkspace(workspaceDir, path);
+  const s = file === null ? undefined : statSync(file, { throwIfNoEntry: false });
+  return file !== null && s && (s.isFile() || s.isDirectory()) ? { path: file, isDir: s.isDirectory() } : null;
 }
 
 /** A safe attachment file name: a folder downloads as <name>.zip. */

@@ -18,7 +18,8 @@ let service: Service;
 beforeEach(() => {
   tmp = makeTempDir();
   ws = Workspace.open(join(tmp.dir, 'ws'));
-  service = createService(ws, { backend: 'cpu' });
+  // Imports read the test's own folders (as the desktop app or a --data-root would allow).
+  service = createService(ws, { backend: 'cpu', dataRoots: [tmp.dir] });
 });
 
 afterEach(async () => {

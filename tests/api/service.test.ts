@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JobInfo } from '../../src-main/api/contract';
-import { stagedFolder } from '../../src-main/api/datasetsApi';
+import { stagedFolder } from '../../src-main/api/pathAccess';
 import { createService, type Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
@@ -18,7 +18,8 @@ let service: Service;
 beforeEach(() => {
   tmp = makeTempDir();
   ws = Workspace.open(join(tmp.dir, 'ws'));
-  service = createService(ws, { backend: 'cpu' });
+  // Imports read the test's own folders (as the desktop app or a --data-root would allow).
+  service = createService(ws, { backend: 'cpu', dataRoots: [tmp.dir] });
 });
 
 afterEach(async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuAction } from '../../src-main/api/bridge';
-import { menuTemplate, VIEWS } from '../../src-main/app/menu';
+import { VIEWS } from '../../src-main/api/views';
+import { menuTemplate } from '../../src-main/app/menu';
 import { isAppUrl, isExternalLink, windowOptions, APP_CSP } from '../../src-main/app/windowOptions';
 
 describe('main window', () => {
@@ -43,22 +44,23 @@ describe('main window', () => {
     expect(isExternalLink('javascript:alert(1)')).toBe(false);
   });
 
-  it('has File and View menus; View items navigate with CmdOrCtrl+1..6', async () => {
+  it('has File and View menus; View items navigate with CmdOrCtrl+1..7, as the renderer\'s shortcuts', async () => {
     const sent: MenuAction[] = [];
     const template = menuTemplate({ send: (a) => sent.push(a), pick: async (d) => (d ? ['/data/folder'] : []), isMac: false });
     const file = template.find((m) => m.label === 'File')!.submenu as MenuItemConstructorOptions[];
     expect(file.map((i) => i.label ?? i.role ?? i.type)).toEqual(['Import Folder…', 'Import Archive…', 'Export…', 'separator', 'quit']);
     const view = template.find((m) => m.label === 'View')!.submenu as MenuItemConstructorOptions[];
     VIEWS.forEach((v, i) => {
-      const item = view.find((m) => m.label === v.label)!;
+      const item = view.find((m) => m.label === v.title)!;
       expect(item.accelerator).toBe(`CmdOrCtrl+${i + 1}`);
       (item.click as () => void)();
     });
     expect(sent).toEqual(VIEWS.map((v) => ({ kind: 'navigate', view: v.view })));
-    // The seventh view (Evaluate & Export) is what the 'export' action opens, on CmdOrCtrl+7 as in the renderer.
-    const evaluate = view.find((m) => m.label === 'Evaluate & Export')!;
+    // The seventh view (Evaluate & export, which the File menu's 'export' action opens) is on CmdOrCtrl+7 as in the renderer.
+    const evaluate = view.find((m) => m.label === 'Evaluate & export')!;
     expect(evaluate.accelerator).toBe('CmdOrCtrl+7');
-    (evaluate.click as () => void)();
+    expect(sent.at(-1)).toEqual({ kind: 'navigate', view: 'evaluate' });
+    (file[2]!.click as () => void)();
     expect(sent.pop()).toEqual({ kind: 'export' });
     await (file[0]!.click as () => Promise<void>)();
     await (file[1]!.click as () => Promise<void>)();

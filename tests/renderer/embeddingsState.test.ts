@@ -10,8 +10,7 @@ const noShell: Shell = {
   kind: 'http',
   pickImportPaths: async () => null,
   stageFiles: () => Promise.reject(new Error('no upload in this test')),
-  chooseSavePath: async () => undefined,
-  deliver: async () => {},
+  deliver: async () => null,
 };
 
 const projection = (algo: ProjectionAlgo): Projection => ({

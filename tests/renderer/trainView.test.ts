@@ -17,8 +17,7 @@ const noShell: Shell = {
   kind: 'http',
   pickImportPaths: async () => null,
   stageFiles: () => Promise.reject(new Error('no upload in this test')),
-  chooseSavePath: async () => undefined,
-  deliver: async () => {},
+  deliver: async () => null,
 };
 
 const method = (name: string, params: MethodInfo['params'], lr: number): MethodInfo => ({ name, summary: `${name} summary`, params, train: { optimizer: 'lars', lr, batch: 256 }, preset: name });

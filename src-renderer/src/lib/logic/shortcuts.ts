@@ -1,18 +1,7 @@
-/** Keyboard shortcuts of the workbench: Ctrl/Cmd+1..7 switch views, Ctrl+O imports, Ctrl+Enter trains. */
-export const VIEWS = ['datasets', 'augment', 'train', 'runs', 'compare', 'embeddings', 'evaluate'] as const;
-export type View = (typeof VIEWS)[number];
+/** Keyboard shortcuts of the workbench: Ctrl/Cmd+1..N switch views (api/views.ts), Ctrl+O imports, Ctrl+Enter trains. */
+import { VIEW_NAMES, type ViewName } from '../../../../src-main/api/views';
 
-export const VIEW_TITLES: Record<View, string> = {
-  datasets: 'Datasets',
-  augment: 'Augment',
-  train: 'Train',
-  runs: 'Runs',
-  compare: 'Compare',
-  embeddings: 'Embeddings',
-  evaluate: 'Evaluate & export',
-};
-
-export type ShortcutAction = { kind: 'navigate'; view: View } | { kind: 'import' } | { kind: 'start-training' };
+export type ShortcutAction = { kind: 'navigate'; view: ViewName } | { kind: 'import' } | { kind: 'start-training' };
 
 export interface KeyLike {
   key: string;
@@ -24,7 +13,8 @@ export interface KeyLike {
 
 export function shortcutFor(e: KeyLike): ShortcutAction | null {
   if (!(e.ctrlKey || e.metaKey) || e.altKey) return null;
-  if (!e.shiftKey && /^[1-7]$/.test(e.key)) return { kind: 'navigate', view: VIEWS[Number(e.key) - 1]! };
+  const n = /^[1-9]$/.test(e.key) ? Number(e.key) : 0;
+  if (!e.shiftKey && n >= 1 && n <= VIEW_NAMES.length) return { kind: 'navigate', view: VIEW_NAMES[n - 1]! };
   if (!e.shiftKey && e.key.toLowerCase() === 'o') return { kind: 'import' };
   if (e.key === 'Enter') return { kind: 'start-training' };
   return null;

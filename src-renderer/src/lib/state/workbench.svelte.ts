@@ -5,7 +5,7 @@
  */
 import type { ApiClient, DatasetInfo, EngineStatus, MethodInfo, PresetInfo, RunInfo } from '../../../../src-main/api/contract';
 import type { Shell } from '../transport/shell';
-import type { View } from '../logic/shortcuts';
+import type { ViewName as View } from '../../../../src-main/api/views';
 import { JobsState } from './jobs.svelte';
 
 export interface Notice {

@@ -135,9 +135,8 @@ export function httpShell(opts: HttpOptions): Shell {
         xhr.send(body);
       });
     },
-    chooseSavePath: async () => undefined,
     async deliver(file: WrittenFile) {
-      if (!file.downloadUrl) return;
+      if (!file.downloadUrl) return file.path;
       const url = new URL(file.downloadUrl, opts.origin);
       if (opts.token) url.searchParams.set('token', opts.token);
       const a = document.createElement('a');
@@ -146,6 +145,7 @@ export function httpShell(opts: HttpOptions): Shell {
       document.body.appendChild(a);
       a.click();
       a.remove();
+      return file.path;
     },
   };
 }

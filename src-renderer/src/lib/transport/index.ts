@@ -10,7 +10,7 @@ import { ipcClient, ipcShell } from './ipc';
 import type { Shell } from './shell';
 
 export type { Shell } from './shell';
-export type { MenuAction, ViewName } from '../../../../src-main/api/bridge';
+export type { MenuAction } from '../../../../src-main/api/bridge';
 export { ApiRequestError } from './errors';
 
 let picked: { client: ApiClient; shell: Shell; bridge: PretextBridge | null } | null = null;

@@ -35,10 +35,12 @@ export function ipcShell(bridge: PretextBridge, client: ApiClient): Shell {
       onProgress?.(total, total);
       return path;
     },
-    chooseSavePath: (defaultName) => bridge.shell.chooseSavePath(defaultName),
-    async deliver(file: WrittenFile, open?: boolean) {
-      if (open) await bridge.shell.open(file.path);
-      else await bridge.shell.reveal(file.path);
+    async deliver(file: WrittenFile, open?: boolean, name?: string) {
+      const saved = await bridge.shell.saveAs(file.path, name ?? '');
+      if (saved === null) return null;
+      if (open) await bridge.shell.open(saved);
+      else await bridge.shell.reveal(saved);
+      return saved;
     },
   };
 }

@@ -8,8 +8,11 @@ export interface Shell {
   /** Dropped or picked files → a path the engine can import: Electron webUtils.getPathForFile;
    *  browser: uploads them (keeping webkitRelativePath) with progress, returns the server path. */
   stageFiles(files: File[], onProgress?: (sentBytes: number, totalBytes: number) => void): Promise<string>;
-  /** Electron: native Save dialog → path (null if cancelled); browser: undefined (server default). */
-  chooseSavePath(defaultName: string): Promise<string | null | undefined>;
-  /** After an export/report job: browser downloads downloadUrl; Electron reveals it in the folder / opens the report. */
-  deliver(file: WrittenFile, open?: boolean): Promise<void>;
+  /**
+   * After an export/report job (its file is inside the workspace): a browser downloads its
+   * downloadUrl; Electron asks where to save a copy (the main process's Save dialog, suggesting
+   * `name`), then reveals it in its folder / opens the report. Answers where the file is now
+   * (null: the Save dialog was cancelled).
+   */
+  deliver(file: WrittenFile, open?: boolean, name?: string): Promise<string | null>;
 }

@@ -1,7 +1,8 @@
 /**
  * The Evaluate & export view's state: kNN and linear-probe jobs for a run, its evaluations
- * and diagnostics, exports (the shell's save dialog → export job → the shell delivers the
- * file: a download in a browser) and the HTML report of the picked runs.
+ * and diagnostics, exports (export job, written inside the workspace → the shell delivers the
+ * file: a download in a browser, a copy where the Save dialog says in Electron) and the HTML
+ * report of the picked runs.
  */
 import type { Diagnostics, EmbeddingFormat, EncoderFormat, Evaluation, LabelFraction, WrittenFile } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
@@ -64,15 +65,18 @@ export class EvaluateState {
     });
   }
 
-  /** Save dialog (Electron) → export job → deliver (download in a browser, reveal in Electron). */
-  private async exportFile(what: string, defaultName: string, start: (out: string | undefined) => Promise<{ jobId: string }>, open = false): Promise<void> {
+  /**
+   * Export job (its file lands in the workspace) → deliver: a download in a browser; in
+   * Electron the main process's Save dialog copies it where the user says, then reveals it.
+   */
+  private async exportFile(what: string, defaultName: string, start: () => Promise<{ jobId: string }>, open = false): Promise<void> {
     await this.track(what, async () => {
-      const out = await this.wb.shell.chooseSavePath(defaultName);
-      if (out === null) return; // cancelled in the dialog
-      const { jobId } = await start(out);
+      const { jobId } = await start();
       const file = await this.wb.jobs.resultOf<WrittenFile>(jobId);
       this.written = [{ what, file }, ...this.written];
-      await this.wb.shell.deliver(file, open);
+      const saved = await this.wb.shell.deliver(file, open, defaultName);
+      // Where the user saved the copy (cancelled: the file stays in the workspace, listed there).
+      if (saved !== null && saved !== file.path) this.written = this.written.map((w) => (w.file === file ? { what, file: { ...file, path: saved } } : w));
     });
   }
 
@@ -80,20 +84,20 @@ export class EvaluateState {
     const runId = this.runId;
     if (!runId) return Promise.resolve();
     const name = format === 'onnx' ? `encoder-${shortId(runId)}.onnx` : `encoder-${shortId(runId)}`;
-    return this.exportFile(`encoder (${format})`, name, (out) => this.wb.client.request('export.encoder', { runId, format, ...(out ? { out } : {}) }));
+    return this.exportFile(`encoder (${format})`, name, () => this.wb.client.request('export.encoder', { runId, format }));
   }
 
   exportEmbeddings(format: EmbeddingFormat): Promise<void> {
     const runId = this.runId;
     if (!runId) return Promise.resolve();
     const split = this.embeddingSplit;
-    return this.exportFile(`embeddings (${format}, ${split})`, `embeddings-${shortId(runId)}-${split}.${format}`, (out) =>
-      this.wb.client.request('export.embeddings', { runId, format, split, ...(out ? { out } : {}) }),
+    return this.exportFile(`embeddings (${format}, ${split})`, `embeddings-${shortId(runId)}-${split}.${format}`, () =>
+      this.wb.client.request('export.embeddings', { runId, format, split }),
     );
   }
 
   report(runIds: string[]): Promise<void> {
     if (runIds.length === 0) return Promise.resolve();
-    return this.exportFile('report', 'pretext-report.html', (out) => this.wb.client.request('report.create', { runIds, ...(out ? { out } : {}) }), true);
+    return this.exportFile('report', 'pretext-report.html', () => this.wb.client.request('report.create', { runIds }), true);
   }
 }
