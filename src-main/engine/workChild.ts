@@ -8,10 +8,9 @@
 import { toApiError } from '../api/errors';
 import type { ProgressSink } from '../core/progress';
 import { initBackend } from '../ml/backend';
-import { runDiagnostics } from '../ml/eval/diagnostics';
-import { evalKnn } from '../ml/eval/knnEval';
-import { evalProbe } from '../ml/eval/probe';
-import { createProjection } from '../ml/eval/project';
+import { runDiagnostics } from '../tasks/diagnostics';
+import { evalKnn, evalProbe } from '../tasks/evaluate';
+import { createProjection } from '../tasks/project';
 import { exportEmbeddings } from '../ml/export/embeddings';
 import { exportEncoder } from '../ml/export/encoder';
 import { writeReport } from '../report/report';

@@ -13,7 +13,7 @@ import { listProjectionRows } from '../store/projections';
 import { latestMetrics, resolveRun, runMetrics, type RunRow } from '../store/runs';
 import { type MetricPoint } from '../core/types';
 import type { Workspace } from '../store/workspace';
-import { getProjection } from '../ml/eval/project';
+import { getProjection } from '../tasks/project';
 import { PRETEXT_VERSION } from '../ml/export/version';
 
 /** Most points of one curve and of one map drawn in the report (evenly thinned beyond). */

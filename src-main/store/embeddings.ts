@@ -9,20 +9,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrayFile, writeArrayFile } from './arrayFile';
 import type { Split } from '../core/types';
+import type { Embeddings } from '../ml/eval/embeddings';
 import type { Workspace } from './workspace';
 
 const MAGIC = 'PRTXEMB1';
 
-export interface StoredEmbeddings {
-  runId: string;
-  epoch: number;
-  split: Split;
-  dim: number;
-  count: number;
-  features: Float32Array;
-  indices: Int32Array;
-  labels: Int32Array;
-}
+/** The cached set is ml/eval's Embeddings as it is. */
+export type StoredEmbeddings = Embeddings;
 
 export interface EmbeddingsRow {
   runId: string;

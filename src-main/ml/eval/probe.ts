@@ -25,16 +25,12 @@
  * engine's tfjs backend; the L-BFGS bookkeeping runs on Float64Arrays.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluation, LabelFraction } from '../../core/types';
+import type { LabelFraction } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
-import { classNames } from '../../store/datasets';
-import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
-import type { Workspace } from '../../store/workspace';
 import { Rng } from '../augment';
-import { runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
-import { randomBaseline } from './randomBaseline';
-import { baselineRows, labelledRows, perClassAccuracy, runContext, type BaselineRow } from './evalCommon';
-import { lbfgs } from './lbfgs';
+import { lbfgs } from '../maps/lbfgs';
+import { labelledRows, perClassAccuracy } from './accuracy';
+import type { Embeddings, EvalControl } from './embeddings';
 
 export interface ProbeOptions extends EvalControl {
   /** L2 strength λ on the weights of the mean-loss objective (default 1/N). */
@@ -223,7 +219,7 @@ export interface ProbeParams {
   seed?: number;
 }
 
-function checkParams(p: ProbeParams): { labelFraction: LabelFraction; seed: number } {
+export function checkProbeParams(p: ProbeParams): { labelFraction: LabelFraction; seed: number } {
   const labelFraction = (p.labelFraction ?? 1) as LabelFraction;
   const seed = p.seed ?? 0;
   if (!LABEL_FRACTIONS.includes(labelFraction)) throw new PretextError(`--label-fraction must be one of ${LABEL_FRACTIONS.join(', ')}, got ${p.labelFraction}`);
@@ -254,33 +250,5 @@ export async function scoreProbe(train: Embeddings, test: Embeddings, classes: s
     seconds: fit.seconds,
     trainCount: rows.length,
     testCount: te.labels.length,
-  };
-}
-
-/** The probe on the run's latest checkpoint; stored and returned. */
-export async function evalProbe(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  const c = runContext(ws, runId);
-  const train = await runEmbeddings(ws, runId, 'train', ctl);
-  const test = await runEmbeddings(ws, runId, 'test', ctl);
-  const result = await scoreProbe(train, test, classNames(ws, c.dataset.id), p, ctl);
-  return toEvaluation(insertEvaluation(ws, { runId, epoch: train.epoch, kind: 'probe', params: { ...p, optimizer: 'lbfgs' }, result }));
-}
-
-/** The probe on the random-init encoder of the run's config; reused when already stored. */
-export async function evalProbeRandom(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  return randomBaseline(ws, runId, 'probe', p, { optimizer: 'lbfgs' }, (train, test, classes) => scoreProbe(train, test, classes, p, ctl), ctl);
-}
-
-/** The run, its random-init encoder and the supervised baseline run of the same dataset. */
-export async function evalProbeWithBaselines(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> {
-  const p = checkParams(params);
-  return {
-    rows: await baselineRows(ws, runId, {
-      run: (id) => evalProbe(ws, id, p, ctl),
-      random: (id) => evalProbeRandom(ws, id, p, ctl),
-      stored: (id, epoch) => latestEvaluation(ws, id, 'probe', { ...p, baseline: undefined }, epoch),
-    }),
   };
 }

@@ -16,7 +16,7 @@ import type { ProgressSink } from '../../core/progress';
 import { classNames } from '../../store/datasets';
 import { runDir } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
-import { loadEncoder, type Encoder } from '../eval/encoder';
+import { loadEncoder, type Encoder } from '../../tasks/encoder';
 import { statOrNone, writeOutput } from './files';
 import { ONNX_INPUT, ONNX_OUTPUT, toOnnx } from './onnx';
 import { TFJS_FILES, writeTfjsModel } from './tfjsExport';

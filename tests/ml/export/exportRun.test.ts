@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PretextError } from '../../../src-main/core/errors';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
-import { encoderData, loadEncoder } from '../../../src-main/ml/eval/encoder';
+import { encoderData, loadEncoder } from '../../../src-main/tasks/encoder';
 import { exportEmbeddings } from '../../../src-main/ml/export/embeddings';
 import { exportEncoder, type EncoderSidecar } from '../../../src-main/ml/export/encoder';
 import { decodeNpy } from '../../../src-main/ml/export/npy';

@@ -17,17 +17,17 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, type ChannelStats } from '../augment';
-import { readCheckpoint } from '../train/checkpoint';
-import type { RunConfig } from '../train/config';
-import { loadTrainData, type TrainData } from '../train/data';
-import { withSeed } from '../train/seed';
-import { makeBackboneFactory } from '../train/trainer';
-import { runContext, type RunContext } from './evalCommon';
-import { PretextError } from '../../core/errors';
-import type { DatasetRow } from '../../store/datasets';
-import { latestCheckpoint } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
+import { deriveSeed, type ChannelStats } from '../ml/augment';
+import { readCheckpoint } from '../ml/train/checkpoint';
+import type { RunConfig } from '../ml/train/config';
+import { loadTrainData, type TrainData } from '../ml/train/data';
+import { withSeed } from '../ml/train/seed';
+import { makeBackboneFactory } from '../ml/train/trainer';
+import { runContext, type RunContext } from './runContext';
+import { PretextError } from '../core/errors';
+import type { DatasetRow } from '../store/datasets';
+import { latestCheckpoint } from '../store/runs';
+import type { Workspace } from '../store/workspace';
 
 export interface Encoder {
   backbone: tfl.LayersModel;

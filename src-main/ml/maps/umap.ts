@@ -11,7 +11,7 @@ import { UMAP } from 'umap-js';
 import { CancelledError } from '../../core/errors';
 import { tick, type Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { exactKnn } from './knn';
+import { exactKnn } from '../eval/knn';
 import { pca } from './pca';
 
 export interface UmapOptions {

@@ -14,7 +14,7 @@
 import { CancelledError } from '../../core/errors';
 import { tick, type Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { exactKnn } from './knn';
+import { exactKnn } from '../eval/knn';
 import { pca } from './pca';
 import { bfsOrder, conditionalP, permute, symmetrise, type Csr } from './tsneAffinity';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace, type RepulsionOptions } from './tsneRepulsion';
