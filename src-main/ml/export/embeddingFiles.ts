@@ -12,18 +12,12 @@
  */
 import type { Control } from '../../core/control';
 import { CancelledError } from '../../core/errors';
-import type { Split } from '../../core/types';
+import type { Embeddings } from '../eval/embeddings';
 import { OutputFile } from './files';
 import { littleEndianBytes, npyHeader } from './npy';
 
-export interface EmbeddingRows {
-  split: Split;
-  dim: number;
-  count: number;
-  features: Float32Array;
-  indices: Int32Array;
-  labels: Int32Array;
-}
+/** An embeddings set of one split (the run and epoch are not written). */
+export type EmbeddingRows = Omit<Embeddings, 'runId' | 'epoch'>;
 
 export type WriteControl = Control;
 
