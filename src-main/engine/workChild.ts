@@ -12,7 +12,7 @@ import { runDiagnostics } from '../tasks/diagnostics';
 import { evalKnn, evalProbe } from '../tasks/evaluate';
 import { createProjection } from '../tasks/project';
 import { exportEmbeddings, exportEncoder } from '../tasks/export';
-import { writeReport } from '../report/report';
+import { writeReport } from '../tasks/report';
 import { Workspace } from '../store/workspace';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
 
