@@ -6,6 +6,7 @@
  * workspace by the modules themselves; the process returns what they return.
  */
 import { toApiError } from '../api/errors';
+import type { Control } from '../core/control';
 import type { ProgressSink } from '../core/progress';
 import { initBackend } from '../ml/backend';
 import { runDiagnostics } from '../tasks/diagnostics';
@@ -34,11 +35,7 @@ function sink(id: number): ProgressSink {
   };
 }
 
-interface Ctl {
-  signal: AbortSignal;
-  progress: ProgressSink;
-}
-type Runner<K extends WorkKind> = (ws: Workspace, a: WorkArgs[K], ctl: Ctl) => Promise<unknown>;
+type Runner<K extends WorkKind> = (ws: Workspace, a: WorkArgs[K], ctl: Required<Control>) => Promise<unknown>;
 
 const runners: { [K in WorkKind]: Runner<K> } = {
   knn: (ws, a, ctl) => evalKnn(ws, a.runId, { k: a.k, temperature: a.temperature }, ctl),
