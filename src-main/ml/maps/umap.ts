@@ -8,11 +8,9 @@
  * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
  */
 import { UMAP } from 'umap-js';
-import { CancelledError } from '../../core/errors';
 import { tick, type Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { exactKnn } from '../eval/knn';
-import { pca } from './pca';
+import { abortCheck, reducedKnn, stageTimer, type MapCoords } from './stages';
 
 export interface UmapOptions {
   nNeighbors?: number;
@@ -22,36 +20,18 @@ export interface UmapOptions {
   pcaDims?: number;
 }
 
-export type UmapCtl = Control;
-
-export interface UmapResult {
-  coords: Float32Array;
+export interface UmapResult extends MapCoords {
   epochs: number;
-  timings: Record<string, number>;
 }
 
-export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: UmapCtl = {}): Promise<UmapResult> {
+export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: Control = {}): Promise<UmapResult> {
   const nNeighbors = opts.nNeighbors ?? 15;
   if (n <= nNeighbors) throw new Error(`UMAP needs more than n_neighbors=${nNeighbors} points, got ${n}`);
-  const check = () => {
-    if (ctl.signal?.aborted) throw new CancelledError();
-  };
-  const timings: Record<string, number> = {};
-  let t0 = performance.now();
-  const lap = (name: string) => {
-    const t = performance.now();
-    timings[name] = (t - t0) / 1000;
-    t0 = t;
-  };
+  const check = abortCheck(ctl);
+  const { timings, lap } = stageTimer();
 
   const dims = Math.min(opts.pcaDims ?? 50, d, n - 1);
-  const reduced = await pca(x, n, d, dims, { tick: async () => (check(), await tick()) });
-  lap('pca');
-  ctl.progress?.start('UMAP neighbours', n, 'pts');
-  const g = await exactKnn(reduced.scores, n, dims, nNeighbors - 1, {
-    ...(ctl.signal ? { signal: ctl.signal } : {}),
-    onBlock: (done) => ctl.progress?.update(done),
-  });
+  const { reduced, graph: g } = await reducedKnn(x, n, d, { dims, k: nNeighbors - 1, label: 'UMAP neighbours' }, ctl, lap);
   const knnIndices: number[][] = [];
   const knnDistances: number[][] = [];
   const rows: number[][] = [];
