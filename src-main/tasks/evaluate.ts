@@ -77,26 +77,28 @@ function probeProtocol(params: ProbeParams, ctl: EvalControl): Protocol {
   return { kind: 'probe', params: { ...p }, recorded: { optimizer: 'lbfgs' }, score: (train, test, classes) => scoreProbe(train, test, classes, p, ctl) };
 }
 
+/** The three calls of a protocol: on the run, on its random-init encoder, with the baselines. */
+function calls<P>(protocol: (params: P, ctl: EvalControl) => Protocol) {
+  return {
+    run: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<Evaluation> => evaluateRun(ws, runId, protocol(params, ctl), ctl),
+    random: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<Evaluation> => evaluateRandom(ws, runId, protocol(params, ctl), ctl),
+    withBaselines: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> =>
+      evaluateWithBaselines(ws, runId, protocol(params, ctl), ctl),
+  };
+}
+
+const knn = calls<KnnParams>(knnProtocol);
+const probe = calls<ProbeParams>(probeProtocol);
+
 /** kNN of the run's latest checkpoint on its dataset's test split; stored and returned. */
-export const evalKnn = async (ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<Evaluation> =>
-  evaluateRun(ws, runId, knnProtocol(params, ctl), ctl);
-
+export const evalKnn = knn.run;
 /** kNN of the random-init encoder of the run's config; reused when already stored. */
-export const evalKnnRandom = async (ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<Evaluation> =>
-  evaluateRandom(ws, runId, knnProtocol(params, ctl), ctl);
-
+export const evalKnnRandom = knn.random;
 /** kNN of the run, its random-init encoder and the supervised baseline. */
-export const evalKnnWithBaselines = async (ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> =>
-  evaluateWithBaselines(ws, runId, knnProtocol(params, ctl), ctl);
-
+export const evalKnnWithBaselines = knn.withBaselines;
 /** The probe on the run's latest checkpoint; stored and returned. */
-export const evalProbe = async (ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> =>
-  evaluateRun(ws, runId, probeProtocol(params, ctl), ctl);
-
+export const evalProbe = probe.run;
 /** The probe on the random-init encoder of the run's config; reused when already stored. */
-export const evalProbeRandom = async (ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> =>
-  evaluateRandom(ws, runId, probeProtocol(params, ctl), ctl);
-
+export const evalProbeRandom = probe.random;
 /** The probe on the run, its random-init encoder and the supervised baseline. */
-export const evalProbeWithBaselines = async (ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> =>
-  evaluateWithBaselines(ws, runId, probeProtocol(params, ctl), ctl);
+export const evalProbeWithBaselines = probe.withBaselines;

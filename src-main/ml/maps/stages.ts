@@ -55,3 +55,21 @@ export async function reducedKnn(
   });
   return { reduced, graph };
 }
+
+/**
+ * The optimisation stage: `step(i)` for i < total, with progress, a cancel check and a yield to
+ * the event loop every `every` steps.
+ */
+export async function iterate(label: string, total: number, unit: string, every: number, step: (i: number) => void, ctl: Control): Promise<void> {
+  const check = abortCheck(ctl);
+  ctl.progress?.start(label, total, unit);
+  for (let i = 0; i < total; i++) {
+    step(i);
+    if (i % every === every - 1) {
+      ctl.progress?.update(i + 1);
+      check();
+      await tick();
+    }
+  }
+  ctl.progress?.finish();
+}

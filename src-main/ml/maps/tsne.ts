@@ -11,9 +11,9 @@
  *     constant factor 4, as openTSNE's does (its learning rate is scaled for that).
  *     Attraction: the sparse P; repulsion: FFT-accelerated interpolation (tsneRepulsion.ts).
  */
-import { tick, type Control } from '../../core/control';
+import type { Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { abortCheck, reducedKnn, stageTimer, type MapCoords } from './stages';
+import { abortCheck, iterate, reducedKnn, stageTimer, type MapCoords } from './stages';
 import { bfsOrder, conditionalP, permute, symmetrise, type Csr } from './tsneAffinity';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace, type RepulsionOptions } from './tsneRepulsion';
 
@@ -94,17 +94,10 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
     mode === 'exact' || (mode === 'auto' && n <= 1500) ? (yy, out) => exactRepulsion(yy, n, out) : (yy, out) => fft.compute(yy, out);
   const opt = new Optimizer(n, upperTriangle(P), repulsion);
   const total = earlyIters + iters;
-  ctl.progress?.start('t-SNE', total, 'it');
-  for (let it = 0; it < total; it++) {
+  await iterate('t-SNE', total, 'it', 10, (it) => {
     const early = it < earlyIters;
     opt.step(y, early ? exaggeration : 1, early ? 0.5 : 0.8, lr);
-    if (it % 10 === 9) {
-      ctl.progress?.update(it + 1);
-      check();
-      await tick();
-    }
-  }
-  ctl.progress?.finish();
+  }, ctl);
   lap('optimize');
 
   const coords = new Float32Array(2 * n);

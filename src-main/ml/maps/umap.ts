@@ -8,9 +8,9 @@
  * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
  */
 import { UMAP } from 'umap-js';
-import { tick, type Control } from '../../core/control';
+import type { Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { abortCheck, reducedKnn, stageTimer, type MapCoords } from './stages';
+import { abortCheck, iterate, reducedKnn, stageTimer, type MapCoords } from './stages';
 
 export interface UmapOptions {
   nNeighbors?: number;
@@ -60,16 +60,7 @@ export async function umap(x: Float32Array, n: number, d: number, opts: UmapOpti
   model.setPrecomputedKNN(knnIndices, knnDistances);
   const epochs = model.initializeFit(rows);
   lap('graph');
-  ctl.progress?.start('UMAP', epochs, 'epoch');
-  for (let e = 0; e < epochs; e++) {
-    model.step();
-    if (e % 5 === 4) {
-      ctl.progress?.update(e + 1);
-      check();
-      await tick();
-    }
-  }
-  ctl.progress?.finish();
+  await iterate('UMAP', epochs, 'epoch', 5, () => model.step(), ctl);
   lap('optimize');
   const emb = model.getEmbedding();
   const coords = new Float32Array(2 * n);
