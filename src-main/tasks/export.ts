@@ -5,8 +5,8 @@
  * `exportEncoder`: a run's trained backbone (latest checkpoint, pre-projector) for use outside
  * Pretext, as the engine service and `pretext export encoder` call it.
  *
- * - tfjs: a folder with model.json + weights.bin (stock layers, tfjsExport.ts) and pretext.json.
- * - onnx: one .onnx file (onnx.ts); the same sidecar JSON is stored in its metadata_props under
+ * - tfjs: a folder with model.json + weights.bin (stock layers, ml/export/tfjsExport.ts) and pretext.json.
+ * - onnx: one .onnx file (ml/export/onnx.ts); the same sidecar JSON is stored in its metadata_props under
  *   the key `pretext` (onnx.load(f).metadata_props, or InferenceSession's metadata).
  * Both take NHWC float32 images normalised as in training: ((pixel / 255) − mean) / std with the
  * per-channel mean/std of the run's train split (the sidecar's `normalization`).

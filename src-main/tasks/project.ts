@@ -1,5 +1,5 @@
 /**
- * The projection job: a run's embeddings (cached by embeddings.ts) → a 2-D map (PCA, t-SNE or
+ * The projection job: a run's embeddings (cached by tasks/embeddings.ts) → a 2-D map (PCA, t-SNE or
  * UMAP) → its trustworthiness → stored with the run (store/projections.ts). Returns the API
  * contract's Projection DTO; getProjection reads a stored one back.
  */

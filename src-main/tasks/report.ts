@@ -1,6 +1,6 @@
 /**
- * `writeReport`: the comparison report of runs as one self-contained HTML file (reportData.ts gathers,
- * report/html.ts renders) — what `pretext report` and the service's report.create call.
+ * `writeReport`: the comparison report of runs as one self-contained HTML file (reportData.ts
+ * gathers, report/html.ts renders) — what `pretext report` and the service's report.create call.
  * Default destination: runs/<first run>/exports/report-<runs>.html.
  */
 import { join, resolve } from 'node:path';

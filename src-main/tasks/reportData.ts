@@ -1,8 +1,8 @@
 /**
- * Everything the comparison report shows (report/model.ts's ReportData), read from the workspace: runs, their curves (metrics
- * table), evaluations (kNN, probe per label fraction, diagnostics — the `evaluations` table),
- * stored 2-D maps (the `projections` table) and the configuration keys that differ between runs.
- * Plain JSON: the HTML embeds it as is.
+ * Everything the comparison report shows (report/model.ts's ReportData), read from the
+ * workspace: runs, their curves (metrics table), evaluations (kNN, probe per label fraction,
+ * diagnostics — the `evaluations` table), stored 2-D maps (the `projections` table) and the
+ * configuration keys that differ between runs.
  */
 import { noSuch, PretextError } from '../core/errors';
 import type { MetricPoint, Projection, ProjectionAlgo } from '../core/types';

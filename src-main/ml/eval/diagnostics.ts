@@ -1,6 +1,6 @@
 /**
- * Collapse diagnostics of an encoder (tasks/diagnostics.ts runs them on a run's encoder and stores them), on its backbone features of the test split (the
- * train split when there is no test split), at the latest checkpoint:
+ * Collapse diagnostics of an encoder, on its backbone features (tasks/diagnostics.ts runs them
+ * on a run's latest checkpoint, the test split or else the train split, and stores them):
  *
  * - alignment (Wang & Isola 2020, α = 2): mean ‖f(x₁) − f(x₂)‖² of L2-normalised features of
  *   two augmented views of the same image, the run's own views (its first two; a method with

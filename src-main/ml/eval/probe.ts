@@ -6,7 +6,7 @@
  * on the train split (few-label protocol: a stratified, seeded fraction F ∈ {0.01, 0.1, 1} of
  * it, at least one image per class), scored on the whole test split: top-1 and top-5.
  *
- * Optimiser: full-batch L-BFGS (lbfgs.ts) on the convex objective
+ * Optimiser: full-batch L-BFGS (ml/maps/lbfgs.ts) on the convex objective
  *   mean_i CE(softmax(W x_i + b), y_i) + (λ/2)‖W‖²   (bias not penalised),
  * the choice of the CLIP paper's linear probes (scikit-learn's L-BFGS logistic regression) and
  * of SimCLR's appendix B.6 (L-BFGS, L2-regularised). Why not Adam: a convex problem of a few

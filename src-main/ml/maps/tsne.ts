@@ -2,7 +2,7 @@
  * t-SNE on typed arrays, following openTSNE's defaults (Poličar et al.; Belkina et al. 2019;
  * Linderman et al. 2019):
  *  1. PCA to 50 dimensions (exact, pca.ts);
- *  2. exact kNN with k = 3·perplexity (knn.ts, blocked products on the tfjs backend);
+ *  2. exact kNN with k = 3·perplexity (ml/eval/knn.ts, blocked products on the tfjs backend);
  *  3. perplexity-calibrated Gaussian affinities, symmetrised and normalised (tsneAffinity.ts);
  *  4. initialisation: the first two principal components scaled to std 1e-4;
  *  5. gradient descent with momentum and gains (openTSNE's `gradient_descent`): early

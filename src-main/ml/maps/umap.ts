@@ -2,7 +2,7 @@
  * UMAP (McInnes et al. 2018) with the `umap-js` library: n_neighbors 15, min_dist 0.1, its
  * default epoch schedule (200 epochs above 7,500 points, as umap-learn's 200 for large data),
  * seeded through its `random` option. umap-js's own nearest-neighbour search (NN-descent in
- * JS) is its slow part, so the kNN graph is computed here exactly (knn.ts, on the tfjs
+ * JS) is its slow part, so the kNN graph is computed here exactly (ml/eval/knn.ts, on the tfjs
  * backend) on the top principal components (50, as for t-SNE) and handed over with
  * setPrecomputedKNN, in umap-learn's layout: the point itself first at distance 0.
  * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
