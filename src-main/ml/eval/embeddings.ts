@@ -5,13 +5,12 @@
  * augmentation. Pure: a backbone and pixels in, an Embeddings set out. tasks/embeddings.ts
  * resolves a run's encoder and data and caches the result in the workspace.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { tick, type Control } from '../../core/control';
+import type { Control } from '../../core/control';
 import { CancelledError } from '../../core/errors';
 import type { Split } from '../../core/types';
-import { normalize, toUnitFloat, type ChannelStats } from '../augment';
-import { gatherPixels, type PixelSource } from './embed';
+import type { ChannelStats } from '../augment';
+import { forEachBatch, type PixelSource } from './embed';
 
 /** What every long evaluation function takes: the cancel signal and a progress sink. */
 export type EvalControl = Control;
@@ -45,22 +44,24 @@ export async function embedRows(
   const dim = backbone.outputs[0]!.shape[1] as number;
   const features = new Float32Array(idx.length * dim);
   ctl.progress?.start(`embed ${key.runId} ${key.split}`, idx.length, 'img');
-  for (let start = 0; start < idx.length; start += BATCH) {
-    if (ctl.signal?.aborted) throw new CancelledError();
-    const chunk = idx.slice(start, start + BATCH);
-    const pixels = gatherPixels(data, chunk);
-    const out = tf.tidy(() => {
-      const x = normalize(toUnitFloat({ pixels, shape: [chunk.length, data.size, data.size, data.channels] }), stats);
-      return backbone.apply(x, { training: false }) as tf.Tensor2D;
-    });
-    try {
-      features.set((await out.data()) as Float32Array, start * dim);
-    } finally {
-      out.dispose();
-    }
-    ctl.progress?.update(start + chunk.length);
-    await tick();
-  }
+  await forEachBatch(
+    backbone,
+    data,
+    idx,
+    stats,
+    BATCH,
+    async (out, start, count) => {
+      try {
+        features.set((await out.data()) as Float32Array, start * dim);
+      } finally {
+        out.dispose();
+      }
+      ctl.progress?.update(start + count);
+    },
+    () => {
+      if (ctl.signal?.aborted) throw new CancelledError();
+    },
+  );
   ctl.progress?.finish();
   return {
     ...key,
