@@ -3,9 +3,9 @@
  * its backbone features of the test split (the train split when there is no test split); stored
  * in `evaluations` (kind 'diagnostics').
  */
+import type { Control } from '../core/control';
 import { CancelledError } from '../core/errors';
 import type { Diagnostics, Split } from '../core/types';
-import type { EvalControl } from '../ml/eval/embeddings';
 import { ALIGN_IMAGES, effectiveRank, perDimensionStd, UNIFORMITY_ROWS, uniformityOf, viewAlignment } from '../ml/eval/diagnostics';
 import { insertEvaluation, latestEvaluation } from '../store/evaluations';
 import type { Workspace } from '../store/workspace';
@@ -14,7 +14,7 @@ import { encoderData, loadEncoder } from './encoder';
 import { runContext } from './runContext';
 
 /** The diagnostics of the run's latest checkpoint; stored (kind 'diagnostics') and returned. */
-export async function runDiagnostics(ws: Workspace, runId: string, ctl: EvalControl = {}): Promise<Diagnostics> {
+export async function runDiagnostics(ws: Workspace, runId: string, ctl: Control = {}): Promise<Diagnostics> {
   const c = runContext(ws, runId);
   const enc = await loadEncoder(ws, runId);
   try {

@@ -5,16 +5,17 @@
  * a file under runs/<id>/embeddings/ and a row in `embeddings`; a second call reads the file.
  * `encoderEmbeddings` computes them for any encoder (the random-init baseline) without caching.
  */
+import type { Control } from '../core/control';
 import { noSuch, PretextError } from '../core/errors';
 import type { Split } from '../core/types';
-import { embedRows, type Embeddings, type EvalControl } from '../ml/eval/embeddings';
+import { embedRows, type Embeddings } from '../ml/eval/embeddings';
 import { loadCachedEmbeddings, saveEmbeddings } from '../store/embeddings';
 import { getRun } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import { checkpointEpoch, encoderData, loadEncoder, type Encoder } from './encoder';
 
 /** Features of every image of `split` through the encoder's backbone; not cached. */
-export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Split, ctl: EvalControl = {}): Promise<Embeddings> {
+export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Split, ctl: Control = {}): Promise<Embeddings> {
   const data = encoderData(enc, ws);
   const idx = split === 'train' ? data.trainIdx : data.testIdx;
   if (idx.length === 0) throw new PretextError(`dataset ${enc.dataset.id} (${enc.dataset.name}) has no ${split} split`);
@@ -25,7 +26,7 @@ export async function encoderEmbeddings(enc: Encoder, ws: Workspace, split: Spli
  * The run's features of `split` at its latest checkpoint, from the workspace cache when they are
  * there, else computed (progress per batch) and cached.
  */
-export async function runEmbeddings(ws: Workspace, runId: string, split: Split, ctl: EvalControl = {}): Promise<Embeddings> {
+export async function runEmbeddings(ws: Workspace, runId: string, split: Split, ctl: Control = {}): Promise<Embeddings> {
   if (!getRun(ws, runId)) throw noSuch('run', runId);
   const epoch = checkpointEpoch(ws, runId);
   if (epoch === undefined) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);

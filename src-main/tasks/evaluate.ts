@@ -7,8 +7,9 @@
  * 'random' at epoch 0 and reused when already stored. `…WithBaselines` adds that and the
  * supervised baseline run on the same dataset, when there is one.
  */
+import type { Control } from '../core/control';
 import type { Evaluation } from '../core/types';
-import type { Embeddings, EvalControl } from '../ml/eval/embeddings';
+import type { Embeddings } from '../ml/eval/embeddings';
 import { checkKnnParams, scoreKnn, type KnnParams } from '../ml/eval/knnEval';
 import { checkProbeParams, scoreProbe, type ProbeParams } from '../ml/eval/probe';
 import { classNames } from '../store/datasets';
@@ -29,7 +30,7 @@ interface Protocol {
 }
 
 /** The protocol on the run's latest checkpoint; stored and returned. */
-async function evaluateRun(ws: Workspace, runId: string, p: Protocol, ctl: EvalControl): Promise<Evaluation> {
+async function evaluateRun(ws: Workspace, runId: string, p: Protocol, ctl: Control): Promise<Evaluation> {
   const c = runContext(ws, runId);
   const train = await runEmbeddings(ws, runId, 'train', ctl);
   const test = await runEmbeddings(ws, runId, 'test', ctl);
@@ -38,7 +39,7 @@ async function evaluateRun(ws: Workspace, runId: string, p: Protocol, ctl: EvalC
 }
 
 /** The protocol on the random-init encoder of the run's config; reused when already stored. */
-async function evaluateRandom(ws: Workspace, runId: string, p: Protocol, ctl: EvalControl): Promise<Evaluation> {
+async function evaluateRandom(ws: Workspace, runId: string, p: Protocol, ctl: Control): Promise<Evaluation> {
   const stored = latestEvaluation(ws, runId, p.kind, { ...p.params, baseline: 'random' });
   if (stored) return toEvaluation(stored);
   const c = runContext(ws, runId);
@@ -57,7 +58,7 @@ async function evaluateRandom(ws: Workspace, runId: string, p: Protocol, ctl: Ev
  * The run, its random-init encoder and the supervised baseline run of the same dataset (the
  * newest with a checkpoint; evaluated if it has no result with these params at its epoch).
  */
-async function evaluateWithBaselines(ws: Workspace, runId: string, p: Protocol, ctl: EvalControl): Promise<{ rows: BaselineRow[] }> {
+async function evaluateWithBaselines(ws: Workspace, runId: string, p: Protocol, ctl: Control): Promise<{ rows: BaselineRow[] }> {
   return {
     rows: await baselineRows(ws, runId, {
       run: (id) => evaluateRun(ws, id, p, ctl),
@@ -67,22 +68,22 @@ async function evaluateWithBaselines(ws: Workspace, runId: string, p: Protocol, 
   };
 }
 
-function knnProtocol(params: KnnParams, ctl: EvalControl): Protocol {
+function knnProtocol(params: KnnParams, ctl: Control): Protocol {
   const p = checkKnnParams(params);
   return { kind: 'knn', params: { ...p }, recorded: {}, score: (train, test, classes) => scoreKnn(train, test, classes, p, ctl) };
 }
 
-function probeProtocol(params: ProbeParams, ctl: EvalControl): Protocol {
+function probeProtocol(params: ProbeParams, ctl: Control): Protocol {
   const p = checkProbeParams(params);
   return { kind: 'probe', params: { ...p }, recorded: { optimizer: 'lbfgs' }, score: (train, test, classes) => scoreProbe(train, test, classes, p, ctl) };
 }
 
 /** The three calls of a protocol: on the run, on its random-init encoder, with the baselines. */
-function calls<P>(protocol: (params: P, ctl: EvalControl) => Protocol) {
+function calls<P>(protocol: (params: P, ctl: Control) => Protocol) {
   return {
-    run: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<Evaluation> => evaluateRun(ws, runId, protocol(params, ctl), ctl),
-    random: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<Evaluation> => evaluateRandom(ws, runId, protocol(params, ctl), ctl),
-    withBaselines: async (ws: Workspace, runId: string, params = {} as P, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> =>
+    run: async (ws: Workspace, runId: string, params = {} as P, ctl: Control = {}): Promise<Evaluation> => evaluateRun(ws, runId, protocol(params, ctl), ctl),
+    random: async (ws: Workspace, runId: string, params = {} as P, ctl: Control = {}): Promise<Evaluation> => evaluateRandom(ws, runId, protocol(params, ctl), ctl),
+    withBaselines: async (ws: Workspace, runId: string, params = {} as P, ctl: Control = {}): Promise<{ rows: BaselineRow[] }> =>
       evaluateWithBaselines(ws, runId, protocol(params, ctl), ctl),
   };
 }

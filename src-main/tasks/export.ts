@@ -34,8 +34,6 @@ import type { Workspace } from '../store/workspace';
 import { runEmbeddings } from './embeddings';
 import { loadEncoder, type Encoder } from './encoder';
 
-export type ExportControl = Control;
-
 /** The main file (what the contract's WrittenFile names) and every file written. */
 export type ExportedFiles = WrittenFiles;
 
@@ -102,7 +100,7 @@ export async function exportEncoder(
   ws: Workspace,
   runId: string,
   o: { format: EncoderFormat; out?: string },
-  ctl: ExportControl = {},
+  ctl: Control = {},
 ): Promise<ExportedFiles> {
   if (o.format !== 'tfjs' && o.format !== 'onnx') throw new PretextError(`encoder format '${String(o.format)}': must be tfjs or onnx`);
   const check = () => {
@@ -151,7 +149,7 @@ export async function exportEmbeddings(
   ws: Workspace,
   runId: string,
   o: { format: EmbeddingFormat; out?: string; split?: EmbeddingSplit },
-  ctl: ExportControl = {},
+  ctl: Control = {},
 ): Promise<ExportedFiles> {
   if (o.format !== 'csv' && o.format !== 'npy') throw new PretextError(`embeddings format '${String(o.format)}': must be csv or npy`);
   const split = o.split ?? 'test';

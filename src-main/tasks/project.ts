@@ -3,9 +3,10 @@
  * UMAP) → its trustworthiness → stored with the run (store/projections.ts). Returns the API
  * contract's Projection DTO; getProjection reads a stored one back.
  */
+import type { Control } from '../core/control';
 import { noSuch, PretextError } from '../core/errors';
 import type { Projection, ProjectionAlgo, Split } from '../core/types';
-import { computeMap, PROJECTION_ALGOS, type ProjectCtl } from '../ml/maps/computeMap';
+import { computeMap, PROJECTION_ALGOS } from '../ml/maps/computeMap';
 import { gatherRows, mapQuality, subsample } from '../ml/maps/quality';
 import { classNames } from '../store/datasets';
 import { loadProjection, saveProjection, type StoredProjection, type ProjectionRow } from '../store/projections';
@@ -46,7 +47,7 @@ function toDto(ws: Workspace, row: ProjectionRow, data: StoredProjection): Proje
 }
 
 /** Computes, stores and returns the map of a run's embeddings. */
-export async function createProjection(ws: Workspace, runId: string, opts: ProjectOptions, ctl: ProjectCtl = {}): Promise<Projection> {
+export async function createProjection(ws: Workspace, runId: string, opts: ProjectOptions, ctl: Control = {}): Promise<Projection> {
   if (!PROJECTION_ALGOS.includes(opts.algo)) {
     throw new PretextError(`unknown projection algorithm '${String(opts.algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, { field: 'algo' });
   }

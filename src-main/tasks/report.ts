@@ -13,9 +13,7 @@ import { statOrNone, writeOutput } from '../ml/export/files';
 import { reportData } from './reportData';
 import { renderReport } from '../report/html';
 
-export type ReportControl = Control;
-
-export async function writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: ReportControl = {}): Promise<WrittenFile> {
+export async function writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: Control = {}): Promise<WrittenFile> {
   ctl.progress?.start(`report of ${runIds.length} run${runIds.length === 1 ? '' : 's'}`, 2, 'steps');
   const data = reportData(ws, runIds);
   if (ctl.signal?.aborted) throw new CancelledError();

@@ -12,9 +12,6 @@ import type { Split } from '../../core/types';
 import type { ChannelStats } from '../augment';
 import { forEachBatch, type PixelSource } from './embed';
 
-/** What every long evaluation function takes: the cancel signal and a progress sink. */
-export type EvalControl = Control;
-
 export interface Embeddings {
   runId: string;
   epoch: number;
@@ -39,7 +36,7 @@ export async function embedRows(
   idx: readonly number[],
   stats: ChannelStats,
   key: { runId: string; epoch: number; split: Split },
-  ctl: EvalControl = {},
+  ctl: Control = {},
 ): Promise<Embeddings> {
   const dim = backbone.outputs[0]!.shape[1] as number;
   const features = new Float32Array(idx.length * dim);

@@ -5,11 +5,12 @@
  * from losses/knn.ts, in chunks of test rows. Rows without a label are left out of both.
  * tasks/evaluate.ts runs it on a run's embeddings and stores the result.
  */
+import type { Control } from '../../core/control';
 import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError, PretextError } from '../../core/errors';
 import { knnPredict } from '../losses';
 import { labelledRows, perClassAccuracy } from './accuracy';
-import type { Embeddings, EvalControl } from './embeddings';
+import type { Embeddings } from './embeddings';
 
 export interface KnnParams {
   k?: number;
@@ -30,7 +31,7 @@ export async function knnClassify(
   numClasses: number,
   k: number,
   temperature: number,
-  ctl: EvalControl = {},
+  ctl: Control = {},
 ): Promise<Int32Array> {
   const n = trainL.length;
   if (n === 0) throw new Error('kNN: no train rows');
@@ -72,7 +73,7 @@ export async function knnTop1(
   numClasses: number,
   k: number,
   temperature: number,
-  ctl: EvalControl = {},
+  ctl: Control = {},
 ): Promise<number> {
   const pred = await knnClassify(trainF, trainL, testF, numClasses, k, temperature, ctl);
   let correct = 0;
@@ -89,7 +90,7 @@ export function checkKnnParams(p: KnnParams): { k: number; temperature: number }
 }
 
 /** kNN result of a pair of embeddings (train as the bank, test as queries). */
-export async function scoreKnn(train: Embeddings, test: Embeddings, classes: string[], p: { k: number; temperature: number }, ctl: EvalControl = {}) {
+export async function scoreKnn(train: Embeddings, test: Embeddings, classes: string[], p: { k: number; temperature: number }, ctl: Control = {}) {
   const t0 = performance.now();
   const tr = labelledRows(train, 'train');
   const te = labelledRows(test, 'test');

@@ -24,15 +24,16 @@
  * The objective and its gradient (XᵀG with Xᵀ kept, the fast matMul on wasm) run on the
  * engine's tfjs backend; the L-BFGS bookkeeping runs on Float64Arrays.
  */
+import type { Control } from '../../core/control';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabelFraction } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
 import { Rng } from '../augment';
 import { lbfgs } from '../maps/lbfgs';
 import { labelledRows, perClassAccuracy } from './accuracy';
-import type { Embeddings, EvalControl } from './embeddings';
+import type { Embeddings } from './embeddings';
 
-export interface ProbeOptions extends EvalControl {
+export interface ProbeOptions extends Control {
   /** L2 strength λ on the weights of the mean-loss objective (default 1/N). */
   l2?: number;
   /** L-BFGS iterations at most (default 200). */
@@ -228,7 +229,7 @@ export function checkProbeParams(p: ProbeParams): { labelFraction: LabelFraction
 }
 
 /** The probe on a pair of embeddings: subset, train, score per class. */
-export async function scoreProbe(train: Embeddings, test: Embeddings, classes: string[], p: { labelFraction: number; seed: number }, ctl: EvalControl = {}) {
+export async function scoreProbe(train: Embeddings, test: Embeddings, classes: string[], p: { labelFraction: number; seed: number }, ctl: Control = {}) {
   const tr = labelledRows(train, 'train');
   const te = labelledRows(test, 'test');
   const rows = stratifiedSubset(tr.labels, p.labelFraction, p.seed);

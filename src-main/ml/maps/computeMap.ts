@@ -11,8 +11,6 @@ import { umap } from './umap';
 
 export const PROJECTION_ALGOS: readonly ProjectionAlgo[] = ['pca', 'tsne', 'umap'];
 
-export type ProjectCtl = Control;
-
 export interface MapResult {
   coords: Float32Array;
   /** Algorithm-specific extras (explained variance, KL divergence, epochs). */
@@ -29,7 +27,7 @@ export async function computeMap(
   n: number,
   d: number,
   seed: number,
-  ctl: ProjectCtl = {},
+  ctl: Control = {},
 ): Promise<MapResult> {
   if (algo === 'pca') {
     const r = await pca(x, n, d, 2);
