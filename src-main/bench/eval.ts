@@ -16,8 +16,8 @@ import type { CommandContext } from '../cli/command';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { Rng } from '../core/rng';
 import { describeBackend, initBackend } from '../ml/backend';
-import { computeMap } from '../ml/eval/project';
-import { mapQuality } from '../ml/eval/quality';
+import { computeMap } from '../ml/maps/computeMap';
+import { mapQuality } from '../ml/maps/quality';
 
 const USAGE = `Usage: pretext bench eval [--only knn,probe,pca,tsne,umap] [--points 10000] [--train 60000] [--test 10000] [--dim 512] [--seed 0]`;
 /** Class centres: per-dimension std 0.24 (kNN is easy, PCA mixes the classes, t-SNE must work). */

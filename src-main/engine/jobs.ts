@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import type { JobInfo, JobKind } from '../api/contract';
 import { CancelledError } from '../core/errors';
+import type { Control } from '../core/control';
 import type { ProgressSink } from '../core/progress';
 
-export interface JobCtl {
-  signal: AbortSignal;
-  progress: ProgressSink;
-}
+/** A job's cancel signal and progress sink: core's Control, both always present. */
+export type JobCtl = Required<Control>;
 
 export interface JobSpec {
   kind: JobKind;

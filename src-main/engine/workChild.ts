@@ -6,15 +6,14 @@
  * workspace by the modules themselves; the process returns what they return.
  */
 import { toApiError } from '../api/errors';
+import type { Control } from '../core/control';
 import type { ProgressSink } from '../core/progress';
 import { initBackend } from '../ml/backend';
-import { runDiagnostics } from '../ml/eval/diagnostics';
-import { evalKnn } from '../ml/eval/knnEval';
-import { evalProbe } from '../ml/eval/probe';
-import { createProjection } from '../ml/eval/project';
-import { exportEmbeddings } from '../ml/export/embeddings';
-import { exportEncoder } from '../ml/export/encoder';
-import { writeReport } from '../report/report';
+import { runDiagnostics } from '../tasks/diagnostics';
+import { evalKnn, evalProbe } from '../tasks/evaluate';
+import { createProjection } from '../tasks/project';
+import { exportEmbeddings, exportEncoder } from '../tasks/export';
+import { writeReport } from '../tasks/report';
 import { Workspace } from '../store/workspace';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
 
@@ -36,11 +35,7 @@ function sink(id: number): ProgressSink {
   };
 }
 
-interface Ctl {
-  signal: AbortSignal;
-  progress: ProgressSink;
-}
-type Runner<K extends WorkKind> = (ws: Workspace, a: WorkArgs[K], ctl: Ctl) => Promise<unknown>;
+type Runner<K extends WorkKind> = (ws: Workspace, a: WorkArgs[K], ctl: Required<Control>) => Promise<unknown>;
 
 const runners: { [K in WorkKind]: Runner<K> } = {
   knn: (ws, a, ctl) => evalKnn(ws, a.runId, { k: a.k, temperature: a.temperature }, ctl),

@@ -12,22 +12,35 @@ export type ArraySpec = { type: 'f32' | 'i32'; length: number };
 
 const bytesOf = (a: Array32) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-export function writeArrayFile(file: string, magic: string, header: object, arrays: Array32[]): void {
-  if (magic.length !== 8) throw new Error(`array file magic must be 8 characters, got '${magic}'`);
+/**
+ * Writes `parts` back to back to a temp file beside `file`, fsyncs it and renames it over `file`:
+ * a reader never sees a half-written file. The folder is created when missing.
+ */
+export function writeAtomically(file: string, parts: readonly Uint8Array[]): void {
   mkdirSync(dirname(file), { recursive: true });
-  const json = Buffer.from(JSON.stringify(header));
-  const prefix = Buffer.alloc(12);
-  prefix.write(magic, 0, 'ascii');
-  prefix.writeUInt32LE(json.length, 8);
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const part of [prefix, json, ...arrays.map(bytesOf)]) writeSync(fd, part);
+    for (const part of parts) writeSync(fd, part);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/** The 12-byte prefix (magic, u32 header length) and the JSON header of an array file. */
+export function arrayFileHead(magic: string, header: object): [Buffer, Buffer] {
+  if (magic.length !== 8) throw new Error(`array file magic must be 8 characters, got '${magic}'`);
+  const json = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(12);
+  prefix.write(magic, 0, 'ascii');
+  prefix.writeUInt32LE(json.length, 8);
+  return [prefix, json];
+}
+
+export function writeArrayFile(file: string, magic: string, header: object, arrays: Array32[]): void {
+  writeAtomically(file, [...arrayFileHead(magic, header), ...arrays.map(bytesOf)]);
 }
 
 /**

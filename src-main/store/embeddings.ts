@@ -9,20 +9,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrayFile, writeArrayFile } from './arrayFile';
 import type { Split } from '../core/types';
+import type { Embeddings } from '../ml/eval/embeddings';
+import { camelRow } from './rows';
 import type { Workspace } from './workspace';
 
 const MAGIC = 'PRTXEMB1';
 
-export interface StoredEmbeddings {
-  runId: string;
-  epoch: number;
-  split: Split;
-  dim: number;
-  count: number;
-  features: Float32Array;
-  indices: Int32Array;
-  labels: Int32Array;
-}
+/** The cached set is ml/eval's Embeddings as it is. */
+export type StoredEmbeddings = Embeddings;
 
 export interface EmbeddingsRow {
   runId: string;
@@ -36,39 +30,19 @@ export interface EmbeddingsRow {
   createdAt: string;
 }
 
-interface RawRow {
-  run_id: string;
-  epoch: number;
-  split: Split;
-  dim: number;
-  count: number;
-  path: string;
-  seconds: number;
-  created_at: string;
-}
-
-const fromRaw = (r: RawRow): EmbeddingsRow => ({
-  runId: r.run_id,
-  epoch: r.epoch,
-  split: r.split,
-  dim: r.dim,
-  count: r.count,
-  path: r.path,
-  seconds: r.seconds,
-  createdAt: r.created_at,
-});
+const fromRaw = (r: object): EmbeddingsRow => camelRow<EmbeddingsRow>(r);
 
 export function embeddingsPath(runId: string, epoch: number, split: Split): string {
   return join('runs', runId, 'embeddings', `e${String(epoch).padStart(4, '0')}-${split}.emb`);
 }
 
 export function getEmbeddingsRow(ws: Workspace, runId: string, epoch: number, split: Split): EmbeddingsRow | undefined {
-  const r = ws.db.prepare('SELECT * FROM embeddings WHERE run_id = ? AND epoch = ? AND split = ?').get(runId, epoch, split) as RawRow | undefined;
+  const r = ws.db.prepare('SELECT * FROM embeddings WHERE run_id = ? AND epoch = ? AND split = ?').get(runId, epoch, split) as object | undefined;
   return r && fromRaw(r);
 }
 
 export function listEmbeddingsRows(ws: Workspace, runId: string): EmbeddingsRow[] {
-  return (ws.db.prepare('SELECT * FROM embeddings WHERE run_id = ? ORDER BY epoch, split').all(runId) as RawRow[]).map(fromRaw);
+  return (ws.db.prepare('SELECT * FROM embeddings WHERE run_id = ? ORDER BY epoch, split').all(runId) as object[]).map(fromRaw);
 }
 
 /** Writes the file, then its row (replacing an older one for the same key). */

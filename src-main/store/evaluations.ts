@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Evaluation } from '../core/types';
+import { camelRow } from './rows';
 import type { Workspace } from './workspace';
 
 export type EvaluationKind = 'knn' | 'probe' | 'diagnostics';
@@ -20,25 +21,7 @@ export interface EvaluationRecord {
   createdAt: string;
 }
 
-interface RawRow {
-  id: string;
-  run_id: string;
-  epoch: number;
-  kind: EvaluationKind;
-  params: string;
-  result: string;
-  created_at: string;
-}
-
-const fromRaw = (r: RawRow): EvaluationRecord => ({
-  id: r.id,
-  runId: r.run_id,
-  epoch: r.epoch,
-  kind: r.kind,
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  result: JSON.parse(r.result) as Record<string, unknown>,
-  createdAt: r.created_at,
-});
+const fromRaw = (r: object): EvaluationRecord => camelRow<EvaluationRecord>(r, ['params', 'result']);
 
 /** The contract's view of a kNN or probe row. */
 export function toEvaluation(r: EvaluationRecord): Evaluation {
@@ -56,7 +39,7 @@ export function insertEvaluation(ws: Workspace, e: Omit<EvaluationRecord, 'id' |
 }
 
 export function getEvaluation(ws: Workspace, id: string): EvaluationRecord | undefined {
-  const r = ws.db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as RawRow | undefined;
+  const r = ws.db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as object | undefined;
   return r && fromRaw(r);
 }
 
@@ -66,7 +49,7 @@ export function listEvaluations(ws: Workspace, runIds: readonly string[]): Evalu
   const marks = runIds.map(() => '?').join(', ');
   const rows = ws.db
     .prepare(`SELECT * FROM evaluations WHERE run_id IN (${marks}) AND kind IN ('knn', 'probe') ORDER BY created_at, rowid`)
-    .all(...runIds) as RawRow[];
+    .all(...runIds) as object[];
   return rows.map((r) => toEvaluation(fromRaw(r)));
 }
 
@@ -83,7 +66,7 @@ export function latestEvaluation(
 ): EvaluationRecord | undefined {
   const rows = ws.db
     .prepare(`SELECT * FROM evaluations WHERE run_id = ? AND kind = ?${epoch === undefined ? '' : ' AND epoch = ?'} ORDER BY created_at DESC, rowid DESC`)
-    .all(...(epoch === undefined ? [runId, kind] : [runId, kind, epoch])) as RawRow[];
+    .all(...(epoch === undefined ? [runId, kind] : [runId, kind, epoch])) as object[];
   for (const raw of rows) {
     const r = fromRaw(raw);
     if (Object.entries(match).every(([k, v]) => JSON.stringify(r.params[k]) === JSON.stringify(v))) return r;

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrayFile, writeArrayFile } from './arrayFile';
 import type { Split } from '../core/types';
+import { camelRow } from './rows';
 import type { Workspace } from './workspace';
 
 const MAGIC = 'PRTXPRJ1';
@@ -41,29 +42,7 @@ export interface ProjectionRow {
   createdAt: string;
 }
 
-interface RawRow {
-  run_id: string;
-  epoch: number;
-  split: Split;
-  algo: ProjectionAlgo;
-  params: string;
-  path: string;
-  quality: string;
-  seconds: number;
-  created_at: string;
-}
-
-const fromRaw = (r: RawRow): ProjectionRow => ({
-  runId: r.run_id,
-  epoch: r.epoch,
-  split: r.split,
-  algo: r.algo,
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  path: r.path,
-  quality: JSON.parse(r.quality) as Record<string, number>,
-  seconds: r.seconds,
-  createdAt: r.created_at,
-});
+const fromRaw = (r: object): ProjectionRow => camelRow<ProjectionRow>(r, ['params', 'quality']);
 
 export function projectionPath(runId: string, epoch: number, split: Split, algo: ProjectionAlgo): string {
   return join('runs', runId, 'projections', `e${String(epoch).padStart(4, '0')}-${split}-${algo}.prj`);
@@ -75,12 +54,12 @@ export function getProjectionRow(ws: Workspace, runId: string, split: Split, alg
     epoch === undefined
       ? ws.db.prepare('SELECT * FROM projections WHERE run_id = ? AND split = ? AND algo = ? ORDER BY epoch DESC LIMIT 1').get(runId, split, algo)
       : ws.db.prepare('SELECT * FROM projections WHERE run_id = ? AND split = ? AND algo = ? AND epoch = ?').get(runId, split, algo, epoch)
-  ) as RawRow | undefined;
+  ) as object | undefined;
   return r && fromRaw(r);
 }
 
 export function listProjectionRows(ws: Workspace, runId: string): ProjectionRow[] {
-  return (ws.db.prepare('SELECT * FROM projections WHERE run_id = ? ORDER BY epoch, split, algo').all(runId) as RawRow[]).map(fromRaw);
+  return (ws.db.prepare('SELECT * FROM projections WHERE run_id = ? ORDER BY epoch, split, algo').all(runId) as object[]).map(fromRaw);
 }
 
 /** Writes the file, then its row (replacing an older one for the same key). */

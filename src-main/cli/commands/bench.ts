@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   engine: () => import('../../bench/engine'),
   train: () => import('../../bench/train'),
   eval: () => import('../../bench/eval'),
+  export: () => import('../../bench/export'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]

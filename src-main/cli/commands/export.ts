@@ -1,8 +1,7 @@
 import { noSuch } from '../../core/errors';
 import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
-import { EMBEDDING_SPLITS, exportEmbeddings, type EmbeddingSplit } from '../../ml/export/embeddings';
-import { exportEncoder } from '../../ml/export/encoder';
+import { EMBEDDING_SPLITS, exportEmbeddings, exportEncoder, type EmbeddingSplit } from '../../tasks/export';
 import { resolveRun } from '../../store/runs';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';

@@ -1,5 +1,5 @@
 import { usageError } from '../errors';
-import { writeReport } from '../../report/report';
+import { writeReport } from '../../tasks/report';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { PretextError } from '../../core/errors';

@@ -1,6 +1,6 @@
 /**
- * Collapse diagnostics of a run's encoder, on its backbone features of the test split (the
- * train split when there is no test split), at the latest checkpoint:
+ * Collapse diagnostics of an encoder, on its backbone features (tasks/diagnostics.ts runs them
+ * on a run's latest checkpoint, the test split or else the train split, and stores them):
  *
  * - alignment (Wang & Isola 2020, α = 2): mean ‖f(x₁) − f(x₂)‖² of L2-normalised features of
  *   two augmented views of the same image, the run's own views (its first two; a method with
@@ -16,19 +16,13 @@
  *   a healthy encoder stays near 1/√D).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Diagnostics, Split } from '../../core/types';
-import { insertEvaluation, latestEvaluation } from '../../store/evaluations';
-import type { Workspace } from '../../store/workspace';
-import { renderViews, resolvePreset, Rng, type ViewSpec } from '../augment';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { renderViews, resolvePreset, Rng, type ChannelStats, type ViewSpec } from '../augment';
 import { alignment, l2Normalize, uniformity } from '../losses';
 import { getMethod } from '../methods';
 import type { RunConfig } from '../train/config';
-import { gatherPixels } from './embed';
-import { runEmbeddings, type EvalControl } from './embeddings';
-import { encoderData, loadEncoder, type Encoder } from './encoder';
-import { runContext } from './evalCommon';
-import { symmetricEigenvalues } from './symEig';
-import { CancelledError } from '../../core/errors';
+import { symmetricEigenvalues } from '../maps/symEig';
+import { gatherPixels, type PixelSource } from './embed';
 
 /** Images for alignment: the trainer's monitor uses the same number (epochMetrics). */
 export const ALIGN_IMAGES = 256;
@@ -82,25 +76,30 @@ export function uniformityOf(features: Float32Array, n: number, d: number, t = 2
   return v;
 }
 
-function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
+/** The run's own views (its first two; a method with one view gets two draws of it). */
+export function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
   if (cfg.preset !== 'method') return resolvePreset(cfg.preset, size);
   const preset = getMethod(cfg.method).preset;
   if (typeof preset !== 'function') throw new Error(`method ${cfg.method} declares no views of its own`);
   return preset(size);
 }
 
-/** Alignment (α = 2) of two views of the first ALIGN_IMAGES images of a split, as the trainer's monitor draws them. */
-export async function viewAlignment(enc: Encoder, ws: Workspace, split: Split): Promise<number> {
-  const data = encoderData(enc, ws);
-  const idx = (split === 'test' ? data.testIdx : data.trainIdx).slice(0, ALIGN_IMAGES);
+/** Alignment (α = 2) of two views of the images `idx`, drawn as the trainer's monitor draws them. */
+export async function viewAlignment(
+  backbone: tfl.LayersModel,
+  data: PixelSource,
+  idx: readonly number[],
+  stats: ChannelStats,
+  cfg: RunConfig,
+): Promise<number> {
   if (idx.length < 2) return Number.NaN;
-  const views = viewsOf(enc.config, data.size);
+  const views = viewsOf(cfg, data.size);
   const pair = views.length >= 2 ? views.slice(0, 2) : [views[0]!, views[0]!];
   const pixels = gatherPixels(data, idx);
-  const rendered = renderViews({ pixels, shape: [idx.length, data.size, data.size, data.channels] }, pair, { seed: enc.config.seed, epoch: 1_000_000 }, { normalize: data.stats });
+  const rendered = renderViews({ pixels, shape: [idx.length, data.size, data.size, data.channels] }, pair, { seed: cfg.seed, epoch: 1_000_000 }, { normalize: stats });
   try {
     const a = tf.tidy(() => {
-      const [z1, z2] = rendered.map((v) => enc.backbone.apply(v, { training: false }) as tf.Tensor2D);
+      const [z1, z2] = rendered.map((v) => backbone.apply(v, { training: false }) as tf.Tensor2D);
       return alignment(z1!, z2!, 2);
     });
     const v = (await a.data())[0]!;
@@ -109,45 +108,4 @@ export async function viewAlignment(enc: Encoder, ws: Workspace, split: Split): 
   } finally {
     tf.dispose(rendered);
   }
-}
-
-/** The diagnostics of the run's latest checkpoint; stored (kind 'diagnostics') and returned. */
-export async function runDiagnostics(ws: Workspace, runId: string, ctl: EvalControl = {}): Promise<Diagnostics> {
-  const c = runContext(ws, runId);
-  const enc = await loadEncoder(ws, runId);
-  try {
-    const data = encoderData(enc, ws);
-    const split: Split = data.testIdx.length > 0 ? 'test' : 'train';
-    const e = await runEmbeddings(ws, runId, split, ctl);
-    if (ctl.signal?.aborted) throw new CancelledError();
-    ctl.progress?.log(`diagnostics of ${runId} on ${e.count} ${split} images`);
-    const diagnostics: Diagnostics = {
-      runId,
-      epoch: e.epoch,
-      alignment: await viewAlignment(enc, ws, split),
-      uniformity: e.count >= 2 ? uniformityOf(e.features, e.count, e.dim) : Number.NaN,
-      effectiveRank: effectiveRank(e.features, e.count, e.dim),
-      dim: e.dim,
-      perDimStd: perDimensionStd(e.features, e.count, e.dim),
-    };
-    insertEvaluation(ws, {
-      runId,
-      epoch: e.epoch,
-      kind: 'diagnostics',
-      params: { split, alpha: 2, t: 2, alignImages: Math.min(ALIGN_IMAGES, e.count), uniformityRows: Math.min(UNIFORMITY_ROWS, e.count), method: c.run.method },
-      result: { ...diagnostics },
-    });
-    return diagnostics;
-  } finally {
-    enc.dispose();
-  }
-}
-
-/**
- * The newest stored diagnostics of a run, if any; with `epoch`, only those of that epoch
- * (pass checkpointEpoch(ws, runId) for the latest checkpoint's).
- */
-export function storedDiagnostics(ws: Workspace, runId: string, epoch?: number): Diagnostics | undefined {
-  const r = latestEvaluation(ws, runId, 'diagnostics', {}, epoch);
-  return r ? (r.result as unknown as Diagnostics) : undefined;
 }

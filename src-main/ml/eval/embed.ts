@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { tick } from '../../core/control';
 import { normalize, toUnitFloat, type ChannelStats } from '../augment';
 
 export interface PixelSource {
@@ -20,6 +21,34 @@ export function gatherPixels(src: PixelSource, indices: readonly number[]): Uint
   return out;
 }
 
+/**
+ * Runs the images `indices` through the backbone in batches (inference mode, normalised with
+ * `stats`) and hands each batch's features [count, D] to `use`, which owns (disposes or keeps)
+ * the tensor; `check` runs before each batch (cancellation), and the event loop gets a turn
+ * after each.
+ */
+export async function forEachBatch(
+  backbone: tfl.LayersModel,
+  src: PixelSource,
+  indices: readonly number[],
+  stats: ChannelStats,
+  batch: number,
+  use: (features: tf.Tensor2D, start: number, count: number) => Promise<void> | void,
+  check: () => void = () => {},
+): Promise<void> {
+  for (let start = 0; start < indices.length; start += batch) {
+    check();
+    const chunk = indices.slice(start, start + batch);
+    const pixels = gatherPixels(src, chunk);
+    const out = tf.tidy(() => {
+      const x = normalize(toUnitFloat({ pixels, shape: [chunk.length, src.size, src.size, src.channels] }), stats);
+      return backbone.apply(x, { training: false }) as tf.Tensor2D;
+    });
+    await use(out, start, chunk.length);
+    await tick();
+  }
+}
+
 /** Features [indices.length, D] of the images `indices`, as a tensor the caller disposes. */
 export async function embed(
   backbone: tfl.LayersModel,
@@ -30,18 +59,9 @@ export async function embed(
 ): Promise<tf.Tensor2D> {
   const parts: tf.Tensor2D[] = [];
   try {
-    for (let start = 0; start < indices.length; start += batch) {
-      const chunk = indices.slice(start, start + batch);
-      const pixels = gatherPixels(src, chunk);
-      parts.push(
-        tf.tidy(() => {
-          const x = normalize(toUnitFloat({ pixels, shape: [chunk.length, src.size, src.size, src.channels] }), stats);
-          return backbone.apply(x, { training: false }) as tf.Tensor2D;
-        }),
-      );
-      // Let the event loop breathe (progress, cancellation) between batches.
-      await new Promise((r) => setImmediate(r));
-    }
+    await forEachBatch(backbone, src, indices, stats, batch, (features) => {
+      parts.push(features);
+    });
     return parts.length === 1 ? parts[0]! : tf.tidy(() => tf.concat(parts, 0));
   } finally {
     if (parts.length > 1) tf.dispose(parts);

@@ -1,23 +1,16 @@
 /**
- * kNN evaluation of a run (Wu et al. 2018, the standard SSL monitor as in solo-learn's
+ * kNN evaluation maths (Wu et al. 2018, the standard SSL monitor as in solo-learn's
  * WeightedKNNClassifier): the train split's backbone features are the memory bank, the test
  * split the queries; cosine similarity, the k nearest, votes weighted exp(s/T) — knnPredict
  * from losses/knn.ts, in chunks of test rows. Rows without a label are left out of both.
- *
- * Results go to `evaluations` (kind 'knn'). evalKnnWithBaselines adds the random-init encoder
- * of the run's config (stored under the run with params.baseline = 'random') and the
- * supervised baseline run on the same dataset, when there is one.
+ * tasks/evaluate.ts runs it on a run's embeddings and stores the result.
  */
+import type { Control } from '../../core/control';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluation } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
-import { classNames } from '../../store/datasets';
-import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
-import type { Workspace } from '../../store/workspace';
 import { knnPredict } from '../losses';
-import { runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
-import { randomBaseline } from './randomBaseline';
-import { baselineRows, labelledRows, perClassAccuracy, runContext, type BaselineRow } from './evalCommon';
+import { labelledRows, perClassAccuracy } from './accuracy';
+import type { Embeddings } from './embeddings';
 
 export interface KnnParams {
   k?: number;
@@ -38,7 +31,7 @@ export async function knnClassify(
   numClasses: number,
   k: number,
   temperature: number,
-  ctl: EvalControl = {},
+  ctl: Control = {},
 ): Promise<Int32Array> {
   const n = trainL.length;
   if (n === 0) throw new Error('kNN: no train rows');
@@ -80,7 +73,7 @@ export async function knnTop1(
   numClasses: number,
   k: number,
   temperature: number,
-  ctl: EvalControl = {},
+  ctl: Control = {},
 ): Promise<number> {
   const pred = await knnClassify(trainF, trainL, testF, numClasses, k, temperature, ctl);
   let correct = 0;
@@ -88,7 +81,7 @@ export async function knnTop1(
   return correct / pred.length;
 }
 
-function checkParams(p: KnnParams): { k: number; temperature: number } {
+export function checkKnnParams(p: KnnParams): { k: number; temperature: number } {
   const k = p.k ?? 200;
   const temperature = p.temperature ?? 0.1;
   if (!Number.isInteger(k) || k < 1) throw new PretextError(`kNN k must be a positive integer, got ${k}`);
@@ -97,43 +90,11 @@ function checkParams(p: KnnParams): { k: number; temperature: number } {
 }
 
 /** kNN result of a pair of embeddings (train as the bank, test as queries). */
-export async function scoreKnn(train: Embeddings, test: Embeddings, classes: string[], p: { k: number; temperature: number }, ctl: EvalControl = {}) {
+export async function scoreKnn(train: Embeddings, test: Embeddings, classes: string[], p: { k: number; temperature: number }, ctl: Control = {}) {
   const t0 = performance.now();
   const tr = labelledRows(train, 'train');
   const te = labelledRows(test, 'test');
   const pred = await knnClassify(tr.features, tr.labels, te.features, classes.length, p.k, p.temperature, ctl);
   const { top1, perClass } = perClassAccuracy(pred, te.labels, classes);
   return { top1, perClass, seconds: (performance.now() - t0) / 1000, trainCount: tr.labels.length, testCount: te.labels.length };
-}
-
-/** kNN of the run's latest checkpoint on its dataset's test split; stored and returned. */
-export async function evalKnn(ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  const c = runContext(ws, runId);
-  const classes = classNames(ws, c.dataset.id);
-  const train = await runEmbeddings(ws, runId, 'train', ctl);
-  const test = await runEmbeddings(ws, runId, 'test', ctl);
-  const result = await scoreKnn(train, test, classes, p, ctl);
-  return toEvaluation(insertEvaluation(ws, { runId, epoch: train.epoch, kind: 'knn', params: { ...p }, result }));
-}
-
-/** kNN of the random-init encoder of the run's config; reused when already stored. */
-export async function evalKnnRandom(ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  return randomBaseline(ws, runId, 'knn', p, {}, (train, test, classes) => scoreKnn(train, test, classes, p, ctl), ctl);
-}
-
-/**
- * The run, its random-init encoder and the supervised baseline run of the same dataset (the
- * newest with a checkpoint; evaluated if it has no result with these params at its epoch).
- */
-export async function evalKnnWithBaselines(ws: Workspace, runId: string, params: KnnParams = {}, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> {
-  const p = checkParams(params);
-  return {
-    rows: await baselineRows(ws, runId, {
-      run: (id) => evalKnn(ws, id, p, ctl),
-      random: (id) => evalKnnRandom(ws, id, p, ctl),
-      stored: (id, epoch) => latestEvaluation(ws, id, 'knn', { ...p, baseline: undefined }, epoch),
-    }),
-  };
 }

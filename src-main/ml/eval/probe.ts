@@ -6,7 +6,7 @@
  * on the train split (few-label protocol: a stratified, seeded fraction F ∈ {0.01, 0.1, 1} of
  * it, at least one image per class), scored on the whole test split: top-1 and top-5.
  *
- * Optimiser: full-batch L-BFGS (lbfgs.ts) on the convex objective
+ * Optimiser: full-batch L-BFGS (ml/maps/lbfgs.ts) on the convex objective
  *   mean_i CE(softmax(W x_i + b), y_i) + (λ/2)‖W‖²   (bias not penalised),
  * the choice of the CLIP paper's linear probes (scikit-learn's L-BFGS logistic regression) and
  * of SimCLR's appendix B.6 (L-BFGS, L2-regularised). Why not Adam: a convex problem of a few
@@ -24,19 +24,16 @@
  * The objective and its gradient (XᵀG with Xᵀ kept, the fast matMul on wasm) run on the
  * engine's tfjs backend; the L-BFGS bookkeeping runs on Float64Arrays.
  */
+import type { Control } from '../../core/control';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluation, LabelFraction } from '../../core/types';
+import type { LabelFraction } from '../../core/types';
 import { CancelledError, PretextError } from '../../core/errors';
-import { classNames } from '../../store/datasets';
-import { insertEvaluation, latestEvaluation, toEvaluation } from '../../store/evaluations';
-import type { Workspace } from '../../store/workspace';
 import { Rng } from '../augment';
-import { runEmbeddings, type Embeddings, type EvalControl } from './embeddings';
-import { randomBaseline } from './randomBaseline';
-import { baselineRows, labelledRows, perClassAccuracy, runContext, type BaselineRow } from './evalCommon';
-import { lbfgs } from './lbfgs';
+import { lbfgs } from '../maps/lbfgs';
+import { labelledRows, perClassAccuracy } from './accuracy';
+import type { Embeddings } from './embeddings';
 
-export interface ProbeOptions extends EvalControl {
+export interface ProbeOptions extends Control {
   /** L2 strength λ on the weights of the mean-loss objective (default 1/N). */
   l2?: number;
   /** L-BFGS iterations at most (default 200). */
@@ -223,7 +220,7 @@ export interface ProbeParams {
   seed?: number;
 }
 
-function checkParams(p: ProbeParams): { labelFraction: LabelFraction; seed: number } {
+export function checkProbeParams(p: ProbeParams): { labelFraction: LabelFraction; seed: number } {
   const labelFraction = (p.labelFraction ?? 1) as LabelFraction;
   const seed = p.seed ?? 0;
   if (!LABEL_FRACTIONS.includes(labelFraction)) throw new PretextError(`--label-fraction must be one of ${LABEL_FRACTIONS.join(', ')}, got ${p.labelFraction}`);
@@ -232,7 +229,7 @@ function checkParams(p: ProbeParams): { labelFraction: LabelFraction; seed: numb
 }
 
 /** The probe on a pair of embeddings: subset, train, score per class. */
-export async function scoreProbe(train: Embeddings, test: Embeddings, classes: string[], p: { labelFraction: number; seed: number }, ctl: EvalControl = {}) {
+export async function scoreProbe(train: Embeddings, test: Embeddings, classes: string[], p: { labelFraction: number; seed: number }, ctl: Control = {}) {
   const tr = labelledRows(train, 'train');
   const te = labelledRows(test, 'test');
   const rows = stratifiedSubset(tr.labels, p.labelFraction, p.seed);
@@ -254,33 +251,5 @@ export async function scoreProbe(train: Embeddings, test: Embeddings, classes: s
     seconds: fit.seconds,
     trainCount: rows.length,
     testCount: te.labels.length,
-  };
-}
-
-/** The probe on the run's latest checkpoint; stored and returned. */
-export async function evalProbe(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  const c = runContext(ws, runId);
-  const train = await runEmbeddings(ws, runId, 'train', ctl);
-  const test = await runEmbeddings(ws, runId, 'test', ctl);
-  const result = await scoreProbe(train, test, classNames(ws, c.dataset.id), p, ctl);
-  return toEvaluation(insertEvaluation(ws, { runId, epoch: train.epoch, kind: 'probe', params: { ...p, optimizer: 'lbfgs' }, result }));
-}
-
-/** The probe on the random-init encoder of the run's config; reused when already stored. */
-export async function evalProbeRandom(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<Evaluation> {
-  const p = checkParams(params);
-  return randomBaseline(ws, runId, 'probe', p, { optimizer: 'lbfgs' }, (train, test, classes) => scoreProbe(train, test, classes, p, ctl), ctl);
-}
-
-/** The run, its random-init encoder and the supervised baseline run of the same dataset. */
-export async function evalProbeWithBaselines(ws: Workspace, runId: string, params: ProbeParams = {}, ctl: EvalControl = {}): Promise<{ rows: BaselineRow[] }> {
-  const p = checkParams(params);
-  return {
-    rows: await baselineRows(ws, runId, {
-      run: (id) => evalProbe(ws, id, p, ctl),
-      random: (id) => evalProbeRandom(ws, id, p, ctl),
-      stored: (id, epoch) => latestEvaluation(ws, id, 'probe', { ...p, baseline: undefined }, epoch),
-    }),
   };
 }

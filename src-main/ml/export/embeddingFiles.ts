@@ -12,20 +12,12 @@
  */
 import type { Control } from '../../core/control';
 import { CancelledError } from '../../core/errors';
-import type { Split } from '../../core/types';
+import type { Embeddings } from '../eval/embeddings';
 import { OutputFile } from './files';
 import { littleEndianBytes, npyHeader } from './npy';
 
-export interface EmbeddingRows {
-  split: Split;
-  dim: number;
-  count: number;
-  features: Float32Array;
-  indices: Int32Array;
-  labels: Int32Array;
-}
-
-export type WriteControl = Control;
+/** An embeddings set of one split (the run and epoch are not written). */
+export type EmbeddingRows = Omit<Embeddings, 'runId' | 'epoch'>;
 
 export interface WrittenFiles {
   /** The main file (what the contract's WrittenFile names). */
@@ -72,7 +64,7 @@ function labelCells(p: EmbeddingRows, i: number, classes: string[]): string {
 async function writeRows(
   file: OutputFile,
   parts: EmbeddingRows[],
-  ctl: WriteControl,
+  ctl: Control,
   label: string,
   row: (p: EmbeddingRows, i: number) => string,
 ): Promise<void> {
@@ -99,7 +91,7 @@ async function writeRows(
   ctl.progress?.finish();
 }
 
-export async function writeEmbeddingsCsv(path: string, parts: EmbeddingRows[], classes: string[], ctl: WriteControl = {}): Promise<WrittenFiles> {
+export async function writeEmbeddingsCsv(path: string, parts: EmbeddingRows[], classes: string[], ctl: Control = {}): Promise<WrittenFiles> {
   const dim = checkParts(parts);
   const file = new OutputFile(path, 'embeddings');
   file.write(`index,split,label,class${Array.from({ length: dim }, (_, j) => `,f${j}`).join('')}\n`);
@@ -118,7 +110,7 @@ export function labelsPathFor(npyPath: string): string {
   return `${npyPath.replace(/\.npy$/i, '')}.labels.csv`;
 }
 
-export async function writeEmbeddingsNpy(path: string, parts: EmbeddingRows[], classes: string[], ctl: WriteControl = {}): Promise<WrittenFiles> {
+export async function writeEmbeddingsNpy(path: string, parts: EmbeddingRows[], classes: string[], ctl: Control = {}): Promise<WrittenFiles> {
   const dim = checkParts(parts);
   const total = parts.reduce((a, p) => a + p.count, 0);
   const labels = new OutputFile(labelsPathFor(path), 'embedding labels');

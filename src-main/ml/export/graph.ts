@@ -6,6 +6,7 @@
  * Only flat, single-input, single-output models whose layers are each applied once (what
  * resnet() builds) are supported; anything else is refused with the layer's name.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface WeightValue {
@@ -107,4 +108,25 @@ export function pair(v: unknown, what: string): [number, number] {
   if (typeof v === 'number') return [v, v];
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
   throw new Error(`${what}: expected a number or a pair of numbers, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * The inverse of the copy out: sets every weight of a layer or model (in `weights` order) from
+ * `source(i)`, checking each shape; `mismatch` builds the error for a wrong one. All or nothing:
+ * nothing is set when a weight is missing or the wrong shape.
+ */
+export function assignWeights(
+  target: { weights: { shape: (number | null)[] }[]; setWeights(values: tf.Tensor[]): void },
+  source: (i: number) => { shape: number[]; values: Float32Array },
+  mismatch: (i: number, got: number[], want: number[]) => Error,
+): void {
+  const shapes = target.weights.map((w) => w.shape as number[]);
+  const values = shapes.map((want, i) => {
+    const s = source(i);
+    if (!tf.util.arraysEqual(s.shape, want)) throw mismatch(i, s.shape, want);
+    return s.values;
+  });
+  const tensors = values.map((v, i) => tf.tensor(v, shapes[i]));
+  target.setWeights(tensors);
+  tf.dispose(tensors);
 }

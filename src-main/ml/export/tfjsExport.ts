@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ensureDir, writeOutput } from './files';
-import { modelGraph, type LayerNode } from './graph';
+import { assignWeights, modelGraph, type LayerNode } from './graph';
 import { PRETEXT_VERSION } from './version';
 
 /** Stock tf.layers classes copied as they are (re-created from their config). */
@@ -87,16 +87,16 @@ export async function toStockModel(model: tfl.LayersModel): Promise<tfl.LayersMo
   const stock = tfl.model({ inputs: out.get(graph.input)!, outputs: out.get(graph.output)!, name: graph.name });
   try {
     for (const { layer, from } of built) {
-      const values = layer.weights.map((w) => {
-        const name = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
-        const src = from.weights.find((s) => s.name === name);
-        if (!src) throw new Error(`layer '${from.name}': no weight '${name}' to copy`);
-        if (!tf.util.arraysEqual(src.shape, w.shape as number[])) throw new Error(`layer '${from.name}': weight '${name}' has shape [${src.shape}], the stock layer [${w.shape}]`);
-        return src.values;
-      });
-      const tensors = values.map((v, i) => tf.tensor(v, layer.weights[i]!.shape as number[]));
-      layer.setWeights(tensors);
-      tf.dispose(tensors);
+      const nameOf = (i: number) => layer.weights[i]!.originalName.slice(layer.weights[i]!.originalName.lastIndexOf('/') + 1);
+      assignWeights(
+        layer,
+        (i) => {
+          const src = from.weights.find((s) => s.name === nameOf(i));
+          if (!src) throw new Error(`layer '${from.name}': no weight '${nameOf(i)}' to copy`);
+          return src;
+        },
+        (i, got, want) => new Error(`layer '${from.name}': weight '${nameOf(i)}' has shape [${got}], the stock layer [${want}]`),
+      );
     }
   } catch (err) {
     stock.dispose();

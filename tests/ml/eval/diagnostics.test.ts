@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveRank, perDimensionStd, runDiagnostics, storedDiagnostics, uniformityOf } from '../../../src-main/ml/eval/diagnostics';
-import { checkpointEpoch } from '../../../src-main/ml/eval/encoder';
-import { symmetricEigenvalues } from '../../../src-main/ml/eval/symEig';
+import { effectiveRank, perDimensionStd, uniformityOf } from '../../../src-main/ml/eval/diagnostics';
+import { runDiagnostics, storedDiagnostics } from '../../../src-main/tasks/diagnostics';
+import { checkpointEpoch } from '../../../src-main/tasks/encoder';
+import { symmetricEigenvalues } from '../../../src-main/ml/maps/symEig';
 import { runTraining } from '../../../src-main/ml/train/trainer';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';

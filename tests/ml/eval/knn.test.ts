@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evalKnn, evalKnnWithBaselines, knnClassify, knnTop1 } from '../../../src-main/ml/eval/knnEval';
+import { knnClassify, knnTop1 } from '../../../src-main/ml/eval/knnEval';
+import { evalKnn, evalKnnWithBaselines } from '../../../src-main/tasks/evaluate';
 import { runTraining } from '../../../src-main/ml/train/trainer';
 import { getEvaluation, listEvaluations } from '../../../src-main/store/evaluations';
 import { createRun, runMetrics } from '../../../src-main/store/runs';

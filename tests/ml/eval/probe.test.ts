@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
-import { evalProbe, stratifiedSubset, trainProbe } from '../../../src-main/ml/eval/probe';
-import { lbfgs } from '../../../src-main/ml/eval/lbfgs';
+import { stratifiedSubset, trainProbe } from '../../../src-main/ml/eval/probe';
+import { evalProbe } from '../../../src-main/tasks/evaluate';
+import { lbfgs } from '../../../src-main/ml/maps/lbfgs';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { runTraining } from '../../../src-main/ml/train/trainer';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/rng';
 import { useBackend } from '../../../src-main/ml/backend';
-import { covariance, covarianceTf, pca, topEigen } from '../../../src-main/ml/eval/pca';
+import { covariance, covarianceTf, pca, topEigen } from '../../../src-main/ml/maps/pca';
 import { TEST_BACKEND } from '../../helpers/testData';
 
 beforeAll(async () => {

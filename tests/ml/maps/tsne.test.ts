@@ -4,11 +4,11 @@ import { CancelledError } from '../../../src-main/core/errors';
 import { Rng } from '../../../src-main/core/rng';
 import { useBackend } from '../../../src-main/ml/backend';
 import { exactKnn } from '../../../src-main/ml/eval/knn';
-import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';
-import { tsne } from '../../../src-main/ml/eval/tsne';
-import { bfsOrder, conditionalP, permute, symmetrise } from '../../../src-main/ml/eval/tsneAffinity';
-import { fftAxis0, fftSizeAtLeast } from '../../../src-main/ml/eval/tsneFft';
-import { defaultRepulsion, exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/eval/tsneRepulsion';
+import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/maps/quality';
+import { tsne } from '../../../src-main/ml/maps/tsne';
+import { bfsOrder, conditionalP, permute, symmetrise } from '../../../src-main/ml/maps/tsneAffinity';
+import { fftAxis0, fftSizeAtLeast } from '../../../src-main/ml/maps/tsneFft';
+import { defaultRepulsion, exactRepulsion, RepulsionWorkspace } from '../../../src-main/ml/maps/tsneRepulsion';
 import { clusters, TEST_BACKEND } from '../../helpers/testData';
 
 beforeAll(async () => {

@@ -16,18 +16,18 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, type ChannelStats } from '../augment';
-import { readCheckpoint } from '../train/checkpoint';
-import type { RunConfig } from '../train/config';
-import { loadTrainData, type TrainData } from '../train/data';
-import { withSeed } from '../train/seed';
-import { makeBackboneFactory } from '../train/trainer';
-import { runContext, type RunContext } from './evalCommon';
-import { PretextError } from '../../core/errors';
-import type { DatasetRow } from '../../store/datasets';
-import { latestCheckpoint } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
+import { deriveSeed, type ChannelStats } from '../ml/augment';
+import { assignWeights } from '../ml/export/graph';
+import { readCheckpoint } from '../ml/train/checkpoint';
+import type { RunConfig } from '../ml/train/config';
+import { loadTrainData, type TrainData } from '../ml/train/data';
+import { withSeed } from '../ml/train/seed';
+import { makeBackboneFactory } from '../ml/train/trainer';
+import { runContext, type RunContext } from './runContext';
+import { PretextError } from '../core/errors';
+import type { DatasetRow } from '../store/datasets';
+import { latestCheckpoint } from '../store/runs';
+import type { Workspace } from '../store/workspace';
 
 export interface Encoder {
   backbone: tfl.LayersModel;
@@ -104,18 +104,15 @@ export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder
   const data = readCheckpoint(file);
   const backbone = buildBackbone(c);
   try {
-    const values = backbone.weights.map((w, i) => {
-      const name = `net/backbone/${i}`;
-      const t = data.tensors.get(name);
-      if (!t) throw new PretextError(`${file}: no tensor ${name} (the backbone has ${backbone.weights.length} weights)`);
-      if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
-        throw new PretextError(`${file}: tensor ${name} has shape [${t.shape}], the run's backbone [${w.shape}]`);
-      }
-      return t.values;
-    });
-    const tensors = values.map((v, i) => tf.tensor(v, backbone.weights[i]!.shape as number[]));
-    backbone.setWeights(tensors);
-    tf.dispose(tensors);
+    assignWeights(
+      backbone,
+      (i) => {
+        const t = data.tensors.get(`net/backbone/${i}`);
+        if (!t) throw new PretextError(`${file}: no tensor net/backbone/${i} (the backbone has ${backbone.weights.length} weights)`);
+        return t;
+      },
+      (i, got, want) => new PretextError(`${file}: tensor net/backbone/${i} has shape [${got}], the run's backbone [${want}]`),
+    );
   } catch (err) {
     backbone.dispose();
     throw err;

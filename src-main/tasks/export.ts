@@ -1,35 +1,41 @@
 /**
+ * A run's encoder and embeddings as files for use outside Pretext (the writers: ml/export/), as
+ * the engine service and `pretext export encoder|embeddings` call them.
+ *
  * `exportEncoder`: a run's trained backbone (latest checkpoint, pre-projector) for use outside
  * Pretext, as the engine service and `pretext export encoder` call it.
  *
- * - tfjs: a folder with model.json + weights.bin (stock layers, tfjsExport.ts) and pretext.json.
- * - onnx: one .onnx file (onnx.ts); the same sidecar JSON is stored in its metadata_props under
+ * - tfjs: a folder with model.json + weights.bin (stock layers, ml/export/tfjsExport.ts) and pretext.json.
+ * - onnx: one .onnx file (ml/export/onnx.ts); the same sidecar JSON is stored in its metadata_props under
  *   the key `pretext` (onnx.load(f).metadata_props, or InferenceSession's metadata).
  * Both take NHWC float32 images normalised as in training: ((pixel / 255) − mean) / std with the
  * per-channel mean/std of the run's train split (the sidecar's `normalization`).
  * Default destination: runs/<id>/exports/encoder-e<epoch>-tfjs/ or encoder-e<epoch>.onnx.
+ *
+ * `exportEmbeddings`: a run's backbone features (latest checkpoint, the workspace's embeddings
+ * cache — tasks/embeddings.ts) with each row's dataset index, split, label and class, as CSV or
+ * .npy + labels CSV (ml/export/embeddingFiles.ts). `split`: test (default), train, or all (train
+ * then test, the splits the dataset has). Default destination:
+ * runs/<id>/exports/embeddings-e<epoch>-<split>.<ext>.
  */
 import { join, resolve } from 'node:path';
-import type { EncoderFormat, WrittenFile } from '../../core/types';
-import { CancelledError, PretextError } from '../../core/errors';
-import type { ProgressSink } from '../../core/progress';
-import { classNames } from '../../store/datasets';
-import { runDir } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
-import { loadEncoder, type Encoder } from '../eval/encoder';
-import { statOrNone, writeOutput } from './files';
-import { ONNX_INPUT, ONNX_OUTPUT, toOnnx } from './onnx';
-import { TFJS_FILES, writeTfjsModel } from './tfjsExport';
-import { PRETEXT_VERSION } from './version';
+import type { Control } from '../core/control';
+import { CancelledError, noSuch, PretextError } from '../core/errors';
+import type { EmbeddingFormat, EncoderFormat, Split } from '../core/types';
+import type { Embeddings } from '../ml/eval/embeddings';
+import { writeEmbeddingsCsv, writeEmbeddingsNpy, type WrittenFiles } from '../ml/export/embeddingFiles';
+import { statOrNone, writeOutput } from '../ml/export/files';
+import { ONNX_INPUT, ONNX_OUTPUT, toOnnx } from '../ml/export/onnx';
+import { TFJS_FILES, writeTfjsModel } from '../ml/export/tfjsExport';
+import { PRETEXT_VERSION } from '../ml/export/version';
+import { classNames } from '../store/datasets';
+import { getRun, runDir } from '../store/runs';
+import type { Workspace } from '../store/workspace';
+import { runEmbeddings } from './embeddings';
+import { loadEncoder, type Encoder } from './encoder';
 
-export interface ExportControl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
-
-export interface ExportedFiles extends WrittenFile {
-  files: { path: string; bytes: number }[];
-}
+/** The main file (what the contract's WrittenFile names) and every file written. */
+export type ExportedFiles = WrittenFiles;
 
 export const SIDECAR_FILE = 'pretext.json';
 
@@ -94,7 +100,7 @@ export async function exportEncoder(
   ws: Workspace,
   runId: string,
   o: { format: EncoderFormat; out?: string },
-  ctl: ExportControl = {},
+  ctl: Control = {},
 ): Promise<ExportedFiles> {
   if (o.format !== 'tfjs' && o.format !== 'onnx') throw new PretextError(`encoder format '${String(o.format)}': must be tfjs or onnx`);
   const check = () => {
@@ -127,4 +133,42 @@ export async function exportEncoder(
   } finally {
     enc.dispose();
   }
+}
+
+export type EmbeddingSplit = Split | 'all';
+export const EMBEDDING_SPLITS: EmbeddingSplit[] = ['test', 'train', 'all'];
+
+function splitsOf(ws: Workspace, datasetId: string, split: EmbeddingSplit): Split[] {
+  if (split !== 'all') return [split];
+  const rows = ws.db.prepare('SELECT split, COUNT(*) AS n FROM items WHERE dataset_id = ? GROUP BY split').all(datasetId) as { split: Split; n: number }[];
+  const present = new Set(rows.filter((r) => r.n > 0).map((r) => r.split));
+  return (['train', 'test'] as const).filter((s) => present.has(s));
+}
+
+export async function exportEmbeddings(
+  ws: Workspace,
+  runId: string,
+  o: { format: EmbeddingFormat; out?: string; split?: EmbeddingSplit },
+  ctl: Control = {},
+): Promise<ExportedFiles> {
+  if (o.format !== 'csv' && o.format !== 'npy') throw new PretextError(`embeddings format '${String(o.format)}': must be csv or npy`);
+  const split = o.split ?? 'test';
+  if (!EMBEDDING_SPLITS.includes(split)) throw new PretextError(`split '${String(split)}': must be one of ${EMBEDDING_SPLITS.join(', ')}`);
+  const run = getRun(ws, runId);
+  if (!run) throw noSuch('run', runId);
+  const splits = splitsOf(ws, run.datasetId, split);
+  if (splits.length === 0) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} has no images`);
+  const parts: Embeddings[] = [];
+  for (const s of splits) parts.push(await runEmbeddings(ws, runId, s, ctl));
+  const epoch = parts[0]!.epoch;
+  const name = `embeddings-e${epoch}-${split}.${o.format}`;
+  let dest: string;
+  if (o.out === undefined || o.out === '') dest = join(runDir(ws, runId), 'exports', name);
+  else {
+    dest = resolve(o.out);
+    if (statOrNone(dest)?.isDirectory()) dest = join(dest, name);
+  }
+  const classes = classNames(ws, run.datasetId);
+  const written = o.format === 'csv' ? await writeEmbeddingsCsv(dest, parts, classes, ctl) : await writeEmbeddingsNpy(dest, parts, classes, ctl);
+  return { path: written.path, bytes: written.files.reduce((a, f) => a + f.bytes, 0), files: written.files };
 }

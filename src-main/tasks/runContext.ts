@@ -1,14 +1,11 @@
-/** Pieces the kNN, probe and diagnostics evaluations share: the run's context, labelled rows, the baseline table. */
-import { noSuch } from '../../core/errors';
-import type { Evaluation } from '../../core/types';
-import { PretextError } from '../../core/errors';
-import { getDataset, type DatasetRow } from '../../store/datasets';
-import { type Split } from '../../core/types';
-import { toEvaluation, type EvaluationRecord } from '../../store/evaluations';
-import { getRun, latestCheckpoint, listRuns, type RunRow } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
-import type { RunConfig } from '../train/config';
-import type { Embeddings } from './embeddings';
+/** Pieces the kNN, probe and diagnostics evaluations share: the run's context, the baseline table. */
+import { noSuch, PretextError } from '../core/errors';
+import type { Evaluation } from '../core/types';
+import { getDataset, type DatasetRow } from '../store/datasets';
+import { toEvaluation, type EvaluationRecord } from '../store/evaluations';
+import { getRun, latestCheckpoint, listRuns, type RunRow } from '../store/runs';
+import type { Workspace } from '../store/workspace';
+import type { RunConfig } from '../ml/train/config';
 
 export interface RunContext {
   run: RunRow;
@@ -22,43 +19,6 @@ export function runContext(ws: Workspace, runId: string): RunContext {
   const dataset = getDataset(ws, run.datasetId);
   if (!dataset) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} is gone`);
   return { run, config: run.config as unknown as RunConfig, dataset };
-}
-
-/** The rows of an embeddings set that have a label; an error naming the run when there are none. */
-export function labelledRows(e: Embeddings, split: Split): { features: Float32Array; labels: Int32Array } {
-  let n = 0;
-  for (const l of e.labels) if (l >= 0) n++;
-  if (n === 0) throw new PretextError(`run ${e.runId}: the ${split} split has no labelled images; kNN and the probe need labels`);
-  if (n === e.count) return { features: e.features, labels: e.labels };
-  const features = new Float32Array(n * e.dim);
-  const labels = new Int32Array(n);
-  let j = 0;
-  for (let i = 0; i < e.count; i++) {
-    if (e.labels[i]! < 0) continue;
-    features.set(e.features.subarray(i * e.dim, (i + 1) * e.dim), j * e.dim);
-    labels[j++] = e.labels[i]!;
-  }
-  return { features, labels };
-}
-
-/** Top-1 over all rows and per class name (classes absent from the test rows are left out). */
-export function perClassAccuracy(pred: Int32Array, labels: Int32Array, classes: string[]): { top1: number; perClass: Record<string, number> } {
-  const hit = new Float64Array(classes.length);
-  const count = new Float64Array(classes.length);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i]!;
-    count[l]! += 1;
-    if (pred[i] === l) {
-      hit[l]! += 1;
-      correct++;
-    }
-  }
-  const perClass: Record<string, number> = {};
-  classes.forEach((name, c) => {
-    if (count[c]! > 0) perClass[name] = hit[c]! / count[c]!;
-  });
-  return { top1: labels.length > 0 ? correct / labels.length : 0, perClass };
 }
 
 export interface BaselineRow {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
-import { knnAccuracy2d, mapQuality, subsample, trustworthiness } from '../../../src-main/ml/eval/quality';
+import { knnAccuracy2d, mapQuality, subsample, trustworthiness } from '../../../src-main/ml/maps/quality';
 import { TEST_BACKEND } from '../../helpers/testData';
 
 interface Fixture {

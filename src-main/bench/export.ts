@@ -1,9 +1,8 @@
 /**
- * Export throughput at real sizes: a ResNet's ONNX conversion and tfjs write, and embeddings
- * as CSV and .npy.
+ * `pretext bench export`: export throughput at real sizes: a ResNet's ONNX conversion and tfjs
+ * write, and embeddings as CSV and .npy.
  *
- *   npx tsx src-main/ml/export/bench.ts [--arch resnet18] [--size 32] [--channels 3]
- *                                       [--rows 10000] [--dim 512]
+ *   pretext bench export [--arch resnet18] [--size 32] [--channels 3] [--rows 10000] [--dim 512]
  *
  * Prints one JSON line per step with seconds and megabytes, and the load average (the machine
  * is shared: timings are noisy). The encoder has seeded random weights, batch-norm statistics
@@ -15,22 +14,34 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { resnet, type ResNetName } from '../backbones/resnet';
-import { writeEmbeddingsCsv, writeEmbeddingsNpy } from './embeddingFiles';
-import { writeOutput } from './files';
-import { toOnnx } from './onnx';
-import { writeTfjsModel } from './tfjsExport';
+import type { CommandContext } from '../cli/command';
+import { PretextError, throwIfAborted } from '../core/errors';
+import { initBackend } from '../ml/backend';
+import { resnet, type ResNetName } from '../ml/backbones/resnet';
+import { writeEmbeddingsCsv, writeEmbeddingsNpy } from '../ml/export/embeddingFiles';
+import { writeOutput } from '../ml/export/files';
+import { toOnnx } from '../ml/export/onnx';
+import { writeTfjsModel } from '../ml/export/tfjsExport';
 
-const { values } = parseArgs({
-  options: {
-    arch: { type: 'string', default: 'resnet18' },
-    size: { type: 'string', default: '32' },
-    channels: { type: 'string', default: '3' },
-    rows: { type: 'string', default: '10000' },
-    dim: { type: 'string', default: '512' },
-  },
-});
+const USAGE = 'Usage: pretext bench export [--arch resnet18] [--size 32] [--channels 3] [--rows 10000] [--dim 512]';
+
+function options(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        arch: { type: 'string', default: 'resnet18' },
+        size: { type: 'string', default: '32' },
+        channels: { type: 'string', default: '3' },
+        rows: { type: 'string', default: '10000' },
+        dim: { type: 'string', default: '512' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
+  }
+}
 
 /** Deterministic values in [−1, 1). */
 function seeded(n: number, seed: number): Float32Array {
@@ -38,11 +49,18 @@ function seeded(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
 }
 
-const print = (o: Record<string, unknown>) => console.log(JSON.stringify({ ...o, load: loadavg().map((l) => Number(l.toFixed(2))) }));
 const secondsSince = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(3));
 
-async function main(): Promise<void> {
-  await tf.setBackend('cpu');
+export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+  const values = options(args);
+  await initBackend({ ...(ctx.backend ? { prefer: ctx.backend } : {}) });
+  const steps: Record<string, unknown>[] = [];
+  const print = (o: Record<string, unknown>) => {
+    const line = { ...o, load: loadavg().map((l) => Number(l.toFixed(2))) };
+    steps.push(line);
+    ctx.print(JSON.stringify(line));
+    throwIfAborted(ctx.signal);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'pretext-export-bench-'));
   try {
     const size = Number(values.size);
@@ -99,6 +117,5 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return { steps };
 }
-
-await main();

@@ -2,7 +2,7 @@
  * t-SNE on typed arrays, following openTSNE's defaults (Poličar et al.; Belkina et al. 2019;
  * Linderman et al. 2019):
  *  1. PCA to 50 dimensions (exact, pca.ts);
- *  2. exact kNN with k = 3·perplexity (knn.ts, blocked products on the tfjs backend);
+ *  2. exact kNN with k = 3·perplexity (ml/eval/knn.ts, blocked products on the tfjs backend);
  *  3. perplexity-calibrated Gaussian affinities, symmetrised and normalised (tsneAffinity.ts);
  *  4. initialisation: the first two principal components scaled to std 1e-4;
  *  5. gradient descent with momentum and gains (openTSNE's `gradient_descent`): early
@@ -11,11 +11,9 @@
  *     constant factor 4, as openTSNE's does (its learning rate is scaled for that).
  *     Attraction: the sparse P; repulsion: FFT-accelerated interpolation (tsneRepulsion.ts).
  */
-import { CancelledError } from '../../core/errors';
-import { tick, type Control } from '../../core/control';
+import type { Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { exactKnn } from './knn';
-import { pca } from './pca';
+import { abortCheck, iterate, reducedKnn, stageTimer, type MapCoords } from './stages';
 import { bfsOrder, conditionalP, permute, symmetrise, type Csr } from './tsneAffinity';
 import { defaultRepulsion, exactRepulsion, RepulsionWorkspace, type RepulsionOptions } from './tsneRepulsion';
 
@@ -38,18 +36,12 @@ export interface TsneOptions {
   gradient?: 'fft' | 'exact' | 'auto';
 }
 
-export type TsneCtl = Control;
-
-export interface TsneResult {
-  /** n×2 interleaved coordinates. */
-  coords: Float32Array;
+export interface TsneResult extends MapCoords {
   /** KL(P‖Q) of the final embedding (its Z from the interpolated normaliser). */
   kl: number;
-  /** Seconds per stage. */
-  timings: Record<string, number>;
 }
 
-export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOptions = {}, ctl: TsneCtl = {}): Promise<TsneResult> {
+export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOptions = {}, ctl: Control = {}): Promise<TsneResult> {
   const perplexity = opts.perplexity ?? 30;
   if (n < 5) throw new Error(`t-SNE needs at least 5 points, got ${n}`);
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
@@ -57,30 +49,14 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
   const iters = opts.iterations ?? 500;
   const exaggeration = opts.exaggeration ?? 12;
   const lr = opts.learningRate ?? Math.max(200, n / 12);
-  const timings: Record<string, number> = {};
-  const check = () => {
-    if (ctl.signal?.aborted) throw new CancelledError();
-  };
-  let t0 = performance.now();
-  const lap = (name: string) => {
-    const t = performance.now();
-    timings[name] = (t - t0) / 1000;
-    t0 = t;
-  };
+  const check = abortCheck(ctl);
+  const { timings, lap } = stageTimer();
 
-  // 1. PCA (also the initialisation).
+  // 1–2. PCA (also the initialisation), then kNN.
   const dims = Math.min(opts.pcaDims ?? 50, d, n - 1);
-  const reduced = await pca(x, n, d, dims, { tick: async () => (check(), await tick()) });
-  lap('pca');
-  check();
-
-  // 2–3. kNN and affinities.
-  ctl.progress?.start('t-SNE neighbours', n, 'pts');
-  const graph = await exactKnn(reduced.scores, n, dims, k, {
-    ...(ctl.signal ? { signal: ctl.signal } : {}),
-    onBlock: (done) => ctl.progress?.update(done),
-  });
+  const { reduced, graph } = await reducedKnn(x, n, d, { dims, k, label: 't-SNE neighbours' }, ctl, lap);
   lap('knn');
+  // 3. Affinities.
   // Points relabelled in breadth-first order of P's graph: the sweeps over P then touch
   // nearby memory (undone on output).
   const P0 = symmetrise(graph, conditionalP(graph, perplexity));
@@ -118,17 +94,10 @@ export async function tsne(x: Float32Array, n: number, d: number, opts: TsneOpti
     mode === 'exact' || (mode === 'auto' && n <= 1500) ? (yy, out) => exactRepulsion(yy, n, out) : (yy, out) => fft.compute(yy, out);
   const opt = new Optimizer(n, upperTriangle(P), repulsion);
   const total = earlyIters + iters;
-  ctl.progress?.start('t-SNE', total, 'it');
-  for (let it = 0; it < total; it++) {
+  await iterate('t-SNE', total, 'it', 10, (it) => {
     const early = it < earlyIters;
     opt.step(y, early ? exaggeration : 1, early ? 0.5 : 0.8, lr);
-    if (it % 10 === 9) {
-      ctl.progress?.update(it + 1);
-      check();
-      await tick();
-    }
-  }
-  ctl.progress?.finish();
+  }, ctl);
   lap('optimize');
 
   const coords = new Float32Array(2 * n);

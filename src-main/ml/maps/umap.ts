@@ -2,17 +2,15 @@
  * UMAP (McInnes et al. 2018) with the `umap-js` library: n_neighbors 15, min_dist 0.1, its
  * default epoch schedule (200 epochs above 7,500 points, as umap-learn's 200 for large data),
  * seeded through its `random` option. umap-js's own nearest-neighbour search (NN-descent in
- * JS) is its slow part, so the kNN graph is computed here exactly (knn.ts, on the tfjs
+ * JS) is its slow part, so the kNN graph is computed here exactly (ml/eval/knn.ts, on the tfjs
  * backend) on the top principal components (50, as for t-SNE) and handed over with
  * setPrecomputedKNN, in umap-learn's layout: the point itself first at distance 0.
  * umap-js initialises the layout uniformly at random (umap-learn uses a spectral layout).
  */
 import { UMAP } from 'umap-js';
-import { CancelledError } from '../../core/errors';
-import { tick, type Control } from '../../core/control';
+import type { Control } from '../../core/control';
 import { Rng } from '../../core/rng';
-import { exactKnn } from './knn';
-import { pca } from './pca';
+import { abortCheck, iterate, reducedKnn, stageTimer, type MapCoords } from './stages';
 
 export interface UmapOptions {
   nNeighbors?: number;
@@ -22,36 +20,18 @@ export interface UmapOptions {
   pcaDims?: number;
 }
 
-export type UmapCtl = Control;
-
-export interface UmapResult {
-  coords: Float32Array;
+export interface UmapResult extends MapCoords {
   epochs: number;
-  timings: Record<string, number>;
 }
 
-export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: UmapCtl = {}): Promise<UmapResult> {
+export async function umap(x: Float32Array, n: number, d: number, opts: UmapOptions = {}, ctl: Control = {}): Promise<UmapResult> {
   const nNeighbors = opts.nNeighbors ?? 15;
   if (n <= nNeighbors) throw new Error(`UMAP needs more than n_neighbors=${nNeighbors} points, got ${n}`);
-  const check = () => {
-    if (ctl.signal?.aborted) throw new CancelledError();
-  };
-  const timings: Record<string, number> = {};
-  let t0 = performance.now();
-  const lap = (name: string) => {
-    const t = performance.now();
-    timings[name] = (t - t0) / 1000;
-    t0 = t;
-  };
+  const check = abortCheck(ctl);
+  const { timings, lap } = stageTimer();
 
   const dims = Math.min(opts.pcaDims ?? 50, d, n - 1);
-  const reduced = await pca(x, n, d, dims, { tick: async () => (check(), await tick()) });
-  lap('pca');
-  ctl.progress?.start('UMAP neighbours', n, 'pts');
-  const g = await exactKnn(reduced.scores, n, dims, nNeighbors - 1, {
-    ...(ctl.signal ? { signal: ctl.signal } : {}),
-    onBlock: (done) => ctl.progress?.update(done),
-  });
+  const { reduced, graph: g } = await reducedKnn(x, n, d, { dims, k: nNeighbors - 1, label: 'UMAP neighbours' }, ctl, lap);
   const knnIndices: number[][] = [];
   const knnDistances: number[][] = [];
   const rows: number[][] = [];
@@ -80,16 +60,7 @@ export async function umap(x: Float32Array, n: number, d: number, opts: UmapOpti
   model.setPrecomputedKNN(knnIndices, knnDistances);
   const epochs = model.initializeFit(rows);
   lap('graph');
-  ctl.progress?.start('UMAP', epochs, 'epoch');
-  for (let e = 0; e < epochs; e++) {
-    model.step();
-    if (e % 5 === 4) {
-      ctl.progress?.update(e + 1);
-      check();
-      await tick();
-    }
-  }
-  ctl.progress?.finish();
+  await iterate('UMAP', epochs, 'epoch', 5, () => model.step(), ctl);
   lap('optimize');
   const emb = model.getEmbedding();
   const coords = new Float32Array(2 * n);

@@ -1,23 +1,18 @@
 /**
- * The projection job: a run's embeddings (cached by embeddings.ts) → a 2-D map (PCA, t-SNE or
+ * The projection job: a run's embeddings (cached by tasks/embeddings.ts) → a 2-D map (PCA, t-SNE or
  * UMAP) → its trustworthiness → stored with the run (store/projections.ts). Returns the API
  * contract's Projection DTO; getProjection reads a stored one back.
  */
-import { noSuch } from '../../core/errors';
-import type { Projection, ProjectionAlgo, Split } from '../../core/types';
-import { PretextError } from '../../core/errors';
-import type { Control } from '../../core/control';
-import { classNames } from '../../store/datasets';
-import { loadProjection, saveProjection, type StoredProjection, type ProjectionRow } from '../../store/projections';
-import { getRun } from '../../store/runs';
-import type { Workspace } from '../../store/workspace';
+import type { Control } from '../core/control';
+import { noSuch, PretextError } from '../core/errors';
+import type { Projection, ProjectionAlgo, Split } from '../core/types';
+import { computeMap, PROJECTION_ALGOS } from '../ml/maps/computeMap';
+import { gatherRows, mapQuality, subsample } from '../ml/maps/quality';
+import { classNames } from '../store/datasets';
+import { loadProjection, saveProjection, type StoredProjection, type ProjectionRow } from '../store/projections';
+import { getRun } from '../store/runs';
+import type { Workspace } from '../store/workspace';
 import { runEmbeddings } from './embeddings';
-import { pca } from './pca';
-import { gatherRows, mapQuality, subsample } from './quality';
-import { tsne } from './tsne';
-import { umap } from './umap';
-
-export const PROJECTION_ALGOS: readonly ProjectionAlgo[] = ['pca', 'tsne', 'umap'];
 
 export interface ProjectOptions {
   algo: ProjectionAlgo;
@@ -25,46 +20,6 @@ export interface ProjectOptions {
   seed?: number;
   /** Larger splits are mapped on a seeded subsample of this many points. */
   maxPoints?: number;
-}
-
-export type ProjectCtl = Control;
-
-export interface MapResult {
-  coords: Float32Array;
-  /** Algorithm-specific extras (explained variance, KL divergence, epochs). */
-  extra: Record<string, number>;
-  params: Record<string, unknown>;
-  /** Seconds per stage (t-SNE, UMAP). */
-  timings: Record<string, number>;
-}
-
-/** Maps n×d features to 2-D with the named algorithm. */
-export async function computeMap(
-  algo: ProjectionAlgo,
-  x: Float32Array,
-  n: number,
-  d: number,
-  seed: number,
-  ctl: ProjectCtl = {},
-): Promise<MapResult> {
-  if (algo === 'pca') {
-    const r = await pca(x, n, d, 2);
-    return {
-      coords: r.scores,
-      extra: { explainedVariance: (r.variance[0]! + (r.variance[1] ?? 0)) / (r.totalVariance || 1) },
-      params: {},
-      timings: {},
-    };
-  }
-  if (algo === 'tsne') {
-    const r = await tsne(x, n, d, { seed }, ctl);
-    return { coords: r.coords, extra: { kl: r.kl }, timings: r.timings, params: { perplexity: 30, exaggeration: 12, earlyIterations: 250, iterations: 500, init: 'pca' } };
-  }
-  if (algo === 'umap') {
-    const r = await umap(x, n, d, { seed }, ctl);
-    return { coords: r.coords, extra: { epochs: r.epochs }, timings: r.timings, params: { nNeighbors: 15, minDist: 0.1, epochs: r.epochs } };
-  }
-  throw new PretextError(`unknown projection algorithm '${String(algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, { field: 'algo' });
 }
 
 function toDto(ws: Workspace, row: ProjectionRow, data: StoredProjection): Projection {
@@ -92,7 +47,7 @@ function toDto(ws: Workspace, row: ProjectionRow, data: StoredProjection): Proje
 }
 
 /** Computes, stores and returns the map of a run's embeddings. */
-export async function createProjection(ws: Workspace, runId: string, opts: ProjectOptions, ctl: ProjectCtl = {}): Promise<Projection> {
+export async function createProjection(ws: Workspace, runId: string, opts: ProjectOptions, ctl: Control = {}): Promise<Projection> {
   if (!PROJECTION_ALGOS.includes(opts.algo)) {
     throw new PretextError(`unknown projection algorithm '${String(opts.algo)}': expected one of ${PROJECTION_ALGOS.join(', ')}`, { field: 'algo' });
   }

@@ -4,7 +4,7 @@
  * row's perplexity matches the target, then P = (P_cond + P_condᵀ), normalised to sum 1,
  * as a symmetric sparse CSR matrix.
  */
-import type { KnnGraph } from './knn';
+import type { KnnGraph } from '../eval/knn';
 
 export interface Csr {
   n: number;

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../src-main/core/errors';
 import { useBackend } from '../../../src-main/ml/backend';
-import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/eval/quality';
-import { umap } from '../../../src-main/ml/eval/umap';
+import { knnAccuracy2d, trustworthiness } from '../../../src-main/ml/maps/quality';
+import { umap } from '../../../src-main/ml/maps/umap';
 import { clusters, TEST_BACKEND } from '../../helpers/testData';
 
 beforeAll(async () => {

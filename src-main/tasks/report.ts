@@ -1,24 +1,19 @@
 /**
- * `writeReport`: the comparison report of runs as one self-contained HTML file (data.ts gathers,
- * html.ts renders) — what `pretext report` and the service's report.create call.
+ * `writeReport`: the comparison report of runs as one self-contained HTML file (reportData.ts
+ * gathers, report/html.ts renders) — what `pretext report` and the service's report.create call.
  * Default destination: runs/<first run>/exports/report-<runs>.html.
  */
 import { join, resolve } from 'node:path';
-import type { WrittenFile } from '../api/contract';
+import type { Control } from '../core/control';
 import { CancelledError } from '../core/errors';
-import type { ProgressSink } from '../core/progress';
+import type { WrittenFile } from '../core/types';
 import { runDir } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 import { statOrNone, writeOutput } from '../ml/export/files';
-import { reportData } from './data';
-import { renderReport } from './html';
+import { reportData } from './reportData';
+import { renderReport } from '../report/html';
 
-export interface ReportControl {
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-}
-
-export async function writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: ReportControl = {}): Promise<WrittenFile> {
+export async function writeReport(ws: Workspace, runIds: string[], out: string | undefined, ctl: Control = {}): Promise<WrittenFile> {
   ctl.progress?.start(`report of ${runIds.length} run${runIds.length === 1 ? '' : 's'}`, 2, 'steps');
   const data = reportData(ws, runIds);
   if (ctl.signal?.aborted) throw new CancelledError();
