@@ -25,19 +25,8 @@ import type {
   WrittenFile,
 } from '../core/types';
 
-export type {
-  Diagnostics,
-  EmbeddingFormat,
-  EncoderFormat,
-  Evaluation,
-  LabelFraction,
-  MetricPoint,
-  Projection,
-  ProjectionAlgo,
-  RunStatus,
-  Split,
-  WrittenFile,
-};
+/** Every shared result type (core/types) is part of the contract. */
+export type * from '../core/types';
 export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
