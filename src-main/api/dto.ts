@@ -71,7 +71,7 @@ export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | nul
     datasetId: run.datasetId,
     datasetName: getDataset(ws, run.datasetId)?.name ?? run.datasetId,
     method: run.method,
-    config: run.config,
+    config: { ...run.config },
     backend: run.backend,
     backendInfo: run.backendInfo,
     modelInfo: run.modelInfo,

@@ -3,6 +3,7 @@ import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
+import { checkResumable } from '../../tasks/trainConfig';
 import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { PretextError } from '../../core/errors';
@@ -90,6 +91,7 @@ export const runsCommand: Command = {
         const run = find(ctx, ref);
         if (run.status === 'completed') throw new PretextError(`run ${run.id} is already completed`);
         if (run.status === 'running') throw new PretextError(`run ${run.id} is training in process ${run.pid}`);
+        checkResumable(ws, run.config, getDataset(ws, run.datasetId), run.id);
         const backend = await initBackend({ prefer: ctx.backend ?? run.backend ?? undefined });
         if (run.backend && backend.name !== run.backend) {
           ctx.progress.log(`note: run ${run.id} trained on ${run.backend}, resuming on ${backend.name}`);

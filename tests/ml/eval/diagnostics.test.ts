@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveRank, perDimensionStd, runDiagnostics, storedDiagnostics, uniformityOf } from '../../../src-main/ml/eval/diagnostics';
 import { checkpointEpoch } from '../../../src-main/ml/eval/encoder';
 import { symmetricEigenvalues } from '../../../src-main/ml/eval/symEig';
-import { runTraining } from '../../../src-main/ml/train/trainer';
+import { runTraining } from '../../../src-main/tasks/train';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
 import { tinyRun, toyWorkspace, uniform, type ToyWorkspace } from '../../helpers/evalRuns';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/ml/backend';
 import { methods } from '../../../src-main/ml/methods';
 import { resolveConfig } from '../../../src-main/ml/train/config';
-import { runTraining } from '../../../src-main/ml/train/trainer';
+import { runTraining } from '../../../src-main/tasks/train';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { createRun, getRun, latestCheckpoint, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
@@ -42,7 +42,7 @@ const small: Record<string, Record<string, number>> = {
 
 function newRun(method: string, epochs: number, seed = 3): string {
   const cfg = resolveConfig(method, { epochs, batch: 16, seed, width: 0.25, params: small[method], lr: 0.05 }, (base) => presetForMethod(base, 8));
-  return createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return createRun(ws, datasetId, method, cfg).id;
 }
 
 function sequence(runId: string): Record<string, [number, number][]> {
@@ -120,7 +120,7 @@ describe('trainer', () => {
 
   it('a diverging run fails with a clear message and is marked failed', async () => {
     const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, width: 0.25, params: small['simclr'], lr: 1e30, warmupEpochs: 0 }, (b) => presetForMethod(b, 8));
-    const id = createRun(ws, datasetId, 'simclr', cfg as unknown as Record<string, unknown>).id;
+    const id = createRun(ws, datasetId, 'simclr', cfg).id;
     await expect(runTraining(ws, id)).rejects.toThrow(/loss became .* at step \d+.*lower --lr/);
     expect(getRun(ws, id)!.status).toBe('failed');
   });
