@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   engine: () => import('../../bench/engine'),
   train: () => import('../../bench/train'),
   eval: () => import('../../bench/eval'),
+  augment: () => import('../../bench/augment'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]
