@@ -19,9 +19,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Diagnostics, Split } from '../../core/types';
 import { insertEvaluation, latestEvaluation } from '../../store/evaluations';
 import type { Workspace } from '../../store/workspace';
-import { renderViews, resolvePreset, Rng, type ViewSpec } from '../augment';
+import { renderViews, Rng, type ViewSpec } from '../augment';
 import { alignment, l2Normalize, uniformity } from '../losses';
-import { getMethod } from '../methods';
+import { trainingViews } from '../methods';
 import type { RunConfig } from '../train/config';
 import { gatherPixels } from './embed';
 import { runEmbeddings, type EvalControl } from './embeddings';
@@ -83,10 +83,7 @@ export function uniformityOf(features: Float32Array, n: number, d: number, t = 2
 }
 
 function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
-  if (cfg.preset !== 'method') return resolvePreset(cfg.preset, size);
-  const preset = getMethod(cfg.method).preset;
-  if (typeof preset !== 'function') throw new Error(`method ${cfg.method} declares no views of its own`);
-  return preset(size);
+  return trainingViews(cfg.method, cfg.preset, size);
 }
 
 /** Alignment (α = 2) of two views of the first ALIGN_IMAGES images of a split, as the trainer's monitor draws them. */
