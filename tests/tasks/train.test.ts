@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src-main/ml/backend';
-import { methods } from '../../../src-main/ml/methods';
-import { resolveConfig } from '../../../src-main/ml/train/config';
-import { runTraining } from '../../../src-main/tasks/train';
-import { presetForMethod } from '../../../src-main/ml/augment';
-import { createRun, getRun, latestCheckpoint, runMetrics } from '../../../src-main/store/runs';
-import { Workspace } from '../../../src-main/store/workspace';
-import { makeTempDir } from '../../helpers/tmp';
-import { makeToyDataset } from '../../helpers/toyDataset';
+import { useBackend } from '../../src-main/ml/backend';
+import { methods } from '../../src-main/ml/methods';
+import { resolveConfig } from '../../src-main/ml/train/config';
+import { runTraining } from '../../src-main/tasks/train';
+import { presetForMethod } from '../../src-main/ml/augment';
+import { createRun, getRun, latestCheckpoint, runMetrics } from '../../src-main/store/runs';
+import { Workspace } from '../../src-main/store/workspace';
+import { makeTempDir } from '../helpers/tmp';
+import { makeToyDataset } from '../helpers/toyDataset';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let ws: Workspace;
@@ -128,7 +128,7 @@ describe('trainer', () => {
 
 describe('heads', () => {
   it("SimSiam's last projector batch norm has no trainable affine parameters", async () => {
-    const { mlpHead, simSiamProjector, trainableVariables } = await import('../../../src-main/ml/heads/mlp');
+    const { mlpHead, simSiamProjector, trainableVariables } = await import('../../src-main/ml/heads/mlp');
     const head = mlpHead('t', 4, simSiamProjector(8, 6));
     // 3 dense kernels (+1 bias on none: BN follows each) + 2 affine BNs × (γ, β); the last BN none.
     expect(trainableVariables(head)).toHaveLength(3 + 4);
