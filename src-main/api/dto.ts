@@ -65,7 +65,6 @@ export function liveRun(ws: Workspace, run: RunRow, ownPids: ReadonlySet<number>
 }
 
 export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | null; totalSteps: number | null }): RunInfo {
-  const cfg = run.config as { epochs?: number };
   return {
     id: run.id,
     datasetId: run.datasetId,
@@ -76,7 +75,7 @@ export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | nul
     backendInfo: run.backendInfo,
     modelInfo: run.modelInfo,
     status: run.status,
-    epochs: cfg.epochs ?? 0,
+    epochs: run.config.epochs,
     epochsDone: run.epochsDone,
     stepsDone: run.stepsDone,
     totalSteps: extra.totalSteps,

@@ -64,7 +64,7 @@ export const runsCommand: Command = {
         if (runs.length === 0) ctx.print('no runs yet; try pretext train --dataset ID --method simclr,byol');
         for (const r of runs) {
           const knn = r.latest['knn_top1'];
-          const epochs = (r.config as { epochs?: number }).epochs ?? '?';
+          const epochs = r.config.epochs;
           ctx.print(
             `${r.id}  ${r.method.padEnd(10)} ${r.dataset.padEnd(20)} ${(r.backend ?? '-').padEnd(5)} ${r.status.padEnd(11)} epoch ${r.epochsDone}/${epochs}  kNN ${knn === undefined ? '   -  ' : `${(100 * knn).toFixed(1)}%`}  ${r.trainSeconds.toFixed(0)} s`,
           );
