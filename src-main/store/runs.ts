@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { rowById, rowByIdOrPrefix } from './rows';
 import type { Workspace } from './workspace';
 import { PretextError } from '../core/errors';
 import type { MetricPoint, RunRecord, RunStatus } from '../core/types';
@@ -88,16 +89,12 @@ export function createRun(ws: Workspace, datasetId: string, method: string, conf
 }
 
 export function getRun(ws: Workspace, id: string): RunRow | undefined {
-  const r = ws.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
-  return r && fromRaw(r);
+  return rowById(ws, 'runs', id, fromRaw);
 }
 
 /** A run by id or unique id prefix. */
 export function resolveRun(ws: Workspace, ref: string): RunRow | undefined {
-  const exact = getRun(ws, ref);
-  if (exact) return exact;
-  const rows = ws.db.prepare("SELECT * FROM runs WHERE id LIKE ? || '%'").all(ref) as RawRun[];
-  return rows.length === 1 ? fromRaw(rows[0]!) : undefined;
+  return rowByIdOrPrefix(ws, 'runs', ref, fromRaw);
 }
 
 export function listRuns(ws: Workspace): RunRow[] {
