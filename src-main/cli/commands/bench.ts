@@ -24,7 +24,7 @@ export const benchCommand: Command = {
   usage,
   async run(args, ctx) {
     const [which, ...rest] = args;
-    const load = which ? benches[which] : undefined;
+    const load = which && Object.hasOwn(benches, which) ? benches[which] : undefined;
     if (!load) throw usageError(`unknown benchmark '${which ?? ''}'\n${usage}`);
     return (await load()).run(rest, ctx);
   },

@@ -14,5 +14,8 @@ describe('pretext bench augment', () => {
     const r = await runCli(['bench', 'augment', '--preset', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown augmentation preset 'nope'/);
+    const proto = await runCli(['bench', 'constructor']);
+    expect(proto.code).toBe(2);
+    expect(proto.stderr).toMatch(/unknown benchmark 'constructor'/);
   });
 });
