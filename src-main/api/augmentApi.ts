@@ -1,9 +1,9 @@
 /** augment.* and methods.list: presets, a preview of views (PNG data URLs), the method registry. */
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewSpec } from '../ml/augment';
+import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
-import { getMethod, methods } from '../ml/methods';
+import { defaultViews, methods } from '../ml/methods';
 import { readItems } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
 import type { AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
@@ -16,13 +16,6 @@ export const PRESET_LIST_SIZE = 32;
 
 const toJson = (v: ViewSpec[]) => JSON.parse(JSON.stringify(v)) as ViewSpecJson[];
 
-function methodViews(method: string, size: number): { name: string; views: ViewSpec[] } {
-  const def = getMethod(method);
-  if (typeof def.preset === 'function') return { name: method, views: def.preset(size) };
-  const name = presetForMethod(def.preset, size);
-  return { name, views: resolvePreset(name, size) };
-}
-
 function chooseViews(req: AugmentPreviewRequest, row: DatasetRow): { name: string; views: ViewSpec[] } {
   try {
     if (req.views) {
@@ -32,7 +25,7 @@ function chooseViews(req: AugmentPreviewRequest, row: DatasetRow): { name: strin
       return { name: req.preset ?? req.method ?? 'custom', views };
     }
     if (req.preset) return { name: req.preset, views: resolvePreset(req.preset, row.imageSize) };
-    if (req.method) return methodViews(req.method, row.imageSize);
+    if (req.method) return defaultViews(req.method, row.imageSize);
     throw new Error('give a preset, a method or views');
   } catch (err) {
     throw new PretextError(`augment preview: ${(err as Error).message}`);

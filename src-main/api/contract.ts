@@ -20,8 +20,10 @@ import type {
   MetricPoint,
   Projection,
   ProjectionAlgo,
+  RunRecord,
   RunStatus,
   Split,
+  TrainOptions,
   WrittenFile,
 } from '../core/types';
 
@@ -143,45 +145,21 @@ export interface MethodInfo {
   preset: string;
 }
 
-export interface TrainRequest {
+/** Training options (core/types TrainOptions) for one or more methods. */
+export interface TrainRequest extends TrainOptions {
   datasetId: string;
   /** Several methods make a comparison: one run each, same data, same seed. */
   methods: string[];
-  backbone?: string;
-  width?: number;
-  epochs?: number;
-  batch?: number;
-  seed?: number;
-  optimizer?: string;
-  lr?: number;
-  weightDecay?: number;
-  momentum?: number;
-  warmupEpochs?: number;
-  preset?: string;
   /** Method options by method name, e.g. { simclr: { temperature: 0.2 } }. */
   params?: Record<string, Record<string, ParamValue>>;
 }
 
-export interface RunInfo {
-  id: string;
-  datasetId: string;
+/** A run as the store keeps it (core/types RunRecord), with its config as JSON and what the UI shows besides. */
+export interface RunInfo extends RunRecord {
   datasetName: string;
-  method: string;
   config: Record<string, unknown>;
-  backend: string | null;
-  backendInfo: Record<string, unknown>;
-  /** backboneParams, trainableParams (backbone + heads), featureDim; empty until training starts. */
-  modelInfo: Record<string, number>;
-  status: RunStatus;
   epochs: number;
-  epochsDone: number;
-  stepsDone: number;
   totalSteps: number | null;
-  trainSeconds: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
   /** The latest value of each metric (loss, lr, views_per_s, knn_top1, feature_std, ...). */
   latest: Record<string, number>;
   /** Job id while it is queued or training. */

@@ -65,18 +65,17 @@ export function liveRun(ws: Workspace, run: RunRow, ownPids: ReadonlySet<number>
 }
 
 export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | null; totalSteps: number | null }): RunInfo {
-  const cfg = run.config as { epochs?: number };
   return {
     id: run.id,
     datasetId: run.datasetId,
     datasetName: getDataset(ws, run.datasetId)?.name ?? run.datasetId,
     method: run.method,
-    config: run.config,
+    config: { ...run.config },
     backend: run.backend,
     backendInfo: run.backendInfo,
     modelInfo: run.modelInfo,
     status: run.status,
-    epochs: cfg.epochs ?? 0,
+    epochs: run.config.epochs,
     epochsDone: run.epochsDone,
     stepsDone: run.stepsDone,
     totalSteps: extra.totalSteps,

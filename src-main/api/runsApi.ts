@@ -8,7 +8,7 @@ import type { TrainChildOut } from '../engine/trainProtocol';
 import type { Handlers, ServiceContext } from './context';
 import { liveRun, runInfo } from './dto';
 import { notFound, PretextError } from '../core/errors';
-import { resolveTrainConfigs } from './trainConfig';
+import { checkResumable, datasetFacts, resolveTrainConfigs } from '../tasks/trainConfig';
 
 const STEP_METRICS = new Set(['loss', 'lr', 'views_per_s']);
 const METRICS_INTERVAL_MS = 250;
@@ -117,11 +117,11 @@ export function runsHandlers(
       const dataset = getDataset(ws, req.datasetId);
       if (!dataset) throw notFound(`dataset '${req.datasetId}'`);
       const backend = await ctx.backend();
-      const configs = resolveTrainConfigs(req, dataset, backend.name);
+      const configs = resolveTrainConfigs(req, datasetFacts(ws, dataset), backend.name);
       const runIds: string[] = [];
       const jobIds: string[] = [];
       for (const cfg of configs) {
-        const run = createRun(ws, dataset.id, cfg.method, cfg as unknown as Record<string, unknown>);
+        const run = createRun(ws, dataset.id, cfg.method, cfg);
         runIds.push(run.id);
         jobIds.push(submitTraining(ctx, run.id));
         ctx.emit('run.status', { runId: run.id, status: 'queued', epochsDone: 0, error: null });
@@ -163,6 +163,7 @@ export function runsHandlers(
       if (ctx.training.has(id)) throw new PretextError(`run ${id} is already queued or training`);
       if (run.status === 'completed') throw new PretextError(`run ${id} is already completed`);
       if (run.status === 'running') throw new PretextError(`run ${id} is training in process ${getRun(ws, id)!.pid}`);
+      checkResumable(ws, getRun(ws, id)!.config, getDataset(ws, run.datasetId), id);
       const jobId = submitTraining(ctx, id);
       return { jobId };
     },

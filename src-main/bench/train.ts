@@ -10,7 +10,7 @@ import { presetForMethod } from '../ml/augment';
 import { listBackends, useBackend, type BackendName } from '../ml/backend';
 import { methods } from '../ml/methods';
 import { resolveConfig } from '../ml/train/config';
-import { runTraining } from '../ml/train/trainer';
+import { runTraining } from '../tasks/train';
 import { createRun, runMetrics } from '../store/runs';
 import { Workspace } from '../store/workspace';
 import { commitDataset, PIXELS_FILE } from '../store/datasets';
@@ -64,7 +64,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<unknown>
       for (const method of names) {
         throwIfAborted(ctx.signal);
         const cfg = resolveConfig(method, { epochs: 1, batch, backbone: v.backbone ?? 'small' }, (b) => presetForMethod(b, size));
-        const id = createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+        const id = createRun(ws, datasetId, method, cfg).id;
         ctx.progress.log(`${backend} ${method}…`);
         await runTraining(ws, id, { signal: ctx.signal });
         const vps = runMetrics(ws, id, 'views_per_s').slice(1).map((m) => m.value);

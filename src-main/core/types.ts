@@ -7,6 +7,43 @@ export type Split = 'train' | 'test';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
+/**
+ * The training options a user sets (the CLI's flags, the API's TrainRequest); an unset one
+ * takes the method's default.
+ */
+export interface TrainOptions {
+  backbone?: string;
+  width?: number;
+  epochs?: number;
+  batch?: number;
+  seed?: number;
+  optimizer?: string;
+  lr?: number;
+  weightDecay?: number;
+  momentum?: number;
+  warmupEpochs?: number;
+  preset?: string;
+}
+
+/** What the store keeps of a training run and the API shows of it (RunRow and RunInfo both extend it). */
+export interface RunRecord {
+  id: string;
+  datasetId: string;
+  method: string;
+  backend: string | null;
+  backendInfo: Record<string, unknown>;
+  /** What was built: backboneParams, trainableParams (backbone + heads), featureDim; empty until training starts. */
+  modelInfo: Record<string, number>;
+  status: RunStatus;
+  epochsDone: number;
+  stepsDone: number;
+  trainSeconds: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
 /** One logged value of a training run. */
 export interface MetricPoint {
   name: string;

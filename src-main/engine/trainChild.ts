@@ -5,7 +5,7 @@
  * (SQLite WAL is multi-process safe), trains or resumes the run, and reports over IPC.
  */
 import { initBackend } from '../ml/backend';
-import { runTraining } from '../ml/train/trainer';
+import { runTraining } from '../tasks/train';
 import { getRun } from '../store/runs';
 import { Workspace } from '../store/workspace';
 import type { TrainChildIn, TrainChildOut } from './trainProtocol';

@@ -1,30 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { rowById, rowByIdOrPrefix } from './rows';
 import type { Workspace } from './workspace';
+import { PretextError } from '../core/errors';
+import type { MetricPoint, RunRecord, RunStatus } from '../core/types';
+import type { RunConfig } from '../ml/train/config';
 
-import type { MetricPoint, RunStatus } from '../core/types';
-
-
-export interface RunRow {
-  id: string;
-  datasetId: string;
-  method: string;
+export interface RunRow extends RunRecord {
   /** The resolved configuration: every default filled in, as trained. */
-  config: Record<string, unknown>;
-  backend: string | null;
-  backendInfo: Record<string, unknown>;
-  /** What was built: backboneParams, trainableParams, featureDim (recorded when training starts). */
-  modelInfo: Record<string, number>;
-  status: RunStatus;
-  epochsDone: number;
-  stepsDone: number;
-  trainSeconds: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
+  config: RunConfig;
   pid: number | null;
+}
+
+const CONFIG_NUMBERS = ['width', 'epochs', 'seed', 'scaledLr', 'knnK', 'knnTemperature', 'lr', 'weightDecay', 'momentum', 'batch', 'warmupEpochs', 'eta'] as const;
+const CONFIG_STRINGS = ['method', 'backbone', 'preset'] as const;
+const OPTIMIZERS: readonly string[] = ['sgd', 'lars', 'adamw'] satisfies RunConfig['optimizer'][];
+
+/** A run's stored configuration (JSON), checked field by field: the typed RunConfig, or a PretextError naming the field. */
+export function parseRunConfig(json: unknown): RunConfig {
+  const bad = (field: string, what: string) => new PretextError(`run config: ${field} must be ${what}`, { field: `config.${field}` });
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('the config', 'an object');
+  const o = json as Record<string, unknown>;
+  for (const k of CONFIG_NUMBERS) if (typeof o[k] !== 'number') throw bad(k, 'a number');
+  for (const k of CONFIG_STRINGS) if (typeof o[k] !== 'string') throw bad(k, 'a string');
+  if (typeof o['optimizer'] !== 'string' || !OPTIMIZERS.includes(o['optimizer'])) throw bad('optimizer', `one of ${OPTIMIZERS.join(', ')}`);
+  if (typeof o['excludeBiasAndNorm'] !== 'boolean') throw bad('excludeBiasAndNorm', 'a boolean');
+  const params = o['params'];
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw bad('params', 'an object');
+  for (const [k, v] of Object.entries(params)) {
+    if (!['number', 'string', 'boolean'].includes(typeof v)) throw bad(`params.${k}`, 'a number, string or boolean');
+  }
+  return o as unknown as RunConfig;
 }
 
 interface RawRun {
@@ -51,7 +58,7 @@ function fromRaw(r: RawRun): RunRow {
     id: r.id,
     datasetId: r.dataset_id,
     method: r.method,
-    config: JSON.parse(r.config) as Record<string, unknown>,
+    config: parseRunConfig(JSON.parse(r.config)),
     backend: r.backend,
     backendInfo: JSON.parse(r.backend_info) as Record<string, unknown>,
     modelInfo: JSON.parse(r.model_info) as Record<string, number>,
@@ -71,7 +78,7 @@ export function runDir(ws: Workspace, id: string): string {
   return join(ws.runsDir, id);
 }
 
-export function createRun(ws: Workspace, datasetId: string, method: string, config: Record<string, unknown>): RunRow {
+export function createRun(ws: Workspace, datasetId: string, method: string, config: RunConfig): RunRow {
   const id = `run-${randomBytes(4).toString('hex')}`;
   ws.db
     .prepare(
@@ -82,16 +89,12 @@ export function createRun(ws: Workspace, datasetId: string, method: string, conf
 }
 
 export function getRun(ws: Workspace, id: string): RunRow | undefined {
-  const r = ws.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
-  return r && fromRaw(r);
+  return rowById(ws, 'runs', id, fromRaw);
 }
 
 /** A run by id or unique id prefix. */
 export function resolveRun(ws: Workspace, ref: string): RunRow | undefined {
-  const exact = getRun(ws, ref);
-  if (exact) return exact;
-  const rows = ws.db.prepare("SELECT * FROM runs WHERE id LIKE ? || '%'").all(ref) as RawRun[];
-  return rows.length === 1 ? fromRaw(rows[0]!) : undefined;
+  return rowByIdOrPrefix(ws, 'runs', ref, fromRaw);
 }
 
 export function listRuns(ws: Workspace): RunRow[] {
@@ -184,6 +187,10 @@ export function latestCheckpoint(ws: Workspace, runId: string): CheckpointRow | 
   return ws.db
     .prepare('SELECT epoch, step, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1')
     .get(runId) as CheckpointRow | undefined;
+}
+
+export function deleteCheckpoint(ws: Workspace, runId: string, epoch: number): void {
+  ws.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND epoch = ?').run(runId, epoch);
 }
 
 export function deleteRun(ws: Workspace, id: string): boolean {

@@ -7,8 +7,8 @@
  *   latest checkpoint (checkpoint.ts names weights per network, so the projector, predictor
  *   and momentum copies are never built).
  * - `randomEncoder` builds the same backbone with the same seeded initialisation the run
- *   started from (trainer.ts builds the backbone first inside withSeed(deriveSeed(seed, 7))),
- *   never trained: the random-init baseline of any run.
+ *   started from (both build it through ml/backbones/registry.ts), never trained: the
+ *   random-init baseline of any run.
  *
  * `Encoder.epoch` counts completed training epochs: the checkpoint written after the first
  * epoch (stored epoch index 0, file checkpoint-e0001) is epoch 1; the random encoder is epoch 0.
@@ -16,13 +16,13 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed, type ChannelStats } from '../ml/augment';
+import type { ChannelStats } from '../ml/augment';
+import { buildBackbone as buildRunBackbone } from '../ml/backbones/registry';
 import { assignWeights } from '../ml/export/graph';
 import { readCheckpoint } from '../ml/train/checkpoint';
 import type { RunConfig } from '../ml/train/config';
-import { loadTrainData, type TrainData } from '../ml/train/data';
-import { withSeed } from '../ml/train/seed';
-import { makeBackboneFactory } from '../ml/train/trainer';
+import type { TrainData } from '../ml/train/data';
+import { loadTrainData } from './trainData';
 import { runContext, type RunContext } from './runContext';
 import { PretextError } from '../core/errors';
 import type { DatasetRow } from '../store/datasets';
@@ -56,8 +56,7 @@ export function encoderData(enc: Encoder, ws: Workspace): TrainData {
 }
 
 function buildBackbone(c: RunContext): tfl.LayersModel {
-  const make = makeBackboneFactory(c.config, c.dataset.imageSize, c.dataset.channels);
-  return withSeed(deriveSeed(c.config.seed, 7), make);
+  return buildRunBackbone(c.config, { size: c.dataset.imageSize, channels: c.dataset.channels });
 }
 
 function makeEncoder(ws: Workspace, c: RunContext, backbone: tfl.LayersModel, epoch: number): Encoder {

@@ -95,7 +95,7 @@ function reportRun(ws: Workspace, run: RunRow): ReportRun {
   const diag = latestEvaluation(ws, run.id, 'diagnostics');
   const rank = diag?.result['effectiveRank'];
   const dataset = getDataset(ws, run.datasetId);
-  const config = run.config;
+  const config = { ...run.config };
   return {
     id: run.id,
     method: run.method,
@@ -142,6 +142,6 @@ export function reportData(ws: Workspace, runRefs: readonly string[]): ReportDat
     datasets: datasetIds.map((id) => ({ id, name: getDataset(ws, id)?.name ?? id, classes: classNames(ws, id) })),
     runs: rows,
     probeFractions: fractions,
-    configDiff: configDiff(unique.map((r) => r.config)),
+    configDiff: configDiff(unique.map((r) => ({ ...r.config }))),
   };
 }

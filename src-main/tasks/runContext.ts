@@ -18,7 +18,7 @@ export function runContext(ws: Workspace, runId: string): RunContext {
   if (!run) throw noSuch('run', runId);
   const dataset = getDataset(ws, run.datasetId);
   if (!dataset) throw new PretextError(`run ${runId}: its dataset ${run.datasetId} is gone`);
-  return { run, config: run.config as unknown as RunConfig, dataset };
+  return { run, config: run.config, dataset };
 }
 
 export interface BaselineRow {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src-main/store/workspace';
 import { listEvaluations } from '../../src-main/store/evaluations';
+import { createRun } from '../../src-main/store/runs';
+import { presetForMethod } from '../../src-main/ml/augment';
+import { resolveConfig } from '../../src-main/ml/train/config';
 import { runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/tmp';
 import { makeToyDataset } from '../helpers/toyDataset';
@@ -102,10 +105,13 @@ describe('pretext eval', () => {
     const notNumber = await cli('eval', 'knn', runId, '--k', 'many');
     expect(notNumber.code).toBe(2);
     expect(notNumber.stderr).toMatch(/--k must be a number, got 'many'/);
-    const untrained = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr', '--batch', '1000', '--epochs', '1');
-    expect(untrained.code).toBe(1);
-    const runs = JSON.parse((await cli('--json', 'runs', 'list')).stdout) as { runs: { id: string; status: string }[] };
-    const failed = runs.runs.find((x) => x.status === 'failed')!;
+    // Training refuses a batch larger than the train split before storing a run (exit 2)...
+    const refused = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr', '--batch', '1000', '--epochs', '1');
+    expect(refused.code).toBe(2);
+    // ...so a run without a checkpoint is one that was queued and never trained.
+    const ws = Workspace.open(tmp.dir);
+    const failed = createRun(ws, datasetId, 'simclr', resolveConfig('simclr', { epochs: 1 }, (b) => presetForMethod(b, 8)));
+    ws.close();
     const noCkpt = await cli('eval', 'knn', failed.id);
     expect(noCkpt.code).toBe(1);
     expect(noCkpt.stderr).toMatch(new RegExp(`run ${failed.id} has no checkpoint yet \\(train it first\\)`));

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolveConfig } from '../../src-main/ml/train/config';
+import { createRun, deleteRun, getRun, listRuns, updateRun } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
 import { runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/tmp';
@@ -7,6 +10,8 @@ import { makeToyDataset } from '../helpers/toyDataset';
 let tmp: ReturnType<typeof makeTempDir>;
 let datasetId: string;
 const tiny = ['--backbone', 'small', '--width', '0.25', '--batch', '16', '--set', 'projHidden=16', '--set', 'projOut=8', '--set', 'predHidden=16'];
+/** `tiny` for a method without a predictor: an option no method of the request has is an error. */
+const tinyNoPredictor = tiny.slice(0, -2);
 
 beforeAll(() => {
   tmp = makeTempDir();
@@ -17,6 +22,17 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 const cli = (...args: string[]) => runCli(['--workspace', tmp.dir, '--backend', 'wasm', ...args]);
+
+/** The stored runs and their folders. */
+function runIds(): { rows: string[]; folders: string[] } {
+  const ws = Workspace.open(tmp.dir);
+  try {
+    const folders = existsSync(ws.runsDir) ? readdirSync(ws.runsDir).sort() : [];
+    return { rows: listRuns(ws).map((r) => r.id), folders };
+  } finally {
+    ws.close();
+  }
+}
 
 describe('pretext train / runs', () => {
   it('trains a comparison of two methods and prints one JSON summary', { timeout: 120_000 }, async () => {
@@ -59,11 +75,62 @@ describe('pretext train / runs', () => {
     const noData = await cli('train', '--dataset', 'ds-missing', '--method', 'simclr');
     expect(noData.code).toBe(1);
     expect(noData.stderr).toMatch(/no dataset 'ds-missing'/);
+    const before = runIds();
     const bigBatch = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr', '--batch', '1000', '--epochs', '1');
-    expect(bigBatch.code).toBe(1);
+    expect(bigBatch.code).toBe(2);
     expect(bigBatch.stderr).toMatch(/48 training images, fewer than one batch of 1000/);
-    const runs = JSON.parse((await cli('--json', 'runs', 'list')).stdout) as { runs: { status: string; error: string | null }[] };
-    expect(runs.runs.at(-1)!.status).toBe('failed');
+    // Checked before anything is stored: no failed run, no runs/<id> folder.
+    expect(runIds()).toEqual(before);
+  });
+
+  // Issue 11, defects 4, 6 and 9: a request that cannot train stores nothing and exits 2.
+  it('validates the whole request before storing a run', { timeout: 60_000 }, async () => {
+    const before = runIds();
+    const cases: [string[], RegExp][] = [
+      [['--method', 'simclr', '--backbone', 'nope'], /unknown backbone 'nope' \(known: resnet18, resnet34, small\)/],
+      [['--method', 'simclr', '--preset', 'nope'], /unknown augmentation preset 'nope'/],
+      [['--method', 'simclr', '--preset', 'constructor'], /unknown augmentation preset 'constructor'/],
+      [['--method', 'simclr', '--set', 'nope=1'], /method simclr has no option 'nope' \(options: projHidden, projOut, temperature\)/],
+      [['--method', 'simclr', '--set', 'temprature=0.5'], /no option 'temprature' \(did you mean 'temperature'\?\)/],
+      [['--method', 'simclr,byol', '--set', 'nope=1'], /no method of simclr, byol has an option 'nope'/],
+      [['--method', 'simclr', '--set', 'constructor=1'], /method simclr has no option 'constructor'/],
+      [['--method', 'constructor'], /unknown method 'constructor'/],
+      [['--method', 'toString'], /unknown method 'toString'/],
+      [['--method', '__proto__'], /unknown method '__proto__'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli('train', '--dataset', datasetId, '--epochs', '1', '--batch', '16', ...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    const ws = Workspace.open(tmp.dir);
+    const oneClass = makeToyDataset(ws, { classes: 1, seed: 2 });
+    const oneImage = makeToyDataset(ws, { classes: 1, perClassTrain: 1, perClassTest: 0, seed: 3 });
+    ws.close();
+    const supervised = await cli('train', '--dataset', oneClass, '--method', 'supervised', '--epochs', '1', '--batch', '4');
+    expect(supervised.code, supervised.stderr).toBe(2);
+    expect(supervised.stderr).toMatch(/supervised needs a labelled dataset with at least 2 classes/);
+    const single = await cli('train', '--dataset', oneImage, '--method', 'simclr', '--epochs', '1');
+    expect(single.code, single.stderr).toBe(2);
+    expect(single.stderr).toMatch(/1 training images, fewer than one batch of 128/);
+    expect(runIds()).toEqual(before);
+  });
+
+  // Issue 11, defect 5: resuming a run whose stored config cannot train fails and leaves it as it was.
+  it('refuses to resume a run whose config is invalid, without setting it running', async () => {
+    const ws = Workspace.open(tmp.dir);
+    try {
+      const cfg = resolveConfig('simclr', { epochs: 1, batch: 16 }, () => 'simclr-cifar');
+      const id = createRun(ws, datasetId, 'simclr', { ...cfg, preset: 'nope' }).id;
+      updateRun(ws, id, { status: 'interrupted' });
+      const r = await cli('runs', 'resume', id);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot resume: .*unknown augmentation preset 'nope'/);
+      expect(getRun(ws, id)!.status).toBe('interrupted');
+      deleteRun(ws, id);
+    } finally {
+      ws.close();
+    }
   });
 });
 
@@ -124,7 +191,7 @@ describe('pretext runs cancel', () => {
     const ws = Workspace.open(tmp.dir);
     const before = new Set(listRuns(ws).map((r) => r.id));
     const bin = join(__dirname, '..', '..', 'src-main', 'cli', 'bin.mjs');
-    const args = ['train', '--dataset', datasetId, '--method', 'simclr', '--epochs', '20', '--seed', '4', ...tiny];
+    const args = ['train', '--dataset', datasetId, '--method', 'simclr', '--epochs', '20', '--seed', '4', ...tinyNoPredictor];
     const child = spawn(process.execPath, [bin, '--workspace', tmp.dir, '--backend', 'wasm', ...args], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {

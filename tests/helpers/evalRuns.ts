@@ -42,7 +42,7 @@ export async function toyWorkspace(): Promise<ToyWorkspace> {
 /** Records a tiny run (width 0.25, batch 16, 8-px views) of `method`; returns its id. */
 export function tinyRun(t: ToyWorkspace, method: string, epochs: number, seed: number): string {
   const cfg = resolveConfig(method, { epochs, batch: 16, seed, width: 0.25, params: TINY_PARAMS[method] ?? {}, lr: 0.05 }, (b) => presetForMethod(b, 8));
-  return createRun(t.ws, t.datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return createRun(t.ws, t.datasetId, method, cfg).id;
 }
 
 /** Seeded numbers in [−0.5, 0.5). */

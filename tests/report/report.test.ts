@@ -14,6 +14,7 @@ import { writeReport } from '../../src-main/tasks/report';
 import { insertEvaluation } from '../../src-main/store/evaluations';
 import { saveProjection } from '../../src-main/store/projections';
 import { appendMetrics, createRun, updateRun } from '../../src-main/store/runs';
+import { resolveConfig } from '../../src-main/ml/train/config';
 import { type MetricPoint } from '../../src-main/core/types';
 import { Workspace } from '../../src-main/store/workspace';
 import { runCli } from '../helpers/cli';
@@ -28,7 +29,8 @@ const wsDir = () => join(tmp.dir, 'ws');
 
 function storeRun(method: string, temperature: number, note: string): string {
   const datasetId = (ws.db.prepare('SELECT id FROM datasets').get() as { id: string }).id;
-  const config = { method, epochs: 3, seed: 0, batch: 16, backbone: 'small', params: { temperature, note } };
+  // One base config for both runs: only the method and the params differ.
+  const config = { ...resolveConfig('simclr', { epochs: 3, seed: 0, batch: 16 }, () => 'simclr'), method, params: { temperature, note } };
   const id = createRun(ws, datasetId, method, config).id;
   updateRun(ws, id, { status: 'completed', backend: 'cpu', backendInfo: { device: 'CPU (2 threads)' }, epochsDone: 3, stepsDone: 9, trainSeconds: 42.5 });
   const points: MetricPoint[] = [];

@@ -8,6 +8,8 @@ import type { ApiError, JobInfo } from '../../src-main/api/contract';
 import { checkOutput, checkReadable } from '../../src-main/api/pathAccess';
 import { createService, type Service, type ServiceOptions } from '../../src-main/api/service';
 import { startServer, type RunningServer } from '../../src-main/server/server';
+import { presetForMethod } from '../../src-main/ml/augment';
+import { resolveConfig } from '../../src-main/ml/train/config';
 import { createRun } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
 import { waitFor } from '../helpers/events';
@@ -113,7 +115,7 @@ describe('defect 2: outputs of API requests', () => {
   it('refuses an out outside the workspace exports folders and writes nothing there', async () => {
     const post = await serve();
     const datasetId = makeToyDataset(ws, { size: 8, perClassTrain: 2, perClassTest: 1 });
-    const runId = createRun(ws, datasetId, 'simclr', { epochs: 1 }).id;
+    const runId = createRun(ws, datasetId, 'simclr', resolveConfig('simclr', { epochs: 1 }, (b) => presetForMethod(b, 8))).id;
     const outside = join(tmp.dir, 'evil', 'report.html');
     const cases: [string, { runIds?: string[]; runId?: string; format?: string; out: string }][] = [
       ['report.create', { runIds: [runId], out: outside }],
@@ -138,7 +140,7 @@ describe('defect 2: outputs of API requests', () => {
   it('places a relative out under the workspace exports folder', async () => {
     const post = await serve();
     const datasetId = makeToyDataset(ws, { size: 8, perClassTrain: 2, perClassTest: 1 });
-    const runId = createRun(ws, datasetId, 'simclr', { epochs: 1 }).id;
+    const runId = createRun(ws, datasetId, 'simclr', resolveConfig('simclr', { epochs: 1 }, (b) => presetForMethod(b, 8))).id;
     const done = waitFor(service!, 'job.finished', (j: JobInfo) => j.kind === 'report');
     const r = await post('report.create', { runIds: [runId], out: 'mine/report.html' });
     expect(r.status).toBe(200);

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src-main/ml/train/config';
 import { encoderEmbeddings, runEmbeddings } from '../../src-main/tasks/embeddings';
 import { loadEncoder, randomEncoder } from '../../src-main/tasks/encoder';
 import { knnAccuracy } from '../../src-main/ml/eval/monitor';
-import { runTraining } from '../../src-main/ml/train/trainer';
+import { runTraining } from '../../src-main/tasks/train';
 import { getEmbeddingsRow, saveEmbeddings } from '../../src-main/store/embeddings';
 import { createRun, runMetrics } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
@@ -109,7 +109,7 @@ describe('embeddings', () => {
     // 600 train images: three batches of 256; cancel while the first is reported.
     const bigger = makeToyDataset(ws, { perClassTrain: 150, perClassTest: 2, seed: 2 });
     const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, seed: 5, width: 0.25, params: { projHidden: 16, projOut: 8 } }, (b) => presetForMethod(b, 8));
-    const run = createRun(ws, bigger, 'simclr', cfg as unknown as Record<string, unknown>).id;
+    const run = createRun(ws, bigger, 'simclr', cfg).id;
     const enc = await randomEncoder(ws, run); // needs no checkpoint
     const before = tf.memory().numTensors;
     const ac = new AbortController();

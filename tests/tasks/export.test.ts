@@ -18,7 +18,7 @@ import { decodeNpy } from '../../src-main/ml/export/npy';
 import { decodeModel } from '../../src-main/ml/export/onnxProto';
 import { tfjsFileLoader } from '../../src-main/ml/export/tfjsExport';
 import { resolveConfig } from '../../src-main/ml/train/config';
-import { runTraining } from '../../src-main/ml/train/trainer';
+import { runTraining } from '../../src-main/tasks/train';
 import { createRun } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
@@ -32,7 +32,7 @@ let runId: string;
 
 function newRun(epochs: number): string {
   const cfg = resolveConfig('simclr', { epochs, batch: 16, seed: 3, width: 0.25, params: { projHidden: 16, projOut: 8 }, lr: 0.05 }, (b) => presetForMethod(b, 8));
-  return createRun(ws, datasetId, 'simclr', cfg as unknown as Record<string, unknown>).id;
+  return createRun(ws, datasetId, 'simclr', cfg).id;
 }
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { useBackend } from '../../src-main/ml/backend';
 import { runEmbeddings } from '../../src-main/tasks/embeddings';
 import { createProjection, getProjection } from '../../src-main/tasks/project';
 import { resolveConfig } from '../../src-main/ml/train/config';
-import { runTraining } from '../../src-main/ml/train/trainer';
+import { runTraining } from '../../src-main/tasks/train';
 import { saveEmbeddings } from '../../src-main/store/embeddings';
 import { getProjectionRow, readProjectionFile } from '../../src-main/store/projections';
 import { createRun } from '../../src-main/store/runs';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   ws = Workspace.open(tmp.dir);
   const datasetId = makeToyDataset(ws);
   const cfg = (method: string) =>
-    resolveConfig(method, { epochs: 1, batch: 16, seed: 5, width: 0.25, lr: 0.05 }, (b) => presetForMethod(b, 8)) as unknown as Record<string, unknown>;
+    resolveConfig(method, { epochs: 1, batch: 16, seed: 5, width: 0.25, lr: 0.05 }, (b) => presetForMethod(b, 8));
   runId = createRun(ws, datasetId, 'random', cfg('random')).id;
   await runTraining(ws, runId);
   // A second run whose cached test embeddings are replaced by 300 clustered 32-d points: the

@@ -4,10 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRESET_NAMES, presetForMethod, presetSummary, renderViews, resolvePreset, type ViewSpec } from '../../ml/augment';
+import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, type ViewSpec } from '../../ml/augment';
 import { spreadIndices, viewGrid } from '../../ml/augment/grid';
 import { initBackend } from '../../ml/backend';
-import { getMethod, methods } from '../../ml/methods';
+import { defaultViews, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
 import { parseCommandArgs } from '../args';
 import type { Command } from '../command';
@@ -49,10 +49,7 @@ function chooseViews(preset: string | undefined, method: string | undefined, row
   try {
     if (preset) return { name: preset, views: resolvePreset(preset, row.imageSize) };
     if (!method) throw usageError(`--preset or --method is required\n${usage}`);
-    const def = getMethod(method);
-    if (typeof def.preset === 'function') return { name: method, views: def.preset(row.imageSize) };
-    const name = presetForMethod(def.preset, row.imageSize);
-    return { name, views: resolvePreset(name, row.imageSize) };
+    return defaultViews(method, row.imageSize);
   } catch (err) {
     if (err instanceof PretextError) throw err;
     throw usageError(`${(err as Error).message}`);

@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   train: () => import('../../bench/train'),
   eval: () => import('../../bench/eval'),
   export: () => import('../../bench/export'),
+  augment: () => import('../../bench/augment'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]
@@ -24,7 +25,7 @@ export const benchCommand: Command = {
   usage,
   async run(args, ctx) {
     const [which, ...rest] = args;
-    const load = which ? benches[which] : undefined;
+    const load = which && Object.hasOwn(benches, which) ? benches[which] : undefined;
     if (!load) throw usageError(`unknown benchmark '${which ?? ''}'\n${usage}`);
     return (await load()).run(rest, ctx);
   },

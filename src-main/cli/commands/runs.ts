@@ -3,6 +3,7 @@ import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
+import { checkResumable } from '../../tasks/trainConfig';
 import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { subcommandArgs } from '../subcommands';
@@ -63,7 +64,7 @@ export const runsCommand: Command = {
         if (runs.length === 0) ctx.print('no runs yet; try pretext train --dataset ID --method simclr,byol');
         for (const r of runs) {
           const knn = r.latest['knn_top1'];
-          const epochs = (r.config as { epochs?: number }).epochs ?? '?';
+          const epochs = r.config.epochs;
           ctx.print(
             `${r.id}  ${r.method.padEnd(10)} ${r.dataset.padEnd(20)} ${(r.backend ?? '-').padEnd(5)} ${r.status.padEnd(11)} epoch ${r.epochsDone}/${epochs}  kNN ${knn === undefined ? '   -  ' : `${(100 * knn).toFixed(1)}%`}  ${r.trainSeconds.toFixed(0)} s`,
           );
@@ -90,6 +91,7 @@ export const runsCommand: Command = {
         const run = find(ctx, ref);
         if (run.status === 'completed') throw new PretextError(`run ${run.id} is already completed`);
         if (run.status === 'running') throw new PretextError(`run ${run.id} is training in process ${run.pid}`);
+        checkResumable(ws, run.config, getDataset(ws, run.datasetId), run.id);
         const backend = await initBackend({ prefer: ctx.backend ?? run.backend ?? undefined });
         if (run.backend && backend.name !== run.backend) {
           ctx.progress.log(`note: run ${run.id} trained on ${run.backend}, resuming on ${backend.name}`);

@@ -1,28 +1,23 @@
-import { noSuch } from '../../core/errors';
+import { noSuch, CancelledError, PretextError } from '../../core/errors';
 import { usageError } from '../errors';
-import { presetForMethod } from '../../ml/augment';
 import { initBackend } from '../../ml/backend';
-import { RESNET_NAMES } from '../../ml/backbones/resnet';
-import { getMethod, methods, type Params } from '../../ml/methods';
-import { resolveConfig, type RunOverrides } from '../../ml/train/config';
-import { runTraining, type TrainResult } from '../../ml/train/trainer';
+import { BACKBONE_NAMES } from '../../ml/backbones/registry';
+import { METHOD_NAMES } from '../../ml/methods';
+import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, resolveTrainConfigs } from '../../tasks/trainConfig';
+import { runTraining, type TrainResult } from '../../tasks/train';
 import { resolveDataset } from '../../store/datasets';
 import { createRun, getRun, updateRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
 import { parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
-import { CancelledError, PretextError } from '../../core/errors';
-
-/** Default batch size on the wasm and cpu backends (memory; see the train command). */
-const CPU_BATCH = 128;
 
 const usage = `Usage: pretext train --dataset ID --method NAME[,NAME...] [OPTIONS]
 
 Trains one run per method on the same data (a comparison), one after another.
-Methods: ${Object.keys(methods).join(', ')}
+Methods: ${METHOD_NAMES.join(', ')}
 
 Options (each method's defaults follow its paper's small-data settings; see 'runs show'):
-  --backbone B         ${RESNET_NAMES.join(', ')} (default small)
+  --backbone B         ${BACKBONE_NAMES.join(', ')} (default small)
   --width W            width multiplier of the backbone (default 1)
   --epochs N           (default 10)
   --batch N            batch size (method default 256; ${CPU_BATCH} on the wasm and cpu backends)
@@ -65,19 +60,14 @@ function number(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function methodParams(method: string, sets: string[]): Params {
-  const def = getMethod(method);
-  const out: Params = {};
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq < 1) throw usageError(`--set expects KEY=VALUE, got '${s}'`);
-    const key = s.slice(0, eq);
-    const raw = s.slice(eq + 1);
-    if (!(key in def.params)) continue; // options of another method in a comparison
-    const kind = typeof def.params[key];
-    out[key] = kind === 'number' ? Number(raw) : kind === 'boolean' ? raw === 'true' : raw;
+/** A request error of the shared resolution, as a usage error (exit 2). */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof PretextError && err.code === 'bad-request') throw usageError(err.message, err.field ?? 'usage');
+    throw err;
   }
-  return out;
 }
 
 /** Trains one run and shows a progress bar; returns the summary printed by --json. */
@@ -110,13 +100,15 @@ export const trainCommand: Command = {
   async run(args, ctx) {
     const v = parse(args);
     if (!v.dataset) throw usageError(`--dataset is required\n${usage}`);
-    if (!v.method || v.method.length === 0) throw usageError(`--method is required (one of ${Object.keys(methods).join(', ')})`);
+    if (!v.method || v.method.length === 0) throw usageError(`--method is required (one of ${METHOD_NAMES.join(', ')})`);
     const ws = ctx.workspace();
     const dataset = resolveDataset(ws, v.dataset);
     if (!dataset) throw noSuch('dataset', v.dataset);
     // `--method a,b` and `--method a --method b` both make a comparison.
     const names = v.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-    const overrides: Omit<RunOverrides, 'params'> & { batch?: number } = {
+    const params = asUsage(() => paramsFromSets(names, v.set ?? []));
+    const plan = {
+      methods: names,
       backbone: v.backbone,
       width: number('width', v.width),
       epochs: number('epochs', v.epochs),
@@ -128,26 +120,17 @@ export const trainCommand: Command = {
       momentum: number('momentum', v.momentum),
       warmupEpochs: number('warmup-epochs', v['warmup-epochs']),
       preset: v.preset,
+      params,
     };
     const backend = await initBackend({ prefer: ctx.backend });
     for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
-    // On CPU backends a step of 256 images at 32 px needs more than wasm's 4 GiB heap
-    // (about 15 MB of tape per image and two views): default to 128 there.
-    if (overrides.batch === undefined && (backend.name === 'wasm' || backend.name === 'cpu')) {
-      overrides.batch = CPU_BATCH;
+    if (plan.batch === undefined && defaultBatch(backend.name) !== undefined) {
       ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
     }
-    // Resolve every config first: a bad option fails before any training starts.
-    const configs = names.map((name) => {
-      try {
-        const params = methodParams(name, v.set ?? []);
-        return resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, dataset.imageSize));
-      } catch (err) {
-        throw usageError(`${name}: ${(err as Error).message}`);
-      }
-    });
-    const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg as unknown as Record<string, unknown>));
+    // Resolve and check every config first: a bad request fails before anything is stored.
+    const configs = asUsage(() => resolveTrainConfigs(plan, datasetFacts(ws, dataset), backend.name));
+    const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg));
     // One run after another; a run that fails does not stop the comparison, Ctrl-C does.
     const summary: Record<string, unknown>[] = [];
     const failures: string[] = [];

@@ -140,15 +140,20 @@ const presets: Record<string, { summary: string; build: (size: number) => ViewSp
   },
 };
 
+/** The preset of that name; never one of Object.prototype's members ('constructor', 'toString'...). */
+function presetOf(name: string): (typeof presets)[string] | undefined {
+  return Object.hasOwn(presets, name) ? presets[name] : undefined;
+}
+
 export const PRESET_NAMES: readonly string[] = Object.keys(presets);
 
 export function presetSummary(name: string): string | undefined {
-  return presets[name]?.summary;
+  return presetOf(name)?.summary;
 }
 
 /** The views of preset `name` for square images of side `imageSize`. */
 export function resolvePreset(name: string, imageSize: number): ViewSpec[] {
-  const p = presets[name];
+  const p = presetOf(name);
   if (!p) throw new Error(`unknown augmentation preset '${name}' (known: ${PRESET_NAMES.join(', ')})`);
   if (!Number.isInteger(imageSize) || imageSize < 1) throw new Error(`preset '${name}': image size must be a positive integer, got ${imageSize}`);
   return p.build(imageSize);
@@ -157,7 +162,7 @@ export function resolvePreset(name: string, imageSize: number): ViewSpec[] {
 /** A method's default preset: its '-cifar' variant for images of 64 px or less, when there is one. */
 export function presetForMethod(method: string, imageSize: number): string {
   const small = `${method}-cifar`;
-  if (imageSize <= 64 && presets[small]) return small;
-  if (presets[method]) return method;
+  if (imageSize <= 64 && presetOf(small)) return small;
+  if (presetOf(method)) return method;
   throw new Error(`no augmentation preset for method '${method}' (known: ${PRESET_NAMES.join(', ')})`);
 }

@@ -17,9 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { renderViews, resolvePreset, Rng, type ChannelStats, type ViewSpec } from '../augment';
+import { renderViews, Rng, type ChannelStats, type ViewSpec } from '../augment';
 import { alignment, l2Normalize, uniformity } from '../losses';
-import { getMethod } from '../methods';
+import { trainingViews } from '../methods';
 import type { RunConfig } from '../train/config';
 import { symmetricEigenvalues } from '../maps/symEig';
 import { gatherPixels, type PixelSource } from './embed';
@@ -78,10 +78,7 @@ export function uniformityOf(features: Float32Array, n: number, d: number, t = 2
 
 /** The run's own views (its first two; a method with one view gets two draws of it). */
 export function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
-  if (cfg.preset !== 'method') return resolvePreset(cfg.preset, size);
-  const preset = getMethod(cfg.method).preset;
-  if (typeof preset !== 'function') throw new Error(`method ${cfg.method} declares no views of its own`);
-  return preset(size);
+  return trainingViews(cfg.method, cfg.preset, size);
 }
 
 /** Alignment (α = 2) of two views of the images `idx`, drawn as the trainer's monitor draws them. */

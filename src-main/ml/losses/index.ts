@@ -7,7 +7,7 @@ export { ntXentLoss } from './simclr';
 export { infoNceLoss } from './moco';
 export { byolLoss } from './byol';
 export { simSiamLoss } from './simsiam';
-export { barlowTwinsLoss } from './barlowTwins';
+export { barlowTwinsLoss } from './barlow';
 export { vicregLoss } from './vicreg';
 export { dinoLoss } from './dino';
 export { sinkhorn, swavLoss } from './swav';

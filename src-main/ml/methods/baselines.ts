@@ -6,8 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { disposeModels, forward, variablesOf } from './common';
+import { forward, sgdDefaults, sslModel } from './common';
 import type { MethodDefinition } from './types';
+import { PretextError } from '../../core/errors';
 
 export const supervised: MethodDefinition = {
   name: 'supervised',
@@ -26,23 +27,21 @@ export const supervised: MethodDefinition = {
     },
   ],
   params: {},
-  train: { optimizer: 'sgd', lr: 0.1, weightDecay: 5e-4, momentum: 0.9, batch: 256, warmupEpochs: 0, eta: 0.02, excludeBiasAndNorm: false },
+  train: sgdDefaults(0.1, 5e-4, 0),
+  minClasses: 2,
   build(makeBackbone, featureDim, _p, numClasses) {
-    if (numClasses < 2) throw new Error('the supervised baseline needs a labelled dataset with at least 2 classes');
+    if (numClasses < 2) throw new PretextError('the supervised baseline needs a labelled dataset with at least 2 classes');
     const backbone = makeBackbone();
     const classifier = tfl.sequential({ name: 'classifier', layers: [tfl.layers.dense({ units: numClasses, inputShape: [featureDim] })] });
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, classifier),
-      networks: () => ({ backbone, classifier }),
-      buffers: () => ({}),
-      loss: ({ views, labels }) => {
-        const logits = forward(views[0]!, backbone, classifier);
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
+    return sslModel(
+      { backbone, heads: { classifier } },
+      {
+        loss: ({ views, labels }) => {
+          const logits = forward(views[0]!, backbone, classifier);
+          return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
+        },
       },
-      dispose: () => disposeModels(backbone, classifier),
-    };
+    );
   },
 };
 
@@ -55,16 +54,13 @@ export const randomInit: MethodDefinition = {
   train: { ...supervised.train },
   build(makeBackbone) {
     const backbone = makeBackbone();
-    return {
-      backbone,
-      trains: false,
-      trainable: () => [],
-      networks: () => ({ backbone }),
-      buffers: () => ({}),
-      loss: () => {
-        throw new Error('the random-init baseline has no loss');
+    return sslModel(
+      { backbone, trains: false },
+      {
+        loss: () => {
+          throw new Error('the random-init baseline has no loss');
+        },
       },
-      dispose: () => disposeModels(backbone),
-    };
+    );
   },
 };

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead } from '../heads/mlp';
 import { byolLoss } from '../losses';
 import { cosineMomentum } from '../train/schedule';
-import { MomentumPair, disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import { MomentumPair, forward, larsDefaults, num, positiveInt, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
 export const byol: MethodDefinition = {
@@ -18,7 +18,7 @@ export const byol: MethodDefinition = {
   reference: 'Grill et al., Bootstrap Your Own Latent (NeurIPS 2020)',
   preset: 'byol',
   params: { projHidden: 4096, projOut: 256, predHidden: 4096, baseTau: 0.99, finalTau: 1 },
-  train: { optimizer: 'lars', lr: 1.0, weightDecay: 1e-5, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  train: larsDefaults(1.0, 1e-5),
   validate(p) {
     const base = num(p, 'baseTau');
     const final = num(p, 'finalTau');
@@ -33,20 +33,17 @@ export const byol: MethodDefinition = {
     const targetBackbone = makeBackbone();
     const targetProjector = mlpHead('byol-target-projector', featureDim, bnTwoLayer(hidden, out));
     const pair = new MomentumPair([backbone, projector], [targetBackbone, targetProjector]);
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector, predictor),
-      networks: () => ({ backbone, projector, predictor, targetBackbone, targetProjector }),
-      buffers: () => ({}),
-      targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => pair.targetForward(v))),
-      loss: ({ views }, [z1, z2]) => {
-        const p1 = forward(views[0]!, backbone, projector, predictor);
-        const p2 = forward(views[1]!, backbone, projector, predictor);
-        return tf.add(byolLoss(p1, z2 as tf.Tensor2D), byolLoss(p2, z1 as tf.Tensor2D));
+    return sslModel(
+      { backbone, heads: { projector, predictor }, copies: { targetBackbone, targetProjector } },
+      {
+        targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => pair.targetForward(v))),
+        loss: ({ views }, [z1, z2]) => {
+          const p1 = forward(views[0]!, backbone, projector, predictor);
+          const p2 = forward(views[1]!, backbone, projector, predictor);
+          return tf.add(byolLoss(p1, z2 as tf.Tensor2D), byolLoss(p2, z1 as tf.Tensor2D));
+        },
+        afterStep: ({ step, totalSteps }) => pair.update(cosineMomentum(step, totalSteps, num(p, 'baseTau'), num(p, 'finalTau'))),
       },
-      afterStep: ({ step, totalSteps }) => pair.update(cosineMomentum(step, totalSteps, num(p, 'baseTau'), num(p, 'finalTau'))),
-      dispose: () => disposeModels(backbone, projector, predictor, targetBackbone, targetProjector),
-    };
+    );
   },
 };

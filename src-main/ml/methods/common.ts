@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { run, trainableVariables } from '../heads/mlp';
 import { copyWeights, emaUpdate } from '../train/ema';
-import type { Params } from './types';
+import type { Params, SslModel, TrainDefaults } from './types';
 
 export function num(params: Params, key: string): number {
   const v = params[key];
@@ -51,4 +51,47 @@ export class MomentumPair {
 
 export function disposeModels(...models: tfl.LayersModel[]): void {
   for (const m of models) m.dispose();
+}
+
+/** solo-learn's LARS settings (momentum 0.9, η 0.02, bias and norm excluded, 10 warm-up epochs, batch 256). */
+export function larsDefaults(lr: number, weightDecay: number): TrainDefaults {
+  return { optimizer: 'lars', lr, weightDecay, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true };
+}
+
+/** Plain SGD with momentum 0.9 (batch 256); LARS's η is unused. */
+export function sgdDefaults(lr: number, weightDecay: number, warmupEpochs = 10): TrainDefaults {
+  return { optimizer: 'sgd', lr, weightDecay, momentum: 0.9, batch: 256, warmupEpochs, eta: 0.02, excludeBiasAndNorm: false };
+}
+
+/** A method's networks, each declared once: what trains, what a checkpoint holds and what is disposed follow from it. */
+export interface ModelParts {
+  backbone: tfl.LayersModel;
+  /** Networks the optimiser trains with the backbone, by stable (checkpoint) name, in a fixed order. */
+  heads?: Record<string, tfl.LayersModel>;
+  /** Networks that never get gradients (momentum copies), by stable name. */
+  copies?: Record<string, tfl.LayersModel>;
+  /** Non-network state (MoCo's queues), by stable name. */
+  buffers?: Record<string, tf.Variable>;
+  /** False for the random-init baseline: nothing trains (default true). */
+  trains?: boolean;
+}
+
+/** An SslModel from its parts and its step behaviour (loss, targets, afterStep). */
+export function sslModel(parts: ModelParts, behaviour: Pick<SslModel, 'loss' | 'targets' | 'afterStep'>): SslModel {
+  const trains = parts.trains ?? true;
+  const heads = parts.heads ?? {};
+  const networks = { backbone: parts.backbone, ...heads, ...(parts.copies ?? {}) };
+  const buffers = parts.buffers ?? {};
+  return {
+    ...behaviour,
+    backbone: parts.backbone,
+    trains,
+    trainable: () => (trains ? variablesOf(parts.backbone, ...Object.values(heads)) : []),
+    networks: () => networks,
+    buffers: () => buffers,
+    dispose: () => {
+      disposeModels(...Object.values(networks));
+      tf.dispose(Object.values(buffers));
+    },
+  };
 }

@@ -1,21 +1,36 @@
 /** The registry of methods, keyed by the name `pretext train --method NAME` takes. */
-import { barlowTwins } from './barlowTwins';
+import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { moco } from './moco';
 import { simclr } from './simclr';
 import { simsiam } from './simsiam';
 import type { MethodDefinition } from './types';
+import { PretextError } from '../../core/errors';
 import { vicreg } from './vicreg';
 
-export const methods: Record<string, MethodDefinition> = Object.fromEntries(
-  [simclr, moco, byol, simsiam, barlowTwins, vicreg, supervised, randomInit].map((m) => [m.name, m]),
+/**
+ * Null-prototype: `methods['constructor']` (or `toString`, `__proto__`) is undefined, so a name
+ * typed by a user never reaches Object.prototype.
+ */
+export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
+  Object.assign(
+    Object.create(null) as Record<string, MethodDefinition>,
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, supervised, randomInit].map((m) => [m.name, m])),
+  ),
 );
 
+export const METHOD_NAMES: readonly string[] = Object.keys(methods);
+
+export function isMethod(name: string): boolean {
+  return Object.hasOwn(methods, name);
+}
+
 export function getMethod(name: string): MethodDefinition {
-  const m = methods[name];
-  if (!m) throw new Error(`unknown method '${name}' (known: ${Object.keys(methods).join(', ')})`);
+  const m = isMethod(name) ? methods[name] : undefined;
+  if (!m) throw new PretextError(`unknown method '${name}' (known: ${METHOD_NAMES.join(', ')})`, { field: 'method' });
   return m;
 }
 
 export type { MethodDefinition, SslModel, StepInput, Params, TrainDefaults, BackboneFactory } from './types';
+export { checkPreset, defaultPresetName, defaultViews, trainingViews } from './views';

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpHead, twoLayer } from '../heads/mlp';
 import { infoNceLoss, l2Normalize } from '../losses';
-import { MomentumPair, disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import { MomentumPair, forward, num, positiveInt, sgdDefaults, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
 export const moco: MethodDefinition = {
@@ -18,7 +18,7 @@ export const moco: MethodDefinition = {
   reference: 'Chen et al., Improved Baselines with Momentum Contrastive Learning (2020)',
   preset: 'mocov2plus',
   params: { projHidden: 2048, projOut: 256, temperature: 0.2, queueSize: 4096, tau: 0.99 },
-  train: { optimizer: 'sgd', lr: 0.3, weightDecay: 1e-4, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: false },
+  train: sgdDefaults(0.3, 1e-4),
   validate(p, t) {
     if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
     const tau = num(p, 'tau');
@@ -39,34 +39,28 @@ export const moco: MethodDefinition = {
     const queues = [0, 1].map((i) =>
       tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([queueSize, out], 0, 1, 'float32', 1000 + i)), false)),
     );
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector),
-      networks: () => ({ backbone, projector, keyBackbone, keyProjector }),
-      buffers: () => ({ queue0: queues[0]!, queue1: queues[1]! }),
-      targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => l2Normalize(pair.targetForward(v)))),
-      loss: ({ views }, [k1, k2]) => {
-        const q1 = forward(views[0]!, backbone, projector);
-        const q2 = forward(views[1]!, backbone, projector);
-        const l1 = infoNceLoss(q1, k2 as tf.Tensor2D, queues[1]!, temperature);
-        const l2 = infoNceLoss(q2, k1 as tf.Tensor2D, queues[0]!, temperature);
-        return tf.div(tf.add(l1, l2), 2);
-      },
-      afterStep: (_input, keys) => {
-        pair.update(num(p, 'tau'));
-        // Enqueue the newest keys, dequeue the oldest: the queue keeps the last K keys.
-        tf.tidy(() => {
-          queues.forEach((q, i) => {
-            const k = keys[i] as tf.Tensor2D;
-            q.assign(tf.concat([k, tf.slice(q, [0, 0], [queueSize - k.shape[0]!, out])], 0));
+    return sslModel(
+      { backbone, heads: { projector }, copies: { keyBackbone, keyProjector }, buffers: { queue0: queues[0]!, queue1: queues[1]! } },
+      {
+        targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => l2Normalize(pair.targetForward(v)))),
+        loss: ({ views }, [k1, k2]) => {
+          const q1 = forward(views[0]!, backbone, projector);
+          const q2 = forward(views[1]!, backbone, projector);
+          const l1 = infoNceLoss(q1, k2 as tf.Tensor2D, queues[1]!, temperature);
+          const l2 = infoNceLoss(q2, k1 as tf.Tensor2D, queues[0]!, temperature);
+          return tf.div(tf.add(l1, l2), 2);
+        },
+        afterStep: (_input, keys) => {
+          pair.update(num(p, 'tau'));
+          // Enqueue the newest keys, dequeue the oldest: the queue keeps the last K keys.
+          tf.tidy(() => {
+            queues.forEach((q, i) => {
+              const k = keys[i] as tf.Tensor2D;
+              q.assign(tf.concat([k, tf.slice(q, [0, 0], [queueSize - k.shape[0]!, out])], 0));
+            });
           });
-        });
+        },
       },
-      dispose: () => {
-        disposeModels(backbone, projector, keyBackbone, keyProjector);
-        tf.dispose(queues);
-      },
-    };
+    );
   },
 };

@@ -6,7 +6,7 @@
  */
 import { twoLayer, mlpHead } from '../heads/mlp';
 import { ntXentLoss } from '../losses';
-import { disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
 export const simclr: MethodDefinition = {
@@ -15,7 +15,7 @@ export const simclr: MethodDefinition = {
   reference: 'Chen et al., A Simple Framework for Contrastive Learning (ICML 2020)',
   preset: 'simclr',
   params: { projHidden: 2048, projOut: 256, temperature: 0.2 },
-  train: { optimizer: 'lars', lr: 0.4, weightDecay: 1e-5, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  train: larsDefaults(0.4, 1e-5),
   validate(p) {
     if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
   },
@@ -23,14 +23,9 @@ export const simclr: MethodDefinition = {
     const backbone = makeBackbone();
     const projector = mlpHead('simclr-projector', featureDim, twoLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
     const temperature = num(p, 'temperature');
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector),
-      networks: () => ({ backbone, projector }),
-      buffers: () => ({}),
-      loss: ({ views }) => ntXentLoss(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector), temperature),
-      dispose: () => disposeModels(backbone, projector),
-    };
+    return sslModel(
+      { backbone, heads: { projector } },
+      { loss: ({ views }) => ntXentLoss(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector), temperature) },
+    );
   },
 };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead, simSiamProjector } from '../heads/mlp';
 import { simSiamLoss, stopGradient } from '../losses';
-import { disposeModels, forward, positiveInt, variablesOf } from './common';
+import { forward, positiveInt, sgdDefaults, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
 export const simsiam: MethodDefinition = {
@@ -16,26 +16,23 @@ export const simsiam: MethodDefinition = {
   reference: 'Chen & He, Exploring Simple Siamese Representation Learning (CVPR 2021)',
   preset: 'simsiam',
   params: { projHidden: 2048, projOut: 2048, predHidden: 512 },
-  train: { optimizer: 'sgd', lr: 0.5, weightDecay: 1e-5, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: false },
+  train: sgdDefaults(0.5, 1e-5),
   build(makeBackbone, featureDim, p) {
     const out = positiveInt(p, 'projOut');
     const backbone = makeBackbone();
     const projector = mlpHead('simsiam-projector', featureDim, simSiamProjector(positiveInt(p, 'projHidden'), out));
     const predictor = mlpHead('simsiam-predictor', out, bnTwoLayer(positiveInt(p, 'predHidden'), out));
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector, predictor),
-      networks: () => ({ backbone, projector, predictor }),
-      buffers: () => ({}),
-      loss: ({ views }) => {
-        const z1 = forward(views[0]!, backbone, projector);
-        const z2 = forward(views[1]!, backbone, projector);
-        const p1 = forward(z1, predictor);
-        const p2 = forward(z2, predictor);
-        return tf.div(tf.add(simSiamLoss(p1, stopGradient(z2)), simSiamLoss(p2, stopGradient(z1))), 2);
+    return sslModel(
+      { backbone, heads: { projector, predictor } },
+      {
+        loss: ({ views }) => {
+          const z1 = forward(views[0]!, backbone, projector);
+          const z2 = forward(views[1]!, backbone, projector);
+          const p1 = forward(z1, predictor);
+          const p2 = forward(z2, predictor);
+          return tf.div(tf.add(simSiamLoss(p1, stopGradient(z2)), simSiamLoss(p2, stopGradient(z1))), 2);
+        },
       },
-      dispose: () => disposeModels(backbone, projector, predictor),
-    };
+    );
   },
 };

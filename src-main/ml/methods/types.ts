@@ -7,8 +7,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ViewSpec } from '../augment';
 
-/** Makes a fresh backbone: images NHWC → pooled features [B, featureDim]. */
-export type BackboneFactory = () => tfl.LayersModel;
+import type { BackboneFactory } from '../backbones/registry';
+
+export type { BackboneFactory };
 
 export type Params = Record<string, number | string | boolean>;
 
@@ -70,6 +71,8 @@ export interface MethodDefinition {
   /** Method hyper-parameters (heads, temperature, λ…), all overridable. */
   params: Params;
   train: TrainDefaults;
+  /** Labelled classes the method needs in the dataset (the supervised baseline: 2). */
+  minClasses?: number;
   /** Validates merged params; throws with a message naming the bad option. */
   validate?(params: Params, train: TrainDefaults): void;
   build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number): SslModel;

@@ -6,7 +6,7 @@
  */
 import { mlpHead, threeLayer } from '../heads/mlp';
 import { vicregLoss } from '../losses';
-import { disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
 export const vicreg: MethodDefinition = {
@@ -15,25 +15,22 @@ export const vicreg: MethodDefinition = {
   reference: 'Bardes, Ponce & LeCun, VICReg (ICLR 2022)',
   preset: 'vicreg',
   params: { projHidden: 2048, projOut: 2048, simWeight: 25, varWeight: 25, covWeight: 1 },
-  train: { optimizer: 'lars', lr: 0.3, weightDecay: 1e-4, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  train: larsDefaults(0.3, 1e-4),
   build(makeBackbone, featureDim, p) {
     const backbone = makeBackbone();
     const projector = mlpHead('vicreg-projector', featureDim, threeLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector),
-      networks: () => ({ backbone, projector }),
-      buffers: () => ({}),
-      loss: ({ views }) =>
-        vicregLoss(
-          forward(views[0]!, backbone, projector),
-          forward(views[1]!, backbone, projector),
-          num(p, 'simWeight'),
-          num(p, 'varWeight'),
-          num(p, 'covWeight'),
-        ),
-      dispose: () => disposeModels(backbone, projector),
-    };
+    return sslModel(
+      { backbone, heads: { projector } },
+      {
+        loss: ({ views }) =>
+          vicregLoss(
+            forward(views[0]!, backbone, projector),
+            forward(views[1]!, backbone, projector),
+            num(p, 'simWeight'),
+            num(p, 'varWeight'),
+            num(p, 'covWeight'),
+          ),
+      },
+    );
   },
 };

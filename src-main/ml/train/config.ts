@@ -6,6 +6,9 @@
  * 10% of the run, whichever is shorter, unless given.
  */
 import { getMethod, type Params, type TrainDefaults } from '../methods';
+import { PretextError } from '../../core/errors';
+import { didYouMean } from '../../core/suggest';
+import type { TrainOptions } from '../../core/types';
 import type { OptimizerName } from './optimizers';
 
 export interface RunConfig extends TrainDefaults {
@@ -23,18 +26,7 @@ export interface RunConfig extends TrainDefaults {
   knnTemperature: number;
 }
 
-export interface RunOverrides {
-  backbone?: string;
-  width?: number;
-  epochs?: number;
-  batch?: number;
-  seed?: number;
-  optimizer?: string;
-  lr?: number;
-  weightDecay?: number;
-  momentum?: number;
-  warmupEpochs?: number;
-  preset?: string;
+export interface RunOverrides extends TrainOptions {
   knnK?: number;
   knnTemperature?: number;
   /** Method hyper-parameters by name (e.g. temperature, projOut). */
@@ -43,18 +35,16 @@ export interface RunOverrides {
 
 const OPTIMIZERS: OptimizerName[] = ['sgd', 'lars', 'adamw'];
 
-function check(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
+function check(cond: boolean, message: string, field: string): void {
+  if (!cond) throw new PretextError(message, { field });
 }
 
 export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset: (base: string) => string): RunConfig {
   const def = getMethod(methodName);
   const params: Params = { ...def.params };
   for (const [k, v] of Object.entries(o.params ?? {})) {
-    if (!(k in def.params)) {
-      throw new Error(`method ${def.name} has no option '${k}' (options: ${Object.keys(def.params).join(', ') || 'none'})`);
-    }
-    if (typeof v !== typeof def.params[k]) throw new Error(`option ${k} of ${def.name} must be a ${typeof def.params[k]}`);
+    if (!Object.hasOwn(def.params, k)) throw unknownOption(def.name, k, Object.keys(def.params));
+    if (typeof v !== typeof def.params[k]) throw new PretextError(`option ${k} of ${def.name} must be a ${typeof def.params[k]}`, { field: k });
     params[k] = v;
   }
   const epochs = o.epochs ?? 10;
@@ -83,17 +73,29 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
     knnK: o.knnK ?? 200,
     knnTemperature: o.knnTemperature ?? 0.1,
   };
-  check(OPTIMIZERS.includes(cfg.optimizer), `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${cfg.optimizer}'`);
-  check(Number.isInteger(cfg.epochs) && cfg.epochs >= 1, `epochs must be a positive integer, got ${cfg.epochs}`);
-  check(Number.isInteger(cfg.batch) && cfg.batch >= 2, `batch must be an integer ≥ 2, got ${cfg.batch}`);
-  check(Number.isInteger(cfg.seed) && cfg.seed >= 0, `seed must be a non-negative integer, got ${cfg.seed}`);
-  check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be > 0, got ${cfg.lr}`);
-  check(cfg.weightDecay >= 0, `weight decay must be ≥ 0, got ${cfg.weightDecay}`);
-  check(cfg.momentum >= 0 && cfg.momentum < 1, `momentum must be in [0, 1), got ${cfg.momentum}`);
-  check(cfg.warmupEpochs >= 0 && cfg.warmupEpochs <= cfg.epochs, `warm-up epochs must be in [0, epochs], got ${cfg.warmupEpochs}`);
-  check(cfg.width > 0, `width must be > 0, got ${cfg.width}`);
-  check(Number.isInteger(cfg.knnK) && cfg.knnK >= 1, `knn k must be a positive integer, got ${cfg.knnK}`);
-  check(cfg.knnTemperature > 0, `knn temperature must be > 0, got ${cfg.knnTemperature}`);
-  def.validate?.(params, train);
+  check(OPTIMIZERS.includes(cfg.optimizer), `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${cfg.optimizer}'`, 'optimizer');
+  check(Number.isInteger(cfg.epochs) && cfg.epochs >= 1, `epochs must be a positive integer, got ${cfg.epochs}`, 'epochs');
+  check(Number.isInteger(cfg.batch) && cfg.batch >= 2, `batch must be an integer ≥ 2, got ${cfg.batch}`, 'batch');
+  check(Number.isInteger(cfg.seed) && cfg.seed >= 0, `seed must be a non-negative integer, got ${cfg.seed}`, 'seed');
+  check(cfg.lr > 0 && Number.isFinite(cfg.lr), `lr must be > 0, got ${cfg.lr}`, 'lr');
+  check(cfg.weightDecay >= 0, `weight decay must be ≥ 0, got ${cfg.weightDecay}`, 'weightDecay');
+  check(cfg.momentum >= 0 && cfg.momentum < 1, `momentum must be in [0, 1), got ${cfg.momentum}`, 'momentum');
+  check(cfg.warmupEpochs >= 0 && cfg.warmupEpochs <= cfg.epochs, `warm-up epochs must be in [0, epochs], got ${cfg.warmupEpochs}`, 'warmupEpochs');
+  check(cfg.width > 0, `width must be > 0, got ${cfg.width}`, 'width');
+  check(Number.isInteger(cfg.knnK) && cfg.knnK >= 1, `knn k must be a positive integer, got ${cfg.knnK}`, 'knnK');
+  check(cfg.knnTemperature > 0, `knn temperature must be > 0, got ${cfg.knnTemperature}`, 'knnTemperature');
+  try {
+    def.validate?.(params, train);
+  } catch (err) {
+    throw err instanceof PretextError ? err : new PretextError((err as Error).message, { field: 'params' });
+  }
   return cfg;
+}
+
+/** A method option that does not exist: the error lists the method's options, with a "did you mean". */
+export function unknownOption(method: string, key: string, options: readonly string[]): PretextError {
+  return new PretextError(
+    `method ${method} has no option '${key}'${didYouMean(key, options)} (options: ${options.join(', ') || 'none'})`,
+    { field: key },
+  );
 }

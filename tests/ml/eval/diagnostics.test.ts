@@ -4,7 +4,7 @@ import { effectiveRank, perDimensionStd, uniformityOf } from '../../../src-main/
 import { runDiagnostics, storedDiagnostics } from '../../../src-main/tasks/diagnostics';
 import { checkpointEpoch } from '../../../src-main/tasks/encoder';
 import { symmetricEigenvalues } from '../../../src-main/ml/maps/symEig';
-import { runTraining } from '../../../src-main/ml/train/trainer';
+import { runTraining } from '../../../src-main/tasks/train';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
 import { tinyRun, toyWorkspace, uniform, type ToyWorkspace } from '../../helpers/evalRuns';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knnClassify, knnTop1 } from '../../../src-main/ml/eval/knnEval';
 import { evalKnn, evalKnnWithBaselines } from '../../../src-main/tasks/evaluate';
-import { runTraining } from '../../../src-main/ml/train/trainer';
+import { runTraining } from '../../../src-main/tasks/train';
 import { getEvaluation, listEvaluations } from '../../../src-main/store/evaluations';
 import { createRun, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';

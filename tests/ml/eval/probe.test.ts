@@ -6,7 +6,7 @@ import { evalProbe } from '../../../src-main/tasks/evaluate';
 import { lbfgs } from '../../../src-main/ml/maps/lbfgs';
 import { presetForMethod } from '../../../src-main/ml/augment';
 import { resolveConfig } from '../../../src-main/ml/train/config';
-import { runTraining } from '../../../src-main/ml/train/trainer';
+import { runTraining } from '../../../src-main/tasks/train';
 import { createRun } from '../../../src-main/store/runs';
 import { listEvaluations } from '../../../src-main/store/evaluations';
 import { makeToyDataset } from '../../helpers/toyDataset';
@@ -148,7 +148,7 @@ describe('evalProbe', () => {
     try {
       const ds = makeToyDataset(ws);
       const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, seed: 1, width: 0.25, params: { projHidden: 16, projOut: 8 } }, (b) => presetForMethod(b, 8));
-      const runId = createRun(ws, ds, 'simclr', cfg as unknown as Record<string, unknown>).id;
+      const runId = createRun(ws, ds, 'simclr', cfg).id;
       await runTraining(ws, runId);
       const before = tf.memory().numTensors;
       const ev = await evalProbe(ws, runId, { labelFraction: 1, seed: 0 });

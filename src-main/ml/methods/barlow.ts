@@ -7,34 +7,31 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpHead, threeLayer } from '../heads/mlp';
 import { barlowTwinsLoss } from '../losses';
-import { disposeModels, forward, num, positiveInt, variablesOf } from './common';
+import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
 import type { MethodDefinition } from './types';
 
-export const barlowTwins: MethodDefinition = {
+export const barlow: MethodDefinition = {
   name: 'barlow',
   summary: 'redundancy reduction: cross-correlation of the two views → identity',
   reference: 'Zbontar et al., Barlow Twins (ICML 2021)',
   preset: 'barlow',
   params: { projHidden: 2048, projOut: 2048, lambda: 0.0051, scaleLoss: 0.1 },
-  train: { optimizer: 'lars', lr: 0.3, weightDecay: 1e-4, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true },
+  train: larsDefaults(0.3, 1e-4),
   validate(p) {
     if (num(p, 'lambda') < 0) throw new Error('option lambda must be ≥ 0');
   },
   build(makeBackbone, featureDim, p) {
     const backbone = makeBackbone();
     const projector = mlpHead('barlow-projector', featureDim, threeLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
-    return {
-      backbone,
-      trains: true,
-      trainable: () => variablesOf(backbone, projector),
-      networks: () => ({ backbone, projector }),
-      buffers: () => ({}),
-      loss: ({ views }) => {
-        const z1 = forward(views[0]!, backbone, projector);
-        const z2 = forward(views[1]!, backbone, projector);
-        return tf.mul(barlowTwinsLoss(z1, z2, num(p, 'lambda')), num(p, 'scaleLoss'));
+    return sslModel(
+      { backbone, heads: { projector } },
+      {
+        loss: ({ views }) => {
+          const z1 = forward(views[0]!, backbone, projector);
+          const z2 = forward(views[1]!, backbone, projector);
+          return tf.mul(barlowTwinsLoss(z1, z2, num(p, 'lambda')), num(p, 'scaleLoss'));
+        },
       },
-      dispose: () => disposeModels(backbone, projector),
-    };
+    );
   },
 };

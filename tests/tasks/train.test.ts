@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../../src-main/ml/backend';
-import { methods } from '../../../src-main/ml/methods';
-import { resolveConfig } from '../../../src-main/ml/train/config';
-import { runTraining } from '../../../src-main/ml/train/trainer';
-import { presetForMethod } from '../../../src-main/ml/augment';
-import { createRun, getRun, latestCheckpoint, runMetrics } from '../../../src-main/store/runs';
-import { Workspace } from '../../../src-main/store/workspace';
-import { makeTempDir } from '../../helpers/tmp';
-import { makeToyDataset } from '../../helpers/toyDataset';
+import { useBackend } from '../../src-main/ml/backend';
+import { methods } from '../../src-main/ml/methods';
+import { resolveConfig } from '../../src-main/ml/train/config';
+import { runTraining } from '../../src-main/tasks/train';
+import { presetForMethod } from '../../src-main/ml/augment';
+import { createRun, getRun, latestCheckpoint, runMetrics } from '../../src-main/store/runs';
+import { Workspace } from '../../src-main/store/workspace';
+import { makeTempDir } from '../helpers/tmp';
+import { makeToyDataset } from '../helpers/toyDataset';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let ws: Workspace;
@@ -42,7 +42,7 @@ const small: Record<string, Record<string, number>> = {
 
 function newRun(method: string, epochs: number, seed = 3): string {
   const cfg = resolveConfig(method, { epochs, batch: 16, seed, width: 0.25, params: small[method], lr: 0.05 }, (base) => presetForMethod(base, 8));
-  return createRun(ws, datasetId, method, cfg as unknown as Record<string, unknown>).id;
+  return createRun(ws, datasetId, method, cfg).id;
 }
 
 function sequence(runId: string): Record<string, [number, number][]> {
@@ -120,7 +120,7 @@ describe('trainer', () => {
 
   it('a diverging run fails with a clear message and is marked failed', async () => {
     const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, width: 0.25, params: small['simclr'], lr: 1e30, warmupEpochs: 0 }, (b) => presetForMethod(b, 8));
-    const id = createRun(ws, datasetId, 'simclr', cfg as unknown as Record<string, unknown>).id;
+    const id = createRun(ws, datasetId, 'simclr', cfg).id;
     await expect(runTraining(ws, id)).rejects.toThrow(/loss became .* at step \d+.*lower --lr/);
     expect(getRun(ws, id)!.status).toBe('failed');
   });
@@ -128,7 +128,7 @@ describe('trainer', () => {
 
 describe('heads', () => {
   it("SimSiam's last projector batch norm has no trainable affine parameters", async () => {
-    const { mlpHead, simSiamProjector, trainableVariables } = await import('../../../src-main/ml/heads/mlp');
+    const { mlpHead, simSiamProjector, trainableVariables } = await import('../../src-main/ml/heads/mlp');
     const head = mlpHead('t', 4, simSiamProjector(8, 6));
     // 3 dense kernels (+1 bias on none: BN follows each) + 2 affine BNs × (γ, β); the last BN none.
     expect(trainableVariables(head)).toHaveLength(3 + 4);

@@ -1,0 +1,162 @@
+/**
+ * A training request → one resolved RunConfig per method, checked against the dataset before
+ * anything is stored: `pretext train` and the API's runs.create both call resolveTrainConfigs,
+ * and a run is resumed only when checkRunConfig passes. A request that cannot train (an
+ * unknown method, backbone, preset or option; a batch larger than the train split; the
+ * supervised baseline on a dataset without two classes) is a PretextError naming the field.
+ */
+import { presetForMethod } from '../ml/augment';
+import { checkBackbone } from '../ml/backbones/registry';
+import { getMethod, isMethod, METHOD_NAMES, trainingViews, type Params } from '../ml/methods';
+import { resolveConfig, unknownOption, type RunConfig } from '../ml/train/config';
+import type { TrainData } from '../ml/train/data';
+import { PretextError } from '../core/errors';
+import { didYouMean } from '../core/suggest';
+import type { TrainOptions } from '../core/types';
+import { classNames, datasetItems, type DatasetRow } from '../store/datasets';
+import type { Workspace } from '../store/workspace';
+
+/**
+ * Default batch on the wasm and cpu backends: a step of 256 images at 32 px needs more than
+ * wasm's 4 GiB heap (about 15 MB of tape per image and two views).
+ */
+export const CPU_BATCH = 128;
+
+/** The batch a run gets when none is given: the method's, or CPU_BATCH on the wasm and cpu backends. */
+export function defaultBatch(backendName: string): number | undefined {
+  return backendName === 'wasm' || backendName === 'cpu' ? CPU_BATCH : undefined;
+}
+
+/** What of a dataset decides whether a config can train on it. */
+export interface DataFacts {
+  datasetId: string;
+  imageSize: number;
+  trainImages: number;
+  numClasses: number;
+}
+
+export function dataFacts(d: TrainData): DataFacts {
+  return { datasetId: d.datasetId, imageSize: d.size, trainImages: d.trainIdx.length, numClasses: d.numClasses };
+}
+
+export function datasetFacts(ws: Workspace, row: DatasetRow): DataFacts {
+  const trainImages = datasetItems(ws, row.id).filter((it) => it.split === 'train').length;
+  return { datasetId: row.id, imageSize: row.imageSize, trainImages, numClasses: classNames(ws, row.id).length };
+}
+
+/** Throws a PretextError naming the field when `cfg` cannot train on the dataset. */
+export function checkConfigForData(cfg: RunConfig, d: DataFacts): void {
+  const def = getMethod(cfg.method);
+  checkBackbone(cfg.backbone);
+  trainingViews(cfg.method, cfg.preset, d.imageSize);
+  if (d.trainImages < cfg.batch) {
+    throw new PretextError(`dataset ${d.datasetId} has ${d.trainImages} training images, fewer than one batch of ${cfg.batch}; use --batch`, { field: 'batch' });
+  }
+  if (def.minClasses !== undefined && d.numClasses < def.minClasses) {
+    throw new PretextError(`method ${def.name} needs a labelled dataset with at least ${def.minClasses} classes; dataset ${d.datasetId} has ${d.numClasses}`, { field: 'methods' });
+  }
+}
+
+/** Throws a PretextError (field 'methods') unless every name is a method. */
+export function checkMethods(names: readonly string[]): void {
+  if (names.length === 0) throw new PretextError('methods: pick at least one method', { field: 'methods' });
+  for (const m of names) {
+    if (typeof m !== 'string' || !isMethod(m)) {
+      throw new PretextError(`unknown method '${String(m)}'${didYouMean(String(m), METHOD_NAMES)} (known: ${METHOD_NAMES.join(', ')})`, { field: 'methods' });
+    }
+  }
+}
+
+/** The training request the CLI and the API share: the methods of a comparison, options, per-method params. */
+export interface TrainPlan extends TrainOptions {
+  methods: string[];
+  /** Method options by method name, e.g. { simclr: { temperature: 0.2 } }. */
+  params?: Record<string, Params>;
+}
+
+function num(name: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PretextError(`${name} must be a number, got ${JSON.stringify(v)}`, { field: name });
+  return v;
+}
+
+function str(name: string, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new PretextError(`${name} must be a string, got ${JSON.stringify(v)}`, { field: name });
+  return v;
+}
+
+/** One RunConfig per method of the plan, each checked against the dataset; nothing is stored. */
+export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendName: string): RunConfig[] {
+  if (!Array.isArray(plan.methods)) throw new PretextError('methods: pick at least one method', { field: 'methods' });
+  checkMethods(plan.methods);
+  for (const m of Object.keys(plan.params ?? {})) {
+    if (!plan.methods.includes(m)) throw new PretextError(`params: '${m}' is not a method of this request (${plan.methods.join(', ')})`, { field: `params.${m}` });
+  }
+  const overrides = {
+    backbone: str('backbone', plan.backbone),
+    width: num('width', plan.width),
+    epochs: num('epochs', plan.epochs),
+    batch: num('batch', plan.batch) ?? defaultBatch(backendName),
+    seed: num('seed', plan.seed),
+    optimizer: str('optimizer', plan.optimizer),
+    lr: num('lr', plan.lr),
+    weightDecay: num('weightDecay', plan.weightDecay),
+    momentum: num('momentum', plan.momentum),
+    warmupEpochs: num('warmupEpochs', plan.warmupEpochs),
+    preset: str('preset', plan.preset),
+  };
+  return plan.methods.map((name) => {
+    try {
+      const params = plan.params?.[name] ?? {};
+      const cfg = resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, data.imageSize));
+      checkConfigForData(cfg, data);
+      return cfg;
+    } catch (err) {
+      if (err instanceof PretextError) {
+        const field = err.field === undefined || err.field in overrides || err.field === 'methods' ? err.field : `params.${name}.${err.field}`;
+        throw new PretextError(`${name}: ${err.message}`, { field: field ?? 'methods' });
+      }
+      throw new PretextError(`${name}: ${(err as Error).message}`, { field: 'methods' });
+    }
+  });
+}
+
+/**
+ * `--set KEY=VALUE` options → each method's params: a key goes to every method of the
+ * comparison that has it; a key that none has is an error listing their options.
+ */
+export function paramsFromSets(methods: readonly string[], sets: readonly string[]): Record<string, Params> {
+  checkMethods(methods);
+  const out: Record<string, Params> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq < 1) throw new PretextError(`--set expects KEY=VALUE, got '${s}'`, { field: 'set' });
+    const key = s.slice(0, eq);
+    const raw = s.slice(eq + 1);
+    const owners = methods.map(getMethod).filter((def) => Object.hasOwn(def.params, key));
+    if (owners.length === 0) {
+      if (methods.length === 1) throw new PretextError(`--set: ${unknownOption(methods[0]!, key, Object.keys(getMethod(methods[0]!).params)).message}`, { field: 'set' });
+      const options = [...new Set(methods.flatMap((m) => Object.keys(getMethod(m).params)))];
+      throw new PretextError(
+        `--set: no method of ${methods.join(', ')} has an option '${key}'${didYouMean(key, options)} (options: ${options.join(', ') || 'none'})`,
+        { field: 'set' },
+      );
+    }
+    for (const def of owners) {
+      const kind = typeof def.params[key];
+      (out[def.name] ??= {})[key] = kind === 'number' ? Number(raw) : kind === 'boolean' ? raw === 'true' : raw;
+    }
+  }
+  return out;
+}
+
+/** Throws when a stored run's config cannot train on its dataset: resume refuses it, leaving the run as it is. */
+export function checkResumable(ws: Workspace, cfg: RunConfig, dataset: DatasetRow | undefined, runId: string): void {
+  if (!dataset) throw new PretextError(`run ${runId} cannot resume: its dataset is gone`);
+  try {
+    checkConfigForData(cfg, datasetFacts(ws, dataset));
+  } catch (err) {
+    throw new PretextError(`run ${runId} cannot resume: ${(err as Error).message}`);
+  }
+}
