@@ -133,8 +133,8 @@ export const runsMetricsRequest = z.object({
 
 export const knnRequest = z.object({
   runId: runId(),
-  k: opt(int(1, 10_000), { doc: 'neighbours', flag: 'k', arg: 'N', default: 200 }),
-  temperature: opt(num(0, 100, true), { doc: 'vote weight exp(s/T)', flag: 'temperature', arg: 'T', default: 0.1 }),
+  k: opt(int(1, 10_000), { doc: 'neighbours', flag: 'k', arg: '200', default: 200 }),
+  temperature: opt(num(0, 100, true), { doc: 'vote weight exp(s/T)', flag: 'temperature', arg: '0.1', default: 0.1 }),
 });
 
 export const probeRequest = z.object({
@@ -166,8 +166,8 @@ export const exportEncoderRequest = z.object({
 export const exportEmbeddingsRequest = z.object({
   runId: runId(),
   format: field(oneOf(EMBEDDING_FORMATS), { doc: 'csv or npy', flag: 'format', arg: 'csv|npy' }),
-  split: opt(oneOf(EMBEDDING_SPLITS), { doc: 'test (default), train, or all', flag: 'split', arg: 'test|train|all', default: 'test' }),
   out: out(),
+  split: opt(oneOf(EMBEDDING_SPLITS), { doc: 'test (default), train, or all', flag: 'split', arg: 'test|train|all', default: 'test' }),
 });
 
 export const reportRequest = z.object({
