@@ -93,7 +93,7 @@ export function id() {
 
 /** A path on the engine's machine: bounded in length and per name, no NUL. */
 export function path() {
-  const msg = `must be a path of at most ${MAX_PATH} characters`;
+  const msg = `must be a non-empty path of at most ${MAX_PATH} characters`;
   const e = { error: required(msg) };
   return z
     .string(e)
