@@ -156,7 +156,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         try {
           body = await readJson(req, maxJson);
         } catch (err) {
-          return sendError(res, (err as { status?: number }).status ?? 400, { message: `${name}: ${(err as Error).message}`, code: 'bad-request' });
+          return sendError(res, (err as { status?: number }).status ?? 400, { message: `${name}: ${(err as Error).message}`, code: 'bad-request', field: 'body' });
         }
         try {
           // Checked here too, before it travels to the engine (a deep body cannot cross).
