@@ -172,3 +172,32 @@ export function formBounds(schema: z.ZodObject, name: string): { min?: number; m
     ...(typeof m.default === 'number' ? { default: m.default } : {}),
   };
 }
+
+function unwrapAll(s: z.ZodType): z.ZodType {
+  let cur = s;
+  for (;;) {
+    if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
+    else if (cur instanceof z.ZodPipe) cur = cur._zod.def.out as z.ZodType;
+    else return cur;
+  }
+}
+
+/**
+ * The numeric bounds of the field at `path` inside a schema (objects and tuples; a tuple's
+ * bounds are its first element's), for a form generated from JSON (the Augment view's fields).
+ */
+export function boundsAt(schema: z.ZodType, path: readonly string[]): { min?: number; max?: number } {
+  let s: z.ZodType | undefined = unwrapAll(schema);
+  for (const key of path) {
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[key];
+    else return {};
+    if (!s) return {};
+    s = unwrapAll(s);
+  }
+  if (s instanceof z.ZodTuple) s = unwrapAll(s._zod.def.items[0] as z.ZodType);
+  if (!(s instanceof z.ZodNumber)) return {};
+  return {
+    ...(s.minValue !== null && Number.isFinite(s.minValue) ? { min: s.minValue } : {}),
+    ...(s.maxValue !== null && Number.isFinite(s.maxValue) ? { max: s.maxValue } : {}),
+  };
+}
