@@ -15,19 +15,7 @@
  */
 import type { ErrorCode } from '../core/errors';
 import type { RequestInput } from './schema/requests';
-import type {
-  Diagnostics,
-  EmbeddingFormat,
-  EncoderFormat,
-  Evaluation,
-  LabelFraction,
-  MetricPoint,
-  Projection,
-  ProjectionAlgo,
-  RunStatus,
-  Split,
-  WrittenFile,
-} from '../core/types';
+import type { Diagnostics, Evaluation, MetricPoint, Projection, RunStatus, Split } from '../core/types';
 
 export type {
   Diagnostics,
@@ -41,7 +29,7 @@ export type {
   RunStatus,
   Split,
   WrittenFile,
-};
+} from '../core/types';
 export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 

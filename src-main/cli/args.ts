@@ -68,6 +68,12 @@ export function flagLines(schema: z.ZodObject): string {
   return flags.map((f) => `  ${`--${f.flag}`.padEnd(width)}  ${f.meta.doc}`).join('\n');
 }
 
+/** The options of one schema, read and checked (readFlags + checkFlags), and the positionals. */
+export function parseOptions<S extends z.ZodObject>(args: string[], schema: S, usage: string, positionals = false) {
+  const read = readFlags(args, [schema], usage, positionals);
+  return { values: checkFlags(read.flags, schema, usage), positionals: read.positionals };
+}
+
 /** The flags of the given schemas, read as strings (booleans as booleans), strictly. */
 export function readFlags(args: string[], schemas: z.ZodObject[], usage: string, positionals = false) {
   const options: Options = {};

@@ -67,16 +67,18 @@ export function bool() {
   return z.boolean({ error: required('must be true or false') });
 }
 
+/** A string of 1 to max characters, with `msg` for a missing, mistyped or out-of-range one. */
+function bounded(max: number, msg: string) {
+  const e = { error: required(msg) };
+  return z.string(e).min(1, e).max(max, e);
+}
+
 /** A non-empty string of at most `max` characters, without control characters. */
 export function text(max: number) {
-  const msg = `must be a non-empty string of at most ${max} characters`;
-  const e = { error: required(msg) };
-  return z
-    .string(e)
-    .min(1, e)
-    .max(max, e)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' });
+  // eslint-disable-next-line no-control-regex
+  return bounded(max, `must be a non-empty string of at most ${max} characters`).regex(/^[^\u0000-\u001f\u007f]*$/, {
+    error: 'must not contain control characters',
+  });
 }
 
 /** A name that is also an object key (methods, options): letters, digits, _ and -, not a prototype key. */
@@ -93,12 +95,7 @@ export function id() {
 
 /** A path on the engine's machine: bounded in length and per name, no NUL. */
 export function path() {
-  const msg = `must be a non-empty path of at most ${MAX_PATH} characters`;
-  const e = { error: required(msg) };
-  return z
-    .string(e)
-    .min(1, e)
-    .max(MAX_PATH, e)
+  return bounded(MAX_PATH, `must be a non-empty path of at most ${MAX_PATH} characters`)
     .refine((p) => !p.includes('\u0000'), { error: 'must not contain a NUL character' })
     .refine((p) => p.split(/[\\/]/).every((part) => new TextEncoder().encode(part).length <= MAX_NAME_BYTES), {
       error: `has a file or folder name longer than ${MAX_NAME_BYTES} bytes`,

@@ -16,6 +16,7 @@
  *   of ids at most 100 (reports, evaluations) and 1,000 staged files.
  */
 import { z } from 'zod';
+import type { RequestName } from '../contract';
 import { bool, id, int, key, list, MAX_SEED, num, oneOf, oneOfNumbers, opt, path, text, field } from './fields';
 
 export const SPLITS = ['train', 'test'] as const;
@@ -207,7 +208,7 @@ export const requestSchemas = {
   'report.create': reportRequest,
   'jobs.list': noPayload,
   'jobs.cancel': idRequest,
-} as const;
+} as const satisfies Record<RequestName, z.ZodType>;
 
 export type RequestSchemas = typeof requestSchemas;
 /** A request's payload as a client sends it. */

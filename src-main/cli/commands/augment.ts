@@ -10,7 +10,7 @@ import { initBackend } from '../../ml/backend';
 import { getMethod, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
 import { augmentOptions } from '../../api/schema/commands';
-import { checkFlags, readFlags, synopsis } from '../args';
+import { parseOptions, synopsis } from '../args';
 import type { Command } from '../command';
 import { PretextError, throwIfAborted } from '../../core/errors';
 
@@ -21,10 +21,6 @@ Writes DIR/augment-<preset>.png: one row per image (N images spread over the dat
 default 8), the original then each view, rendered by the training code path (before
 normalisation). --method uses that method's default preset for the dataset's image size.
 Presets: ${PRESET_NAMES.join(', ')}`;
-
-function parse(args: string[]) {
-  return checkFlags(readFlags(args, [augmentOptions], usage).flags, augmentOptions, usage);
-}
 
 /** The views to show and the name they go by. */
 function chooseViews(preset: string | undefined, method: string | undefined, row: DatasetRow): { name: string; views: ViewSpec[] } {
@@ -47,7 +43,7 @@ export const augmentCommand: Command = {
   summary: 'preview a preset: PNG grid of images and their augmented views',
   usage,
   async run(args, ctx) {
-    const v = parse(args);
+    const v = parseOptions(args, augmentOptions, usage).values;
     const count = v.count ?? 8;
     const seed = v.seed ?? 0;
     const ws = ctx.workspace();

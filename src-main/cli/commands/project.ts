@@ -5,7 +5,7 @@ import { initBackend } from '../../ml/backend';
 import { createProjection, PROJECTION_ALGOS } from '../../ml/eval/project';
 import { resolveRun } from '../../store/runs';
 import { projectOptions } from '../../api/schema/commands';
-import { checkFlags, flagLines, readFlags, synopses } from '../args';
+import { flagLines, parseOptions, synopses } from '../args';
 import type { Command } from '../command';
 import { PretextError } from '../../core/errors';
 
@@ -21,9 +21,8 @@ export const projectCommand: Command = {
   summary: 'RUN --algo pca|tsne|umap — 2-D map of a run\'s embeddings, stored with the run',
   usage,
   async run(args, ctx) {
-    const { flags, positionals } = readFlags(args, [projectOptions], usage, true);
+    const { values: o, positionals } = parseOptions(args, projectOptions, usage, true);
     if (positionals.length !== 1) throw usageError(`exactly one run id is required\n${usage}`);
-    const o = checkFlags(flags, projectOptions, usage);
     const algo = o.algo!;
     const split = o.split ?? 'test';
     const seed = o.seed ?? 0;

@@ -1,7 +1,7 @@
 import { usageError } from '../errors';
 import { writeReport } from '../../report/report';
 import { reportOptions } from '../../api/schema/commands';
-import { checkFlags, readFlags, synopses } from '../args';
+import { parseOptions, synopses } from '../args';
 import type { Command } from '../command';
 import { PretextError } from '../../core/errors';
 
@@ -18,8 +18,7 @@ export const reportCommand: Command = {
   summary: 'RUN... --out FILE.html — self-contained HTML comparison report',
   usage,
   async run(args, ctx) {
-    const { flags, positionals } = readFlags(args, [reportOptions], usage, true);
-    const values = checkFlags(flags, reportOptions, usage);
+    const { values, positionals } = parseOptions(args, reportOptions, usage, true);
     if (positionals.length === 0) throw usageError(`at least one run id is required\n${usage}`);
     const res = await writeReport(ctx.workspace(), positionals, values.out, { signal: ctx.signal, progress: ctx.progress });
     ctx.print(`wrote ${res.path} (${res.bytes.toLocaleString('en-US')} bytes)`);
