@@ -8,6 +8,7 @@ import { augmentPreviewRequest, knnRequest, requestSchemas, trainRequest } from 
 import { jsonDepth, validateRequest } from '../../src-main/api/schema/validate';
 import { createService, type Service } from '../../src-main/api/service';
 import { PretextError } from '../../src-main/core/errors';
+import { PRESET_NAMES, resolvePreset } from '../../src-main/ml/augment';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
 import { makeToyDataset } from '../helpers/toyDataset';
@@ -74,6 +75,15 @@ describe('request schemas', () => {
     for (let i = 0; i < 200_000; i++) deep = [deep];
     expect(jsonDepth(deep)).toBeGreaterThan(32);
     expect(rejection('datasets.get', { id: deep })).toMatchObject({ field: 'body', message: expect.stringMatching(/nested more than/) });
+  });
+
+  it('accepts every preset\'s views as the Augment view sends them back', () => {
+    for (const size of [28, 32, 64, 96, 224]) {
+      for (const name of PRESET_NAMES) {
+        const views = JSON.parse(JSON.stringify(resolvePreset(name, size))) as unknown[];
+        expect(() => validateRequest('augment.preview', { datasetId: 'ds', views }), `${name} at ${size}`).not.toThrow();
+      }
+    }
   });
 
   it('derives the UI form bounds and defaults', () => {

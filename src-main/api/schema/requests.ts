@@ -13,7 +13,7 @@
  * - training: width (0, 8], epochs 1..10,000, batch 2..4,096, lr (0, 100], weight decay 0..1,
  *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..16 methods per comparison;
  * - ids at most 128 characters; paths at most 4,096 characters (255 bytes per name); lists
- *   of ids at most 100 (reports, evaluations) and 1,000 staged files.
+ *   of ids at most 100 runs per report, 1,000 per evaluation list; 1,000 staged files.
  */
 import { z } from 'zod';
 import type { RequestName } from '../contract';
@@ -144,7 +144,7 @@ export const probeRequest = z.object({
   seed: seed('seed of the label subsample'),
 });
 
-export const runIdsRequest = z.object({ runIds: field(list(id(), 100, true), { doc: 'the runs' }) });
+export const runIdsRequest = z.object({ runIds: field(list(id(), 1000, true), { doc: 'the runs' }) });
 export const runIdRequest = z.object({ runId: runId() });
 
 export const projectRequest = z.object({
