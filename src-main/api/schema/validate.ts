@@ -22,6 +22,7 @@ function firstIssue(error: z.ZodError): { field: string; message: string } {
   const inner = (issue as { errors?: z.core.$ZodIssue[][] }).errors?.flat().find((i) => i.path.length > 0);
   if (issue.code === 'invalid_union' && inner) return { field: fieldPath([...path, ...inner.path]), message: inner.message };
   if (path.length === 0 && issue.code === 'invalid_type') return { field: 'body', message: 'must be a JSON object' };
+  if (issue.code === 'invalid_key') return { field: fieldPath(path), message: `has a bad name: ${issue.issues[0]?.message ?? 'not allowed'}` };
   if (issue.code === 'unrecognized_keys') return { field: fieldPath([...path, issue.keys[0]!]), message: 'is not a known field' };
   return { field: fieldPath(path), message: issue.message };
 }
