@@ -9,8 +9,12 @@
  * evaluation, projection, export, report) answers at once with a job id and reports through
  * `job.progress` / `job.finished` events; its results are written to the workspace, so the CLI
  * and the UI show the same numbers.
+ *
+ * The request payloads are derived from their schemas (api/schema/requests.ts: each field's
+ * type, range, default and doc), which the service checks every request against.
  */
 import type { ErrorCode } from '../core/errors';
+import type { RequestInput } from './schema/requests';
 import type {
   Diagnostics,
   EmbeddingFormat,
@@ -87,14 +91,9 @@ export interface DatasetItem {
   thumb: string;
 }
 
-export interface ImportRequest {
-  /** A folder, zip, tar, CIFAR binary, IDX or CSV on the engine's machine. In a browser the
-   *  client first uploads the files (POST /api/upload) and passes the path it got back. */
-  path: string;
-  name?: string;
-  size?: number;
-  grayscale?: boolean;
-}
+/** A folder, zip, tar, CIFAR binary, IDX or CSV on the engine's machine (`path`). In a browser
+ *  the client first uploads the files (POST /api/upload) and passes the path it got back. */
+export type ImportRequest = RequestInput<'datasets.import'>;
 
 // ---------------------------------------------------------------- augmentations
 
@@ -109,17 +108,9 @@ export interface PresetInfo {
   views: ViewSpecJson[];
 }
 
-export interface AugmentPreviewRequest {
-  datasetId: string;
-  /** A preset name, or a method name (its default preset). */
-  preset?: string;
-  method?: string;
-  /** Edited per-view pipelines; overrides the preset's. */
-  views?: ViewSpecJson[];
-  count?: number;
-  seed?: number;
-  split?: Split;
-}
+/** A preset name, or a method name (its default preset), or edited per-view pipelines (`views`,
+ *  overriding the preset's); `count` images, `seed`, `split`. */
+export type AugmentPreviewRequest = RequestInput<'augment.preview'>;
 
 export interface AugmentPreview {
   preset: string;
@@ -145,14 +136,9 @@ export interface MethodInfo {
   preset: string;
 }
 
-/** Training options (core/types TrainOptions) for one or more methods. */
-export interface TrainRequest extends TrainOptions {
-  datasetId: string;
-  /** Several methods make a comparison: one run each, same data, same seed. */
-  methods: string[];
-  /** Method options by method name, e.g. { simclr: { temperature: 0.2 } }. */
-  params?: Record<string, Record<string, ParamValue>>;
-}
+/** Several methods make a comparison: one run each, same data, same seed. `params`: method
+ *  options by method name, e.g. { simclr: { temperature: 0.2 } }. */
+export type TrainRequest = RequestInput<'runs.create'>;
 
 /** A run as the store keeps it (core/types RunRecord), with its config as JSON and what the UI shows besides. */
 export interface RunInfo extends RunRecord {
@@ -168,46 +154,19 @@ export interface RunInfo extends RunRecord {
 
 // ---------------------------------------------------------------- evaluation
 
-export interface KnnRequest {
-  runId: string;
-  k?: number;
-  temperature?: number;
-}
+export type KnnRequest = RequestInput<'eval.knn'>;
 
-export interface ProbeRequest {
-  runId: string;
-  labelFraction?: LabelFraction;
-  seed?: number;
-}
+export type ProbeRequest = RequestInput<'eval.probe'>;
 
-export interface ProjectRequest {
-  runId: string;
-  algo: ProjectionAlgo;
-  split?: Split;
-  seed?: number;
-}
+export type ProjectRequest = RequestInput<'projections.create'>;
 
 // ---------------------------------------------------------------- export and report
 
-export interface ExportEncoderRequest {
-  runId: string;
-  format: EncoderFormat;
-  /** Destination on the engine's machine; default under the run's folder. */
-  out?: string;
-}
+export type ExportEncoderRequest = RequestInput<'export.encoder'>;
 
-export interface ExportEmbeddingsRequest {
-  runId: string;
-  format: EmbeddingFormat;
-  /** Which split's rows: test (default), train, or all (train rows then test rows). */
-  split?: Split | 'all';
-  out?: string;
-}
+export type ExportEmbeddingsRequest = RequestInput<'export.embeddings'>;
 
-export interface ReportRequest {
-  runIds: string[];
-  out?: string;
-}
+export type ReportRequest = RequestInput<'report.create'>;
 
 // ---------------------------------------------------------------- jobs
 
@@ -237,17 +196,14 @@ export interface ApiRequests {
   'backends.list': [void, { name: string; available: boolean; reason?: string; device?: string }[]];
 
   'datasets.list': [void, DatasetInfo[]];
-  'datasets.get': [{ id: string }, DatasetInfo];
-  'datasets.items': [
-    { id: string; split?: Split; label?: number; offset?: number; limit?: number },
-    { total: number; items: DatasetItem[] },
-  ];
+  'datasets.get': [RequestInput<'datasets.get'>, DatasetInfo];
+  'datasets.items': [RequestInput<'datasets.items'>, { total: number; items: DatasetItem[] }];
   'datasets.import': [ImportRequest, { jobId: string }];
-  'datasets.importSample': [{ name: 'fashion-mnist'; full?: boolean }, { jobId: string }];
+  'datasets.importSample': [RequestInput<'datasets.importSample'>, { jobId: string }];
   /** Several loose files on the engine's machine (a multi-file drop in Electron) copied into one
    *  fresh folder under the workspace's tmp, keeping their names: the path to import. */
-  'datasets.stage': [{ paths: string[] }, { path: string }];
-  'datasets.delete': [{ id: string }, { deleted: boolean }];
+  'datasets.stage': [RequestInput<'datasets.stage'>, { path: string }];
+  'datasets.delete': [RequestInput<'datasets.delete'>, { deleted: boolean }];
 
   'augment.presets': [void, PresetInfo[]];
   'augment.preview': [AugmentPreviewRequest, AugmentPreview];
@@ -255,26 +211,26 @@ export interface ApiRequests {
   'methods.list': [void, MethodInfo[]];
   'runs.create': [TrainRequest, { runIds: string[]; jobIds: string[] }];
   'runs.list': [{ datasetId?: string } | void, RunInfo[]];
-  'runs.get': [{ id: string }, RunInfo];
-  'runs.metrics': [{ id: string; names?: string[]; sinceStep?: number }, MetricPoint[]];
-  'runs.cancel': [{ id: string }, { cancelled: boolean }];
-  'runs.resume': [{ id: string }, { jobId: string }];
-  'runs.delete': [{ id: string }, { deleted: boolean }];
+  'runs.get': [RequestInput<'runs.get'>, RunInfo];
+  'runs.metrics': [RequestInput<'runs.metrics'>, MetricPoint[]];
+  'runs.cancel': [RequestInput<'runs.cancel'>, { cancelled: boolean }];
+  'runs.resume': [RequestInput<'runs.resume'>, { jobId: string }];
+  'runs.delete': [RequestInput<'runs.delete'>, { deleted: boolean }];
 
   'eval.knn': [KnnRequest, { jobId: string }];
   'eval.probe': [ProbeRequest, { jobId: string }];
-  'eval.list': [{ runIds: string[] }, Evaluation[]];
-  'eval.diagnostics': [{ runId: string }, Diagnostics];
+  'eval.list': [RequestInput<'eval.list'>, Evaluation[]];
+  'eval.diagnostics': [RequestInput<'eval.diagnostics'>, Diagnostics];
 
   'projections.create': [ProjectRequest, { jobId: string }];
-  'projections.get': [{ runId: string; algo: ProjectionAlgo; split?: Split }, Projection | null];
+  'projections.get': [RequestInput<'projections.get'>, Projection | null];
 
   'export.encoder': [ExportEncoderRequest, { jobId: string }];
   'export.embeddings': [ExportEmbeddingsRequest, { jobId: string }];
   'report.create': [ReportRequest, { jobId: string }];
 
   'jobs.list': [void, JobInfo[]];
-  'jobs.cancel': [{ id: string }, { cancelled: boolean }];
+  'jobs.cancel': [RequestInput<'jobs.cancel'>, { cancelled: boolean }];
 }
 
 export type RequestName = keyof ApiRequests;

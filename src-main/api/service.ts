@@ -18,6 +18,7 @@ import { liveRun } from './dto';
 import { PretextError } from '../core/errors';
 import { evalHandlers } from './evalApi';
 import { isRequestName } from './names';
+import { validateRequest } from './schema/validate';
 import { runsHandlers, trainingFinished } from './runsApi';
 
 export type { ServiceOptions } from './context';
@@ -43,6 +44,15 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** A handler's error as it leaves the service: a PretextError as it is; anything else (a bug,
+ *  a raw SQLite or file-system error) is logged here and answers a generic 'internal' error
+ *  without its text, which may hold paths or internals. */
+function internalError(name: RequestName, err: unknown): PretextError {
+  if (err instanceof PretextError) return err;
+  console.error(`pretext: ${name} failed:`, err);
+  return new PretextError(`${name} failed: internal error (see the engine's log)`, { code: 'internal' });
 }
 
 export function createService(ws: Workspace, opts: ServiceOptions = {}): Service {
@@ -114,9 +124,18 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ws,
     interrupted,
     async handle<N extends RequestName>(name: N, req: RequestOf<N>): Promise<ResponseOf<N>> {
-      if (typeof name !== 'string' || !isRequestName(name)) throw new PretextError(`unknown request '${String(name)}'`, { code: 'not-found' });
+      if (typeof name !== 'string' || !isRequestName(name)) {
+        throw new PretextError(`unknown request '${String(name).slice(0, 100)}'`, { code: 'not-found', field: 'name' });
+      }
+      // Every payload is checked against its schema before anything runs (a 'bad-request'
+      // naming the field); what reaches a handler has the contract's shape.
+      const payload = validateRequest(name, req ?? undefined) as RequestOf<N>;
       const h = handlers[name] as (r: RequestOf<N>) => Promise<ResponseOf<N>>;
-      return h((req ?? undefined) as RequestOf<N>);
+      try {
+        return await h(payload);
+      } catch (err) {
+        throw internalError(name, err);
+      }
     },
     onEvents(listener) {
       listeners.add(listener);

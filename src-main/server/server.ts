@@ -20,6 +20,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiError, JobInfo, RequestName, WrittenFile } from '../api/contract';
 import type { EventBatch } from '../api/bridge';
 import { httpStatus, toApiError } from '../api/errors';
+import { validateRequest } from '../api/schema/validate';
 import { isRequestName } from '../api/names';
 import { insideWorkspace } from '../api/pathAccess';
 import { SECURITY_HEADERS, TOKEN_HEADER, isLoopback, tokenMatches } from './security';
@@ -141,15 +142,22 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       if (path.startsWith('/api/request/')) {
         if (req.method !== 'POST') return sendError(res, 405, { message: 'use POST', code: 'bad-request' });
-        const name = decodeURIComponent(path.slice('/api/request/'.length));
-        if (!isRequestName(name)) return sendError(res, 404, { message: `unknown request '${name}'`, code: 'not-found' });
+        let name: string;
+        try {
+          name = decodeURIComponent(path.slice('/api/request/'.length));
+        } catch {
+          return sendError(res, 400, { message: 'the request name is not valid URL encoding', code: 'bad-request', field: 'name' });
+        }
+        if (!isRequestName(name)) return sendError(res, 404, { message: `unknown request '${name.slice(0, 100)}'`, code: 'not-found', field: 'name' });
         let body: unknown;
         try {
           body = await readJson(req, maxJson);
         } catch (err) {
-          return sendError(res, (err as { status?: number }).status ?? 400, { message: `${name}: ${(err as Error).message}`, code: 'bad-request' });
+          return sendError(res, (err as { status?: number }).status ?? 400, { message: `${name}: ${(err as Error).message}`, code: 'bad-request', field: 'body' });
         }
         try {
+          // Checked here too, before it travels to the engine (a deep body cannot cross).
+          body = validateRequest(name, body);
           const result = await opts.api.request(name, body);
           if (name === 'app.info') return send(res, 200, { ...(result as object), transport: 'http' });
           if (name === 'jobs.list') return send(res, 200, (result as JobInfo[]).map((j) => withDownloadUrl(j, opts.workspaceDir)));
@@ -199,7 +207,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
-      if (!res.headersSent) sendError(res, 500, { message: err.message, code: 'internal' });
+      console.error('pretext serve:', err);
+      if (!res.headersSent) sendError(res, 500, { message: 'internal error (see the server log)', code: 'internal' });
       else res.destroy(err);
     });
   });

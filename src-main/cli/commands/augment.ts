@@ -9,39 +9,18 @@ import { spreadIndices, viewGrid } from '../../ml/augment/grid';
 import { initBackend } from '../../ml/backend';
 import { defaultViews, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
-import { parseCommandArgs } from '../args';
+import { augmentOptions } from '../../api/schema/commands';
+import { parseOptions, synopsis } from '../args';
 import type { Command } from '../command';
 import { PretextError, throwIfAborted } from '../../core/errors';
 
-const usage = `Usage: pretext augment --dataset ID (--preset NAME | --method NAME) --out DIR [--count N] [--seed N]
+const syn = (name: string) => synopsis(augmentOptions, name);
+const usage = `Usage: pretext augment ${syn('datasetId')} (${syn('preset').slice(1, -1)} | ${syn('method').slice(1, -1)}) ${syn('out')} ${syn('count')} ${syn('seed')}
 
 Writes DIR/augment-<preset>.png: one row per image (N images spread over the dataset,
 default 8), the original then each view, rendered by the training code path (before
 normalisation). --method uses that method's default preset for the dataset's image size.
 Presets: ${PRESET_NAMES.join(', ')}`;
-
-function parse(args: string[]) {
-  return parseCommandArgs(
-    args,
-    {
-      dataset: { type: 'string' },
-      preset: { type: 'string' },
-      method: { type: 'string' },
-      out: { type: 'string' },
-      count: { type: 'string', default: '8' },
-      seed: { type: 'string', default: '0' },
-    },
-    usage,
-  ).values;
-}
-
-function integer(name: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw usageError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`);
-  }
-  return n;
-}
 
 /** The views to show and the name they go by. */
 function chooseViews(preset: string | undefined, method: string | undefined, row: DatasetRow): { name: string; views: ViewSpec[] } {
@@ -61,14 +40,12 @@ export const augmentCommand: Command = {
   summary: 'preview a preset: PNG grid of images and their augmented views',
   usage,
   async run(args, ctx) {
-    const v = parse(args);
-    if (!v.dataset) throw usageError(`--dataset is required\n${usage}`);
-    if (!v.out) throw usageError(`--out is required\n${usage}`);
-    const count = integer('count', v.count!, 1, 256);
-    const seed = integer('seed', v.seed!, 0, Number.MAX_SAFE_INTEGER);
+    const v = parseOptions(args, augmentOptions, usage).values;
+    const count = v.count ?? 8;
+    const seed = v.seed ?? 0;
     const ws = ctx.workspace();
-    const row = resolveDataset(ws, v.dataset);
-    if (!row) throw noSuch('dataset', v.dataset);
+    const row = resolveDataset(ws, v.datasetId!);
+    if (!row) throw noSuch('dataset', v.datasetId!);
     if (v.method && !methods[v.method]) throw usageError(`unknown method '${v.method}' (known: ${Object.keys(methods).join(', ')})`);
     const { name, views } = chooseViews(v.preset, v.method, row);
 
@@ -91,7 +68,7 @@ export const augmentCommand: Command = {
     const grid = viewGrid(columns, indices.length, row.channels);
     // Small images are hard to see: scale the grid up (nearest) so a cell is at least ~128 px.
     const scale = Math.max(1, Math.floor(128 / Math.max(row.imageSize, ...views.map((s) => s.size))));
-    const outDir = resolve(v.out);
+    const outDir = resolve(v.out!);
     try {
       mkdirSync(outDir, { recursive: true });
     } catch (err) {

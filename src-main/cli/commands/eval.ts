@@ -8,17 +8,18 @@ import { noSuch } from '../../core/errors';
 import { usageError } from '../errors';
 import type { Diagnostics } from '../../api/contract';
 import { initBackend } from '../../ml/backend';
-import { LABEL_FRACTIONS } from '../../ml/eval/probe';
 import { runDiagnostics } from '../../tasks/diagnostics';
 import { evalKnnWithBaselines, evalProbeWithBaselines } from '../../tasks/evaluate';
 import type { BaselineRow } from '../../tasks/runContext';
 import { resolveRun } from '../../store/runs';
-import { parseCommandArgs } from '../args';
+import { z } from 'zod';
+import { evalKnnOptions, evalProbeOptions } from '../../api/schema/commands';
+import { checkFlags, readFlags, synopses } from '../args';
 import type { Command, CommandContext } from '../command';
 import { PretextError } from '../../core/errors';
 
-const usage = `Usage: pretext eval knn RUN [--k 200] [--temperature 0.1]
-       pretext eval probe RUN [--label-fraction ${LABEL_FRACTIONS.join('|')}] [--seed N]
+const usage = `Usage: pretext eval knn RUN ${synopses(evalKnnOptions)}
+       pretext eval probe RUN ${synopses(evalProbeOptions)}
        pretext eval diagnostics RUN
 
 knn          weighted kNN (cosine, votes exp(s/T)) of test images against the train split
@@ -26,13 +27,6 @@ probe        softmax regression on frozen, standardised features (full-batch L-B
              --label-fraction trains on a stratified, seeded fraction of the train split
 diagnostics  alignment, uniformity, effective rank, per-dimension std (collapse checks)
 Features are the backbone's (before the projector) at the run's latest checkpoint.`;
-
-function number(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${name} must be a number, got '${v}'`);
-  return n;
-}
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '-');
 
@@ -70,21 +64,14 @@ export const evalCommand: Command = {
   async run(args, ctx) {
     const [which, ...rest] = args;
     if (which !== 'knn' && which !== 'probe' && which !== 'diagnostics') throw usageError(`unknown evaluation '${which ?? ''}'\n${usage}`);
-    const { values: v, positionals } = parseCommandArgs(
-      rest,
-      { k: { type: 'string' }, temperature: { type: 'string' }, 'label-fraction': { type: 'string' }, seed: { type: 'string' } },
-      usage,
-      true,
-    );
+    const { flags, positionals } = readFlags(rest, [evalKnnOptions, evalProbeOptions], usage, true);
     const ref = positionals[0];
     if (!ref) throw usageError(`a run id is required\n${usage}`);
     if (positionals.length > 1) throw usageError(`unexpected arguments: ${positionals.slice(1).join(' ')}\n${usage}`);
-    const misplaced = which === 'knn' ? ['label-fraction', 'seed'] : which === 'probe' ? ['k', 'temperature'] : ['k', 'temperature', 'label-fraction', 'seed'];
-    for (const m of misplaced) if (v[m as keyof typeof v] !== undefined) throw usageError(`--${m} does not apply to 'eval ${which}'\n${usage}`);
-    const k = number('k', v.k);
-    const temperature = number('temperature', v.temperature);
-    const labelFraction = number('label-fraction', v['label-fraction']);
-    const seed = number('seed', v.seed);
+    const misplaced = (flag: string) => `--${flag} does not apply to 'eval ${which}'`;
+    const { k, temperature } = which === 'knn' ? checkFlags(flags, evalKnnOptions, usage, misplaced) : {};
+    const { labelFraction, seed } = which === 'probe' ? checkFlags(flags, evalProbeOptions, usage, misplaced) : {};
+    if (which === 'diagnostics') checkFlags(flags, z.object({}), usage, misplaced);
     const ws = ctx.workspace();
     const run = resolveRun(ws, ref);
     if (!run) throw noSuch('run', ref);

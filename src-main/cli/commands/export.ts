@@ -1,14 +1,15 @@
 import { noSuch } from '../../core/errors';
 import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
-import { EMBEDDING_SPLITS, exportEmbeddings, exportEncoder, type EmbeddingSplit } from '../../tasks/export';
+import { exportEmbeddings, exportEncoder, type EmbeddingSplit } from '../../tasks/export';
 import { resolveRun } from '../../store/runs';
-import { parseCommandArgs } from '../args';
+import { exportEmbeddingsOptions, exportEncoderOptions } from '../../api/schema/commands';
+import { checkFlags, readFlags, synopses } from '../args';
 import type { Command, CommandContext } from '../command';
 import { PretextError, throwIfAborted } from '../../core/errors';
 
-const usage = `Usage: pretext export encoder RUN --format tfjs|onnx [--out PATH]
-       pretext export embeddings RUN --format csv|npy [--out PATH] [--split test|train|all]
+const usage = `Usage: pretext export encoder RUN ${synopses(exportEncoderOptions)}
+       pretext export embeddings RUN ${synopses(exportEmbeddingsOptions)}
 
 encoder     the run's trained backbone (latest checkpoint, without the projector).
             tfjs: a folder with model.json + weights.bin (stock tf.layers, loadable with
@@ -22,7 +23,7 @@ Default PATH: under the run's folder, runs/<id>/exports/. An existing folder as 
 default file name.`;
 
 function parse(args: string[]) {
-  return parseCommandArgs(args, { format: { type: 'string' }, out: { type: 'string' }, split: { type: 'string' } }, usage, true);
+  return readFlags(args, [exportEncoderOptions, exportEmbeddingsOptions], usage, true);
 }
 
 async function prepare(ctx: CommandContext, ref: string | undefined): Promise<string> {
@@ -44,25 +45,23 @@ export const exportCommand: Command = {
   summary: 'encoder RUN --format tfjs|onnx | embeddings RUN --format csv|npy — take results elsewhere',
   usage,
   async run(args, ctx) {
-    const { values: v, positionals } = parse(args);
+    const { flags, positionals } = parse(args);
     const [what, ref, ...extra] = positionals;
     if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}\n${usage}`);
     const ctl = { signal: ctx.signal, progress: ctx.progress };
     switch (what) {
       case 'encoder': {
-        if (v.format !== 'tfjs' && v.format !== 'onnx') throw usageError(`--format must be tfjs or onnx${v.format ? `, got '${v.format}'` : ''}\n${usage}`);
-        if (v.split !== undefined) throw usageError(`--split applies to embeddings only\n${usage}`);
+        const v = checkFlags(flags, exportEncoderOptions, usage, (flag) => `--${flag} applies to embeddings only`);
         const runId = await prepare(ctx, ref);
-        const res = await exportEncoder(ctx.workspace(), runId, { format: v.format, ...(v.out ? { out: v.out } : {}) }, ctl);
+        const res = await exportEncoder(ctx.workspace(), runId, { format: v.format!, ...(v.out ? { out: v.out } : {}) }, ctl);
         printFiles(ctx, res.files);
         return res;
       }
       case 'embeddings': {
-        if (v.format !== 'csv' && v.format !== 'npy') throw usageError(`--format must be csv or npy${v.format ? `, got '${v.format}'` : ''}\n${usage}`);
-        const split = (v.split ?? 'test') as EmbeddingSplit;
-        if (!EMBEDDING_SPLITS.includes(split)) throw usageError(`--split must be one of ${EMBEDDING_SPLITS.join(', ')}, got '${v.split}'`);
+        const v = checkFlags(flags, exportEmbeddingsOptions, usage);
+        const split: EmbeddingSplit = v.split ?? 'test';
         const runId = await prepare(ctx, ref);
-        const res = await exportEmbeddings(ctx.workspace(), runId, { format: v.format, split, ...(v.out ? { out: v.out } : {}) }, ctl);
+        const res = await exportEmbeddings(ctx.workspace(), runId, { format: v.format!, split, ...(v.out ? { out: v.out } : {}) }, ctl);
         printFiles(ctx, res.files);
         return res;
       }

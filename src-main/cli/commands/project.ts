@@ -5,48 +5,29 @@ import { initBackend } from '../../ml/backend';
 import { PROJECTION_ALGOS } from '../../ml/maps/computeMap';
 import { createProjection } from '../../tasks/project';
 import { resolveRun } from '../../store/runs';
-import { parseCommandArgs } from '../args';
+import { projectOptions } from '../../api/schema/commands';
+import { flagLines, parseOptions, synopses } from '../args';
 import type { Command } from '../command';
 import { PretextError } from '../../core/errors';
 
-const usage = `Usage: pretext project RUN --algo ${PROJECTION_ALGOS.join('|')} [--split test|train] [--seed N] [--max-points N]
+const usage = `Usage: pretext project RUN ${synopses(projectOptions)}
 
 Maps the run's embeddings (latest checkpoint; computed and cached on first use) to 2-D and
 stores the map with the run. Prints the time and the map's trustworthiness (k = 10, on a
 seeded subsample of 2,000 points) and 2-D kNN label accuracy.
-  --algo        pca (exact), tsne (FFT-accelerated, openTSNE defaults), umap (umap-js)
-  --split       the dataset split to map (default test)
-  --seed        seed of the layout and of the subsamples (default 0)
-  --max-points  larger splits are mapped on a seeded subsample (default 20000)`;
-
-function integer(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw usageError(`--${name} must be an integer ≥ ${min}, got '${v}'\n${usage}`);
-  return n;
-}
+${flagLines(projectOptions)}`;
 
 export const projectCommand: Command = {
   name: 'project',
   summary: 'RUN --algo pca|tsne|umap — 2-D map of a run\'s embeddings, stored with the run',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      { algo: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' }, 'max-points': { type: 'string' } },
-      usage,
-      true,
-    );
+    const { values: o, positionals } = parseOptions(args, projectOptions, usage, true);
     if (positionals.length !== 1) throw usageError(`exactly one run id is required\n${usage}`);
-    const algo = values.algo;
-    if (!algo) throw usageError(`--algo is required\n${usage}`);
-    if (!(PROJECTION_ALGOS as readonly string[]).includes(algo)) {
-      throw usageError(`unknown --algo '${algo}': expected one of ${PROJECTION_ALGOS.join(', ')}`);
-    }
-    const split = values.split ?? 'test';
-    if (split !== 'test' && split !== 'train') throw usageError(`unknown --split '${split}': expected test or train`);
-    const seed = integer('seed', values.seed, 0) ?? 0;
-    const maxPoints = integer('max-points', values['max-points'], 20);
+    const algo = o.algo!;
+    const split = o.split ?? 'test';
+    const seed = o.seed ?? 0;
+    const maxPoints = o.maxPoints;
     const ws = ctx.workspace();
     const ref = positionals[0]!;
     const run = resolveRun(ws, ref);

@@ -1,10 +1,11 @@
 import { usageError } from '../errors';
 import { writeReport } from '../../tasks/report';
-import { parseCommandArgs } from '../args';
+import { reportOptions } from '../../api/schema/commands';
+import { parseOptions, synopses } from '../args';
 import type { Command } from '../command';
 import { PretextError } from '../../core/errors';
 
-const usage = `Usage: pretext report RUN... [--out FILE.html]
+const usage = `Usage: pretext report RUN... ${synopses(reportOptions)}
 
 One self-contained HTML file comparing the runs (plotly.js inlined; opens offline): a metrics
 table (method, epochs, backend, train time, final loss, kNN top-1, probe top-1 per label
@@ -17,7 +18,7 @@ export const reportCommand: Command = {
   summary: 'RUN... --out FILE.html — self-contained HTML comparison report',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' } }, usage, true);
+    const { values, positionals } = parseOptions(args, reportOptions, usage, true);
     if (positionals.length === 0) throw usageError(`at least one run id is required\n${usage}`);
     const res = await writeReport(ctx.workspace(), positionals, values.out, { signal: ctx.signal, progress: ctx.progress });
     ctx.print(`wrote ${res.path} (${res.bytes.toLocaleString('en-US')} bytes)`);

@@ -4,8 +4,10 @@
  * latest evaluation of each), training time, and the backbone's parameter count.
  */
 import type { Evaluation, LabelFraction, RunInfo } from '../../../../src-main/api/contract';
+import { LABEL_FRACTIONS as PROBE_FRACTIONS } from '../../../../src-main/api/schema/requests';
 
-export const LABEL_FRACTIONS: readonly LabelFraction[] = [0.01, 0.1, 1];
+/** The probe's label fractions (the eval.probe request's choices). */
+export const LABEL_FRACTIONS: readonly LabelFraction[] = PROBE_FRACTIONS;
 
 export interface MetricsRow {
   runId: string;

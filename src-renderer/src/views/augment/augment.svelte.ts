@@ -6,12 +6,17 @@
 import type { AugmentPreview, ViewSpecJson } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 import { withValue } from '../../lib/logic/specForm';
+import { formBounds } from '../../../../src-main/api/schema/fields';
+import { augmentPreviewRequest } from '../../../../src-main/api/schema/requests';
+
+/** The images-per-preview input's range and default, from the request's schema. */
+export const COUNT_BOUNDS = formBounds(augmentPreviewRequest, 'count');
 
 export class AugmentState {
   preset = $state<string>('');
   /** The edited pipelines; null while the preset's own are used. */
   views = $state.raw<ViewSpecJson[] | null>(null);
-  count = $state(8);
+  count = $state(COUNT_BOUNDS.default ?? 8);
   seed = $state(1);
   loading = $state(false);
   result = $state.raw<AugmentPreview | null>(null);
