@@ -1,0 +1,152 @@
+// Issue 16, "wrong or misleading today": what the Compare, Runs and Run views showed wrongly,
+// each checked against the real components and the lib/logic functions they draw with.
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { ApiClient, Evaluation, MetricPoint } from '../../src-main/api/contract';
+import { formatMetric, metricMeta, runsCaption } from '../../src-renderer/src/lib/logic/format';
+import { isBaseline, metricsRows } from '../../src-renderer/src/lib/logic/metricsTable';
+import { elapsedSeconds, epochProgress } from '../../src-renderer/src/lib/logic/runProgress';
+import { curveOf, xAxisLayout, yAxisLayout } from '../../src-renderer/src/lib/logic/series';
+import { Workbench } from '../../src-renderer/src/lib/state/workbench.svelte';
+import type { Shell } from '../../src-renderer/src/lib/transport/shell';
+import MetricsTable from '../../src-renderer/src/views/compare/MetricsTable.svelte';
+import RunPage from '../../src-renderer/src/views/runs/RunPage.svelte';
+import RunsTable from '../../src-renderer/src/views/runs/RunsTable.svelte';
+import { run } from './fixtures';
+
+const probe = (runId: string, epoch: number, top1: number, createdAt: string, baseline?: string): Evaluation => ({
+  id: `ev-${epoch}-${createdAt}`, runId, epoch, kind: 'probe',
+  params: { labelFraction: 1, seed: 0, ...(baseline ? { baseline } : {}) }, result: { top1 }, createdAt,
+});
+const point = (name: string, step: number, epoch: number, value: number, wall = step): MetricPoint => ({ name, step, epoch, value, wall });
+
+describe('bug 1: a baseline stored under a run is not the run’s result', () => {
+  // The random-init probe is stored under the run at epoch 0, after the run's own probe.
+  const evals = [probe('r1', 2, 0.8, '2026-01-01T01:00:00Z'), probe('r1', 0, 0.75, '2026-01-01T01:00:05Z', 'random')];
+
+  it('metricsRows reads the run’s own probe (80 %), never the random-init baseline (75 %)', () => {
+    expect(metricsRows([run('r1')], evals)[0]!.probe['1']).toBe(0.8);
+    expect(metricsRows([run('r1')], [evals[1]!])[0]!.probe['1']).toBeNull();
+    expect(isBaseline(evals[1]!)).toBe(true);
+    expect(isBaseline(evals[0]!)).toBe(false);
+  });
+
+  it('Compare’s metrics table shows 80.0 % under "Probe 100%"', () => {
+    render(MetricsTable, { runs: [run('run-1a2b3c4d5e')], evals: evals.map((e) => ({ ...e, runId: 'run-1a2b3c4d5e' })) });
+    const head = screen.getAllByRole('columnheader').map((c) => c.textContent);
+    const row = within(screen.getAllByRole('row')[1]!).getAllByRole('cell').map((c) => c.textContent);
+    expect(row[head.indexOf('Probe 100% (%)')]).toBe('80.0%');
+  });
+});
+
+describe('bug 2: Compare smooths per-step series only, draws a single point, kNN in %', () => {
+  const knn = [point('knn_top1', 99, 0, 0.61), point('knn_top1', 199, 1, 0.6905)];
+  it('a per-epoch metric is drawn where it is, whatever the smoothing', () => {
+    const c = curveOf(knn, 'knn_top1', 'step', 0.6);
+    expect(c.y.at(-1)).toBeCloseTo(69.05, 10);
+    expect(c.y[0]).toBeCloseTo(61, 10);
+    expect(c.mode).toBe('lines+markers');
+  });
+  it('a per-step metric is smoothed', () => {
+    const c = curveOf([point('loss', 0, 0, 4), point('loss', 1, 0, 2)], 'loss', 'step', 0.6);
+    expect(c.y[1]).not.toBe(2);
+    expect(c.mode).toBe('lines');
+  });
+  it('a single-point series (the random run) draws a marker', () => {
+    expect(curveOf([point('knn_top1', 0, 0, 0.3)], 'knn_top1', 'step', 0.6)).toMatchObject({ x: [1], mode: 'markers' });
+  });
+  it('kNN is a percentage on the chart, in the tables and in words', () => {
+    expect(yAxisLayout('knn_top1')).toEqual({ title: { text: 'kNN top-1 (%)' }, range: [0, 100] });
+    expect(formatMetric('knn_top1', 0.6905)).toBe('69.0%');
+    expect(metricMeta('knn_top1').title).toBe('kNN top-1 (%)');
+  });
+});
+
+describe('bug 3: per-epoch charts on an integer epoch axis', () => {
+  it('puts per-epoch metrics at epoch 1, 2, … with integer ticks', () => {
+    const c = curveOf([point('feature_std', 76, 0, 0.1), point('feature_std', 153, 1, 0.2)], 'feature_std');
+    expect(c).toMatchObject({ axis: 'epoch', x: [1, 2] });
+    expect(xAxisLayout('epoch', [c])).toMatchObject({ title: { text: 'epoch' }, tickmode: 'linear', tick0: 1, dtick: 1, range: [0.5, 2.5] });
+  });
+  it('a single-epoch (random) run’s axis is around 1, not −1..1', () => {
+    const c = curveOf([point('knn_top1', 0, 0, 0.3)], 'knn_top1');
+    expect(xAxisLayout(c.axis, [c])).toMatchObject({ range: [0.5, 1.5], dtick: 1 });
+  });
+  it('a long run gets at most about ten integer ticks', () => {
+    expect(xAxisLayout('epoch', [{ x: [1, 100] }])['dtick']).toBe(10);
+  });
+  it('per-step metrics stay on the step axis', () => {
+    expect(xAxisLayout(curveOf([point('loss', 3, 0, 1)], 'loss').axis, [])).toEqual({ title: { text: 'step' } });
+  });
+});
+
+// A client that answers runs.metrics with stored points, as the engine does; anything else fails the test.
+function clientWith(points: MetricPoint[]): ApiClient {
+  return {
+    request: ((name: string) => (name === 'runs.metrics' ? Promise.resolve(points) : Promise.reject(new Error(`${name}: not in this test`)))) as ApiClient['request'],
+    on: () => () => {},
+  };
+}
+const noShell: Shell = { kind: 'http', pickImportPaths: async () => null, stageFiles: () => Promise.reject(new Error('no upload')), deliver: async () => null };
+
+describe('bug 5: a live run shows its elapsed time; the random run is not "completed 1/2"', () => {
+  it('elapsedSeconds follows the step points while the stored time waits for the epoch’s end', () => {
+    expect(elapsedSeconds({ trainSeconds: 0 }, [point('loss', 0, 0, 1, 1.5), point('loss', 1, 0, 1, 42.3)])).toBe(42.3);
+    expect(elapsedSeconds({ trainSeconds: 50 }, [point('loss', 1, 0, 1, 42.3)])).toBe(50);
+  });
+
+  it('the run page’s Time is the running clock, not 0.0s', async () => {
+    const wb = new Workbench(clientWith([point('loss', 0, 0, 3, 2.1), point('loss', 1, 0, 2.9, 42.3)]), noShell);
+    wb.runs = [run('r1', { status: 'running', epochsDone: 0, trainSeconds: 0 })];
+    render(RunPage, { wb, runId: 'r1' });
+    await waitFor(() => expect(screen.getByTestId('run-time').textContent).toBe('42s'));
+  });
+
+  it('the random-init run reads "untrained", in the table and on its page', async () => {
+    const random = run('r2', { method: 'random', epochsDone: 1, epochs: 2, modelInfo: { backboneParams: 702_000, trainableParams: 0, featureDim: 128 } });
+    expect(epochProgress(random)).toBe('untrained');
+    expect(epochProgress(run('r3', { epochsDone: 1 }))).toBe('1/2');
+    render(RunsTable, { runs: [random], onopen: () => {} });
+    expect(screen.getAllByRole('row')[1]!.textContent).toContain('untrained');
+    expect(screen.getAllByRole('row')[1]!.textContent).not.toContain('1/2');
+  });
+});
+
+describe('bug 6: runs can be told apart', () => {
+  const runs = [
+    run('run-1a2b3c4d', { config: { backbone: 'small', width: 0.25, seed: 0 } }),
+    run('run-5e6f7a8b', { config: { backbone: 'small', width: 0.5, seed: 1 } }),
+  ];
+  const cellsUnder = (title: string) => {
+    const i = screen.getAllByRole('columnheader').findIndex((c) => c.textContent?.trim().startsWith(title));
+    expect(i, title).toBeGreaterThanOrEqual(0);
+    return screen.getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[i]!.textContent?.trim());
+  };
+  it('the Runs table shows run id, seed, width and epochs', () => {
+    render(RunsTable, { runs, onopen: () => {} });
+    expect(cellsUnder('Run').sort()).toEqual(['1a2b3c4d', '5e6f7a8b']);
+    expect(cellsUnder('Seed').sort()).toEqual(['0', '1']);
+    expect(cellsUnder('Width').sort()).toEqual(['0.25', '0.5']);
+    expect(cellsUnder('Epochs')).toEqual(['2/2', '2/2']);
+  });
+  it('the Compare metrics table shows run id, seed, width and epochs', () => {
+    render(MetricsTable, { runs, evals: [] });
+    expect(cellsUnder('Run')).toEqual(['1a2b3c4d', '5e6f7a8b']);
+    expect(cellsUnder('Seed')).toEqual(['0', '1']);
+    expect(cellsUnder('Width')).toEqual(['0.25', '0.5']);
+    expect(cellsUnder('Epochs')).toEqual(['2', '2']);
+  });
+  it('names runs with method and short id', () => {
+    expect(runsCaption(runs)).toBe('simclr 1a2b3c4d, simclr 5e6f7a8b');
+  });
+});
+
+describe('bug 10: readable metric names from one mapping', () => {
+  it('maps the keys the engine records', () => {
+    expect(metricMeta('knn_top1').title).toBe('kNN top-1 (%)');
+    expect(metricMeta('views_per_s').title).toBe('Throughput (views/s)');
+    expect(metricMeta('loss')).toMatchObject({ title: 'Loss', perStep: true });
+    expect(metricMeta('something_new')).toMatchObject({ title: 'something_new', perStep: false });
+    expect(metricMeta('constructor').title).toBe('constructor');
+  });
+});
