@@ -1,8 +1,8 @@
 // Issue 16, "wrong or misleading today": what the Compare, Runs and Run views showed wrongly,
 // each checked against the real components and the lib/logic functions they draw with.
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { ApiClient, Evaluation, MetricPoint } from '../../src-main/api/contract';
+import type { ApiClient, DatasetInfo, Evaluation, MetricPoint, TrainPreview, TrainRequest } from '../../src-main/api/contract';
 import { formatMetric, metricMeta, runsCaption } from '../../src-renderer/src/lib/logic/format';
 import { isBaseline, metricsRows } from '../../src-renderer/src/lib/logic/metricsTable';
 import { elapsedSeconds, epochProgress } from '../../src-renderer/src/lib/logic/runProgress';
@@ -12,6 +12,8 @@ import type { Shell } from '../../src-renderer/src/lib/transport/shell';
 import MetricsTable from '../../src-renderer/src/views/compare/MetricsTable.svelte';
 import RunPage from '../../src-renderer/src/views/runs/RunPage.svelte';
 import RunsTable from '../../src-renderer/src/views/runs/RunsTable.svelte';
+import { TrainState } from '../../src-renderer/src/views/train/train.svelte';
+import TrainView from '../../src-renderer/src/views/train/TrainView.svelte';
 import { run } from './fixtures';
 
 const probe = (runId: string, epoch: number, top1: number, createdAt: string, baseline?: string): Evaluation => ({
@@ -109,6 +111,48 @@ describe('bug 5: a live run shows its elapsed time; the random run is not "compl
     render(RunsTable, { runs: [random], onopen: () => {} });
     expect(screen.getAllByRole('row')[1]!.textContent).toContain('untrained');
     expect(screen.getAllByRole('row')[1]!.textContent).not.toContain('1/2');
+  });
+});
+
+describe('bug 4: Train shows the values a run will really use, and why', () => {
+  const dataset: DatasetInfo = {
+    id: 'ds-1', name: 'fashion', source: '/x', sourceKind: 'folder', imageSize: 28, channels: 1, numItems: 12000, createdAt: 't',
+    classes: ['a', 'b'], splits: { train: 10000, test: 2000 }, perClass: {}, failed: [],
+  };
+  // The engine's answer for SimCLR, 2 epochs on wasm (as tests/api/runsPreview.test.ts checks it is resolved).
+  const simclr: TrainPreview = {
+    method: 'simclr',
+    config: { method: 'simclr', batch: 128, epochs: 2, warmupEpochs: 0, optimizer: 'lars', lr: 0.3, scaledLr: 0.15, weightDecay: 1e-6, preset: 'simclr-cifar' },
+    notes: ["batch 128: the wasm backend's default (method default 256 needs more memory than it has)", 'warmupEpochs 0: at most 10% of the 2 epochs (method default 10)', "preset simclr-cifar: the method's augmentations for 28 px images"],
+    error: null,
+    field: null,
+  };
+  it('lists the resolved batch, warm-up and preset with the rules’ reasons, not the paper defaults', async () => {
+    const asked: TrainRequest[] = [];
+    const client: ApiClient = {
+      request: ((name: string, req: TrainRequest) => {
+        if (name !== 'runs.preview') return Promise.reject(new Error(`${name}: not in this test`));
+        asked.push(req);
+        return Promise.resolve([{ ...simclr, config: { ...simclr.config, epochs: req.epochs } }]);
+      }) as ApiClient['request'],
+      on: () => () => {},
+    };
+    const wb = new Workbench(client, noShell);
+    wb.methods = [{ name: 'simclr', summary: 'SimCLR', params: { temperature: 0.5 }, train: { optimizer: 'lars', lr: 0.3, batch: 256, warmupEpochs: 10 }, preset: 'simclr' }];
+    wb.datasets = [dataset];
+    wb.datasetId = dataset.id;
+    const tr = new TrainState(wb);
+    tr.options.epochs = 2;
+    render(TrainView, { wb, tr });
+    const card = await waitFor(() => screen.getByTestId('resolved-simclr'));
+    expect(card.textContent).toContain('batch 128');
+    expect(card.textContent).toContain('warmupEpochs 0');
+    expect(card.textContent).toContain('preset simclr-cifar');
+    expect(card.textContent).not.toContain('batch 256');
+    expect(asked.at(-1)).toMatchObject({ datasetId: 'ds-1', methods: ['simclr'], epochs: 2 });
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'simclr' }));
+    expect(screen.getByText('warmupEpochs 0: at most 10% of the 2 epochs (method default 10)')).toBeTruthy();
+    expect(screen.getByText(/the wasm backend's default/)).toBeTruthy();
   });
 });
 
