@@ -7,14 +7,16 @@ import { formatMetric, metricMeta, runsCaption } from '../../src-renderer/src/li
 import { isBaseline, metricsRows } from '../../src-renderer/src/lib/logic/metricsTable';
 import { elapsedSeconds, epochProgress } from '../../src-renderer/src/lib/logic/runProgress';
 import { curveOf, xAxisLayout, yAxisLayout } from '../../src-renderer/src/lib/logic/series';
+import { JobsState } from '../../src-renderer/src/lib/state/jobs.svelte';
 import { Workbench } from '../../src-renderer/src/lib/state/workbench.svelte';
+import JobsTray from '../../src-renderer/src/lib/ui/JobsTray.svelte';
 import type { Shell } from '../../src-renderer/src/lib/transport/shell';
 import MetricsTable from '../../src-renderer/src/views/compare/MetricsTable.svelte';
 import RunPage from '../../src-renderer/src/views/runs/RunPage.svelte';
 import RunsTable from '../../src-renderer/src/views/runs/RunsTable.svelte';
 import { TrainState } from '../../src-renderer/src/views/train/train.svelte';
 import TrainView from '../../src-renderer/src/views/train/TrainView.svelte';
-import { run } from './fixtures';
+import { job, run } from './fixtures';
 
 const probe = (runId: string, epoch: number, top1: number, createdAt: string, baseline?: string): Evaluation => ({
   id: `ev-${epoch}-${createdAt}`, runId, epoch, kind: 'probe',
@@ -182,6 +184,30 @@ describe('bug 6: runs can be told apart', () => {
   });
   it('names runs with method and short id', () => {
     expect(runsCaption(runs)).toBe('simclr 1a2b3c4d, simclr 5e6f7a8b');
+  });
+});
+
+describe('bug 8: finished jobs do not pile up', () => {
+  it('keeps every running job and the newest 20 finished ones', () => {
+    const jobs = new JobsState(null);
+    jobs.upsert(job('run-a', { label: 'train a' }));
+    for (let i = 0; i < 30; i++) jobs.upsert(job(`done-${i}`, { status: 'completed', finishedAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` }));
+    jobs.upsert(job('run-b', { label: 'train b', status: 'queued' }));
+    expect(jobs.list).toHaveLength(22);
+    expect(jobs.running.map((j) => j.id).sort()).toEqual(['run-a', 'run-b']);
+    const finished = jobs.list.filter((j) => j.finishedAt).map((j) => j.id);
+    expect(finished[0]).toBe('done-29');
+    expect(finished.at(-1)).toBe('done-10');
+    // A running job that finishes later is kept; the oldest finished one goes.
+    jobs.upsert(job('run-a', { label: 'train a', status: 'completed', finishedAt: '2026-01-01T00:01:00Z' }));
+    expect(jobs.list.map((j) => j.id)).toContain('run-a');
+    expect(jobs.list.filter((j) => j.finishedAt)).toHaveLength(20);
+  });
+  it('the tray can be collapsed', async () => {
+    let collapsed = false;
+    render(JobsTray, { jobs: new JobsState(null), oncollapse: () => (collapsed = true) });
+    await fireEvent.click(screen.getByRole('button', { name: 'Hide jobs' }));
+    expect(collapsed).toBe(true);
   });
 });
 
