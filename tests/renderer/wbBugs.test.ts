@@ -11,6 +11,8 @@ import { JobsState } from '../../src-renderer/src/lib/state/jobs.svelte';
 import { Workbench } from '../../src-renderer/src/lib/state/workbench.svelte';
 import JobsTray from '../../src-renderer/src/lib/ui/JobsTray.svelte';
 import type { Shell } from '../../src-renderer/src/lib/transport/shell';
+import { CompareState } from '../../src-renderer/src/views/compare/compare.svelte';
+import CompareView from '../../src-renderer/src/views/compare/CompareView.svelte';
 import MetricsTable from '../../src-renderer/src/views/compare/MetricsTable.svelte';
 import RunPage from '../../src-renderer/src/views/runs/RunPage.svelte';
 import RunsTable from '../../src-renderer/src/views/runs/RunsTable.svelte';
@@ -184,6 +186,37 @@ describe('bug 6: runs can be told apart', () => {
   });
   it('names runs with method and short id', () => {
     expect(runsCaption(runs)).toBe('simclr 1a2b3c4d, simclr 5e6f7a8b');
+  });
+});
+
+describe('bug 7: the HTML report says which runs it compares', () => {
+  it('Compare names its runs and reports exactly those', async () => {
+    const asked: { name: string; req: unknown }[] = [];
+    const delivered: string[] = [];
+    const client: ApiClient = {
+      request: ((name: string, req: unknown) => {
+        asked.push({ name, req });
+        if (name === 'runs.metrics') return Promise.resolve([]);
+        if (name === 'eval.list') return Promise.resolve([]);
+        if (name === 'report.create') return Promise.resolve({ jobId: 'job-r' });
+        return Promise.reject(new Error(`${name}: not in this test`));
+      }) as ApiClient['request'],
+      on: () => () => {},
+    };
+    const shell: Shell = { ...noShell, deliver: async (file, _open, name) => (delivered.push(`${file.path} as ${name}`), file.path) };
+    const wb = new Workbench(client, shell);
+    wb.runs = [run('run-1a2b3c4d'), run('run-5e6f7a8b', { method: 'byol' }), run('run-99999999', { method: 'random' })];
+    wb.runIds = ['run-1a2b3c4d', 'run-5e6f7a8b'];
+    render(CompareView, { wb, cmp: new CompareState(wb) });
+    expect(screen.getByTestId('compare-runs').textContent).toBe('simclr 1a2b3c4d, byol 5e6f7a8b');
+    const button = screen.getByRole('button', { name: 'HTML report of these 2 runs' });
+    expect(button.getAttribute('title')).toContain('simclr 1a2b3c4d, byol 5e6f7a8b');
+    await fireEvent.click(button);
+    await waitFor(() => expect(asked.some((a) => a.name === 'report.create')).toBe(true));
+    expect(asked.find((a) => a.name === 'report.create')!.req).toEqual({ runIds: ['run-1a2b3c4d', 'run-5e6f7a8b'] });
+    wb.jobs.upsert(job('job-r', { kind: 'report', status: 'completed', finishedAt: 'x', result: { path: '/ws/exports/report.html', bytes: 10 } }));
+    await waitFor(() => expect(delivered).toEqual(['/ws/exports/report.html as pretext-report-1a2b3c4d-5e6f7a8b.html']));
+    expect(await screen.findByText(/Report of simclr 1a2b3c4d, byol 5e6f7a8b/)).toBeTruthy();
   });
 });
 
