@@ -41,7 +41,7 @@ describe('bug 1: a baseline stored under a run is not the run’s result', () =>
     render(MetricsTable, { runs: [run('run-1a2b3c4d5e')], evals: evals.map((e) => ({ ...e, runId: 'run-1a2b3c4d5e' })) });
     const head = screen.getAllByRole('columnheader').map((c) => c.textContent);
     const row = within(screen.getAllByRole('row')[1]!).getAllByRole('cell').map((c) => c.textContent);
-    expect(row[head.indexOf('Probe 100% (%)')]).toBe('80.0%');
+    expect(row[head.indexOf('Probe 100%')]).toBe('80.0%');
   });
 });
 
@@ -97,8 +97,11 @@ const noShell: Shell = { kind: 'http', pickImportPaths: async () => null, stageF
 
 describe('bug 5: a live run shows its elapsed time; the random run is not "completed 1/2"', () => {
   it('elapsedSeconds follows the step points while the stored time waits for the epoch’s end', () => {
-    expect(elapsedSeconds({ trainSeconds: 0 }, [point('loss', 0, 0, 1, 1.5), point('loss', 1, 0, 1, 42.3)])).toBe(42.3);
-    expect(elapsedSeconds({ trainSeconds: 50 }, [point('loss', 1, 0, 1, 42.3)])).toBe(50);
+    const pts = [point('loss', 0, 0, 1, 1.5), point('loss', 1, 0, 1, 42.3)];
+    expect(elapsedSeconds({ trainSeconds: 0, status: 'running' }, pts)).toBe(42.3);
+    expect(elapsedSeconds({ trainSeconds: 50, status: 'running' }, pts)).toBe(50);
+    // Once it stopped, the stored training time (the steps' own time, as the Runs table shows it).
+    expect(elapsedSeconds({ trainSeconds: 12, status: 'completed' }, pts)).toBe(12);
   });
 
   it('the run page’s Time is the running clock, not 0.0s', async () => {

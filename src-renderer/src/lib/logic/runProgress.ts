@@ -15,9 +15,13 @@ export function epochProgress(run: Pick<RunInfo, 'method' | 'modelInfo' | 'epoch
   return isUntrained(run) ? 'untrained' : `${run.epochsDone}/${run.epochs}`;
 }
 
-/** Seconds of training so far: the stored time, or the newest point's clock while it trains. */
-export function elapsedSeconds(run: Pick<RunInfo, 'trainSeconds'>, points: readonly MetricPoint[]): number {
+/**
+ * Seconds of training so far: while it trains, the newest point's clock (the stored time moves
+ * only at each epoch's end); once it stopped, the stored time.
+ */
+export function elapsedSeconds(run: Pick<RunInfo, 'trainSeconds' | 'status'>, points: readonly MetricPoint[]): number {
   let wall = run.trainSeconds;
+  if (run.status !== 'running') return wall;
   for (const p of points) if (Number.isFinite(p.wall) && p.wall > wall) wall = p.wall;
   return wall;
 }

@@ -6,7 +6,7 @@ const SHOWN: [key: string, label: string][] = [
   ['epochs', 'epochs'],
   ['warmupEpochs', 'warmupEpochs'],
   ['optimizer', 'optimizer'],
-  ['scaledLr', 'lr'],
+  ['scaledLr', 'lr at this batch'],
   ['weightDecay', 'weightDecay'],
   ['preset', 'preset'],
 ];
