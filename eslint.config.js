@@ -28,6 +28,7 @@ const LAYERS = [
   { layer: 'report', noSql: true, rule: { regex: into(['store', 'ml', 'data', 'tasks', ...ABOVE_TASKS]), message: 'report/ renders a ReportData to HTML: it imports report/ and core/ only.' } },
   { layer: 'store', rule: { regex: into(['tasks', 'report', ...ABOVE_TASKS]), message: 'store/ imports store/ and core/ (and types from ml/ and data/) only.' },
     typesOnly: { regex: into(['ml', 'data']), allowTypeImports: true, message: 'store/ may name ml/ and data/ types, never run their code.' } },
+  { layer: 'bench', rule: { regex: into(['api', 'cli', 'engine', 'server', 'app', 'preload']), message: 'bench/ measures ml, data and tasks; `pretext bench` calls it, never the other way round.' } },
   { layer: 'tasks', rule: { regex: into(ABOVE_TASKS), message: 'tasks/ joins ml, data and store; it never imports the transports (api, engine, cli, server, app) or the benches.' } },
 ];
 
