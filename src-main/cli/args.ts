@@ -134,7 +134,8 @@ function refusal(f: Flag, value: unknown, error: z.ZodError): PretextError {
   const issue = error.issues[0]!;
   const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
   const where = Array.isArray(value) || issue.path.length === 0 ? '' : ` ${issue.path.map(String).join('.')}`;
-  const got = typeof at === 'number' || typeof at === 'boolean' ? `, got ${String(at)}` : typeof at === 'string' ? `, got ${quoted(at)}` : '';
+  // The value as typed, quoted, as the CLI has always printed it: "got '0'", "got 'mds'".
+  const got = typeof at === 'number' || typeof at === 'boolean' || typeof at === 'string' ? `, got ${quoted(String(at))}` : '';
   const values = f.meta.values?.map(String);
   const hint = typeof at === 'string' && values ? didYouMean(at, values) : '';
   return usageError(`--${f.flag}${where} ${issue.message}${got}${hint}`, `--${f.flag}`);

@@ -61,18 +61,18 @@ describe('pretext train: flags checked by the runs.create schema', () => {
   const train = (...more: string[]) => ['train', '--dataset', datasetId, '--method', 'simclr', '--epochs', '1', ...more];
 
   it('refuses values above the range, naming the flag and storing no run', async () => {
-    await expectRefused(train('--epochs', '1e9'), 'epochs', /--epochs must be an integer from 1 to 10000, got 1000000000/);
-    await expectRefused(train('--batch', '1e9'), 'batch', /--batch must be an integer from 2 to 4096, got 1000000000/);
-    await expectRefused(train('--width', '1e9'), 'width', /--width must be a number greater than 0 and at most 8, got 1000000000/);
-    await expectRefused(train('--seed', '99999999999'), 'seed', /--seed must be an integer from 0 to 2147483647, got 99999999999/);
+    await expectRefused(train('--epochs', '1e9'), 'epochs', /--epochs must be an integer from 1 to 10000, got '1000000000'/);
+    await expectRefused(train('--batch', '1e9'), 'batch', /--batch must be an integer from 2 to 4096, got '1000000000'/);
+    await expectRefused(train('--width', '1e9'), 'width', /--width must be a number greater than 0 and at most 8, got '1000000000'/);
+    await expectRefused(train('--seed', '99999999999'), 'seed', /--seed must be an integer from 0 to 2147483647, got '99999999999'/);
     await expectRefused(train('--lr', '1e400'), 'lr', /--lr must be a number, got '1e400'/);
     await expectRefused(train('--momentum', '1'), 'momentum', /--momentum must be below 1/);
     expect(stored().runs).toEqual([]);
   });
 
   it('reads a negative value after its flag and names the flag (--warmup-epochs -1)', async () => {
-    await expectRefused(train('--warmup-epochs', '-1'), 'warmup-epochs', /--warmup-epochs must be a number from 0 to 10000, got -1/);
-    await expectRefused(train('--seed=-5'), 'seed', /--seed must be an integer from 0 to 2147483647, got -5/);
+    await expectRefused(train('--warmup-epochs', '-1'), 'warmup-epochs', /--warmup-epochs must be a number from 0 to 10000, got '-1'/);
+    await expectRefused(train('--seed=-5'), 'seed', /--seed must be an integer from 0 to 2147483647, got '-5'/);
   });
 
   it('refuses unknown methods, backbones, presets and options as the API does, naming the flag', async () => {
@@ -106,8 +106,8 @@ describe('pretext train: flags checked by the runs.create schema', () => {
 describe('pretext import: flags checked by the import schemas', () => {
   it('refuses bad values naming the flag and imports nothing', async () => {
     const src = join(tmp.dir, 'no-such-folder');
-    await expectRefused(['import', src, '--size', '2000'], 'size', /--size must be an integer from 4 to 1024, got 2000/);
-    await expectRefused(['import', src, '--size', '-8'], 'size', /--size must be an integer from 4 to 1024, got -8/);
+    await expectRefused(['import', src, '--size', '2000'], 'size', /--size must be an integer from 4 to 1024, got '2000'/);
+    await expectRefused(['import', src, '--size', '-8'], 'size', /--size must be an integer from 4 to 1024, got '-8'/);
     await expectRefused(['import', src, '--size', '1e400'], 'size', /--size must be a number, got '1e400'/);
     await expectRefused(['import', src, '--size', '16.5'], 'size', /--size must be an integer/);
     await expectRefused(['import', src, '--name', ''], 'name', /--name must be a non-empty string/);
@@ -115,7 +115,7 @@ describe('pretext import: flags checked by the import schemas', () => {
     await expectRefused(['import', src, '--name', 'x'.repeat(201)], 'name', /at most 200 characters/);
     await expectRefused(['import', '--sample', 'fashion-mnst'], 'sample', /unknown sample \(did you mean 'fashion-mnist'\?\)/);
     await expectRefused(['import', '--sample', 'constructor'], 'sample', /unknown sample/);
-    await expectRefused(['import', '--sample', 'fashion-mnist', '--size', '0'], 'size', /--size must be an integer from 4 to 1024, got 0/);
+    await expectRefused(['import', '--sample', 'fashion-mnist', '--size', '0'], 'size', /--size must be an integer from 4 to 1024, got '0'/);
     expect(stored().datasets).toHaveLength(1);
   });
 
