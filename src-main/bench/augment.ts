@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { PRESET_NAMES, renderViews, resolvePreset } from '../ml/augment';
@@ -18,7 +18,7 @@ import { useBackend, type BackendName } from '../ml/backend';
 
 const USAGE = `Usage: pretext bench augment [--backend cpu|wasm] [--preset simclr-cifar] [--batch 256] [--size 32] [--channels 3] [--iters 5]`;
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   let values;
   try {
     values = parseArgs({

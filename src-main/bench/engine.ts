@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { forwardMacs, resnet, RESNET_NAMES, type ResNetName } from '../ml/backbones/resnet';
 import { defaultThreads, listBackends, useBackend, type BackendInfo, type BackendName } from '../ml/backend';
@@ -59,7 +59,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 /** Encoder + head + NT-Xent + SGD: one training step, timed. */
-async function timeSteps(arch: ResNetName, views: number, steps: number, warmup: number, ctx: CommandContext): Promise<{ times: number[]; macs: number }> {
+async function timeSteps(arch: ResNetName, views: number, steps: number, warmup: number, ctx: BenchContext): Promise<{ times: number[]; macs: number }> {
   const encoder = resnet(arch, { size: 32, channels: 3, seed: 0 });
   const feat = encoder.outputs[0]!.shape[1] as number;
   const head = tfl.sequential({
@@ -115,7 +115,7 @@ function runTorch(python: string, arch: ResNetName, views: number, steps: number
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun;
 }
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   let values;
   try {
     values = parseArgs({

@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { Rng } from '../core/rng';
 import { describeBackend, initBackend } from '../ml/backend';
@@ -80,7 +80,7 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: numbe
 
 const secs = (t: { seconds: number; cpuSeconds: number }) => `${t.seconds.toFixed(2)} s (cpu ${t.cpuSeconds.toFixed(2)} s)`;
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   let values: Record<string, string | undefined>;
   try {
     values = parseArgs({

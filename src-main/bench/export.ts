@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { initBackend } from '../ml/backend';
 import { resnet, type ResNetName } from '../ml/backbones/resnet';
@@ -51,7 +51,7 @@ function seeded(n: number, seed: number): Float32Array {
 
 const secondsSince = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(3));
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   const values = options(args);
   await initBackend({ ...(ctx.backend ? { prefer: ctx.backend } : {}) });
   const steps: Record<string, unknown>[] = [];

@@ -4,7 +4,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError } from '../core/errors';
 import { silentProgress } from '../core/progress';
 import { openSource } from '../data/formats/detect';
@@ -60,7 +60,7 @@ temp workspace at --size 32 and prints images/s (whole import: read, hash, decod
 and CPU milliseconds per image (all threads), which, unlike images/s, does not depend on other load.
 --workers sets the decode worker threads (default: chosen by core count, 0 on 1–2 cores).`;
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   let values;
   try {
     values = parseArgs({

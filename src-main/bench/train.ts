@@ -4,7 +4,7 @@
  * dataset with the small ResNet. Prints views/s per method and backend; --json for the numbers.
  */
 import { parseArgs } from 'node:util';
-import type { CommandContext } from '../cli/command';
+import type { BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { presetForMethod } from '../ml/augment';
 import { listBackends, useBackend, type BackendName } from '../ml/backend';
@@ -39,7 +39,7 @@ function syntheticDataset(ws: Workspace, images: number, size: number): string {
   }, dir).id;
 }
 
-export async function run(args: string[], ctx: CommandContext): Promise<unknown> {
+export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   let v;
   try {
     v = parseArgs({ args, strict: true, options: { methods: { type: 'string' }, backends: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, backbone: { type: 'string' }, size: { type: 'string' } } }).values;

@@ -2,6 +2,8 @@ import { usageError } from './errors';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { fieldsOf, type FieldMeta } from '../api/schema/fields';
+import { PretextError } from '../core/errors';
+import { didYouMean } from '../core/suggest';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -41,6 +43,9 @@ function inner(s: z.ZodType): z.ZodType {
 }
 
 const isBoolean = (s: z.ZodType) => inner(s) instanceof z.ZodBoolean;
+/** A list (`--method a,b` or repeated) or a record (`--set K=V`, repeated): the flag may be given more than once. */
+const isList = (s: z.ZodType) => inner(s) instanceof z.ZodArray;
+const isRepeated = (s: z.ZodType) => isList(s) || inner(s) instanceof z.ZodRecord;
 const isNumeric = (s: z.ZodType) => {
   const i = inner(s);
   return i instanceof z.ZodNumber || (i instanceof z.ZodLiteral && [...i.values].every((v) => typeof v === 'number'));
@@ -61,11 +66,13 @@ export function synopses(schema: z.ZodObject): string {
     .join(' ');
 }
 
-/** One `  --flag  doc` line per option, the flags padded to one column. */
+/** One `  --flag ARG  doc (default D)` line per option, the flags padded to one column. */
 export function flagLines(schema: z.ZodObject): string {
   const flags = flagsOf(schema);
-  const width = Math.max(...flags.map((f) => f.flag.length + 2));
-  return flags.map((f) => `  ${`--${f.flag}`.padEnd(width)}  ${f.meta.doc}`).join('\n');
+  const head = (f: Flag) => `--${f.flag}${f.meta.arg ? ` ${f.meta.arg}` : ''}`;
+  const width = Math.max(...flags.map((f) => head(f).length));
+  const dflt = (f: Flag) => (f.meta.default !== undefined && typeof f.meta.default !== 'boolean' && !f.meta.doc.includes('default') ? ` (default ${f.meta.default})` : '');
+  return flags.map((f) => `  ${head(f).padEnd(width)}  ${f.meta.doc}${dflt(f)}`).join('\n');
 }
 
 /** The options of one schema, read and checked (readFlags + checkFlags), and the positionals. */
@@ -74,15 +81,65 @@ export function parseOptions<S extends z.ZodObject>(args: string[], schema: S, u
   return { values: checkFlags(read.flags, schema, usage), positionals: read.positionals };
 }
 
-/** The flags of the given schemas, read as strings (booleans as booleans), strictly. */
+/** What readFlags reads: a string, a boolean, or the strings of a flag given more than once. */
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * The flags of the given schemas, read as strings (booleans as booleans, lists and records
+ * as every string given), strictly.
+ */
 export function readFlags(args: string[], schemas: z.ZodObject[], usage: string, positionals = false) {
   const options: Options = {};
-  for (const s of schemas) for (const f of flagsOf(s)) options[f.flag] = { type: isBoolean(f.schema) ? 'boolean' : 'string' };
-  const parsed = parseCommandArgs(args, options, usage, positionals);
-  return { flags: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  for (const s of schemas) {
+    for (const f of flagsOf(s)) options[f.flag] = isBoolean(f.schema) ? { type: 'boolean' } : { type: 'string', multiple: isRepeated(f.schema) };
+  }
+  const parsed = parseCommandArgs(withNegatives(args, options), options, usage, positionals);
+  return { flags: parsed.values as FlagValues, positionals: parsed.positionals };
 }
 
-const quoted = (v: string) => `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'`;
+/** `--flag -1` as `--flag=-1`: a negative number after a flag that takes a value is its value (parseArgs takes it for an option). */
+function withNegatives(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a === '--') return [...out, ...args.slice(i)];
+    const name = a.slice(2);
+    if (a.startsWith('--') && Object.hasOwn(options, name) && options[name]!.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** A value as a message quotes it: at most 60 characters. */
+export const quoted = (v: string) => `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'`;
+
+/** The value of a flag as the schema takes it: a number for a numeric field, a list's items split at commas. */
+function converted(f: Flag, raw: unknown): unknown {
+  if (typeof raw === 'string' && isNumeric(f.schema)) {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) throw usageError(`--${f.flag} must be a number, got ${quoted(raw)}`, `--${f.flag}`);
+    return value;
+  }
+  if (Array.isArray(raw) && isList(f.schema)) {
+    return raw.flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  }
+  return raw;
+}
+
+/** `--flag must be ..., got V` for the first issue of a refused value (the item of a list, the key of a record). */
+function refusal(f: Flag, value: unknown, error: z.ZodError): PretextError {
+  const issue = error.issues[0]!;
+  const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+  const where = Array.isArray(value) || issue.path.length === 0 ? '' : ` ${issue.path.map(String).join('.')}`;
+  // The value as typed, quoted, as the CLI has always printed it: "got '0'", "got 'mds'".
+  const got = typeof at === 'number' || typeof at === 'boolean' || typeof at === 'string' ? `, got ${quoted(String(at))}` : '';
+  const values = f.meta.values?.map(String);
+  const hint = typeof at === 'string' && values ? didYouMean(at, values) : '';
+  return usageError(`--${f.flag}${where} ${issue.message}${got}${hint}`, `--${f.flag}`);
+}
 
 /**
  * The options of `schema` from flags read by readFlags, converted and checked against the
@@ -90,7 +147,7 @@ const quoted = (v: string) => `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'`;
  * the schema does not have is refused with `misplaced(flag)`.
  */
 export function checkFlags<S extends z.ZodObject>(
-  flags: Record<string, string | boolean | undefined>,
+  flags: Record<string, unknown>,
   schema: S,
   usage: string,
   misplaced: (flag: string) => string = (flag) => `--${flag} does not apply here`,
@@ -106,17 +163,27 @@ export function checkFlags<S extends z.ZodObject>(
       if (!f.optional) throw usageError(`--${f.flag} is required\n${usage}`, `--${f.flag}`);
       continue;
     }
-    let value: unknown = raw;
-    if (typeof raw === 'string' && isNumeric(f.schema)) {
-      value = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(value)) throw usageError(`--${f.flag} must be a number, got ${quoted(raw)}`, `--${f.flag}`);
-    }
+    const value = converted(f, raw);
     const r = f.schema.safeParse(value);
-    if (!r.success) {
-      const got = typeof value === 'number' ? String(value) : typeof value === 'string' ? quoted(value) : String(value);
-      throw usageError(`--${f.flag} ${r.error.issues[0]!.message}, got ${got}`, `--${f.flag}`);
-    }
+    if (!r.success) throw refusal(f, value, r.error);
     out[f.name] = r.data;
   }
   return out as Partial<z.output<S>>;
+}
+
+/**
+ * Runs `f`, the engine's own checks of a request built from the flags of `schema` (names in
+ * registries, a batch larger than the data): a 'bad-request' PretextError naming a field
+ * becomes a usage error (exit 2) that names the field's flag.
+ */
+export function flagErrors<T>(schema: z.ZodObject, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof PretextError) || err.code !== 'bad-request') throw err;
+    const top = err.field?.split('.')[0];
+    const flag = flagsOf(schema).find((x) => x.name === top || x.flag === top)?.flag;
+    if (!flag) throw usageError(err.message, err.field ?? 'usage');
+    throw usageError(err.message.includes(`--${flag}`) ? err.message : `--${flag}: ${err.message}`, `--${flag}`);
+  }
 }

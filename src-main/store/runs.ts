@@ -13,25 +13,55 @@ export interface RunRow extends RunRecord {
   pid: number | null;
 }
 
-const CONFIG_NUMBERS = ['width', 'epochs', 'seed', 'scaledLr', 'knnK', 'knnTemperature', 'lr', 'weightDecay', 'momentum', 'batch', 'warmupEpochs', 'eta'] as const;
-const CONFIG_STRINGS = ['method', 'backbone', 'preset'] as const;
-const OPTIMIZERS: readonly string[] = ['sgd', 'lars', 'adamw'] satisfies RunConfig['optimizer'][];
+const OPTIMIZERS: readonly RunConfig['optimizer'][] = ['sgd', 'lars', 'adamw'];
 
 /** A run's stored configuration (JSON), checked field by field: the typed RunConfig, or a PretextError naming the field. */
 export function parseRunConfig(json: unknown): RunConfig {
   const bad = (field: string, what: string) => new PretextError(`run config: ${field} must be ${what}`, { field: `config.${field}` });
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('the config', 'an object');
   const o = json as Record<string, unknown>;
-  for (const k of CONFIG_NUMBERS) if (typeof o[k] !== 'number') throw bad(k, 'a number');
-  for (const k of CONFIG_STRINGS) if (typeof o[k] !== 'string') throw bad(k, 'a string');
-  if (typeof o['optimizer'] !== 'string' || !OPTIMIZERS.includes(o['optimizer'])) throw bad('optimizer', `one of ${OPTIMIZERS.join(', ')}`);
-  if (typeof o['excludeBiasAndNorm'] !== 'boolean') throw bad('excludeBiasAndNorm', 'a boolean');
-  const params = o['params'];
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw bad('params', 'an object');
-  for (const [k, v] of Object.entries(params)) {
-    if (!['number', 'string', 'boolean'].includes(typeof v)) throw bad(`params.${k}`, 'a number, string or boolean');
+  const num = (k: string): number => {
+    const v = o[k];
+    if (typeof v !== 'number') throw bad(k, 'a number');
+    return v;
+  };
+  const str = (k: string): string => {
+    const v = o[k];
+    if (typeof v !== 'string') throw bad(k, 'a string');
+    return v;
+  };
+  const optimizer = OPTIMIZERS.find((x) => x === o['optimizer']);
+  if (!optimizer) throw bad('optimizer', `one of ${OPTIMIZERS.join(', ')}`);
+  const excludeBiasAndNorm = o['excludeBiasAndNorm'];
+  if (typeof excludeBiasAndNorm !== 'boolean') throw bad('excludeBiasAndNorm', 'a boolean');
+  const rawParams = o['params'];
+  if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) throw bad('params', 'an object');
+  const params: RunConfig['params'] = {};
+  for (const [k, v] of Object.entries(rawParams)) {
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw bad(`params.${k}`, 'a number, string or boolean');
+    params[k] = v;
   }
-  return o as unknown as RunConfig;
+  // The key order resolveConfig writes (so printed configs read as before).
+  return {
+    method: str('method'),
+    params,
+    optimizer,
+    lr: num('lr'),
+    weightDecay: num('weightDecay'),
+    momentum: num('momentum'),
+    batch: num('batch'),
+    warmupEpochs: num('warmupEpochs'),
+    eta: num('eta'),
+    excludeBiasAndNorm,
+    backbone: str('backbone'),
+    width: num('width'),
+    epochs: num('epochs'),
+    seed: num('seed'),
+    scaledLr: num('scaledLr'),
+    preset: str('preset'),
+    knnK: num('knnK'),
+    knnTemperature: num('knnTemperature'),
+  };
 }
 
 interface RawRun {

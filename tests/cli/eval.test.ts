@@ -96,7 +96,7 @@ describe('pretext eval', () => {
     const frac = await cli('eval', 'probe', runId, '--label-fraction', '0.5');
     // A bad option value is a usage error, checked against the option's schema before any work.
     expect(frac.code).toBe(2);
-    expect(frac.stderr).toMatch(/--label-fraction must be one of 0.01, 0.1, 1, got 0.5/);
+    expect(frac.stderr).toMatch(/--label-fraction must be one of 0.01, 0.1, 1, got '0.5'/);
     const which = await cli('eval', 'linear', runId);
     expect(which.code).toBe(2);
     expect(which.stderr).toMatch(/unknown evaluation 'linear'/);

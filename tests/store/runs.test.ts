@@ -25,6 +25,8 @@ describe('runs: the stored config', () => {
     const id = createRun(ws, makeToyDataset(ws), 'byol', cfg).id;
     expect(getRun(ws, id)!.config).toEqual(cfg);
     expect(parseRunConfig(JSON.parse(JSON.stringify(cfg)))).toEqual(cfg);
+    // Same keys in the same order: a printed config reads as it was written.
+    expect(JSON.stringify(getRun(ws, id)!.config)).toBe(JSON.stringify(cfg));
   });
 
   it('is checked field by field, naming the field at fault', () => {

@@ -144,7 +144,7 @@ describe('pretext project', () => {
   it('a bad --algo or run is an error naming it', async () => {
     const a = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', clusteredRun, '--algo', 'mds']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/unknown --algo 'mds'/);
+    expect(a.stderr).toMatch(/--algo must be one of pca, tsne, umap, got 'mds'/);
     const b = await runCli(['--workspace', tmp.dir, '--backend', TEST_BACKEND, 'project', 'run-nothere', '--algo', 'pca']);
     expect(b.code).not.toBe(0);
     expect(b.stderr).toMatch(/no run 'run-nothere'/);

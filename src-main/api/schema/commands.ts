@@ -5,7 +5,17 @@
  */
 import { z } from 'zod';
 import { field, int, opt, path } from './fields';
-import { augmentPreviewRequest, exportEmbeddingsRequest, exportEncoderRequest, knnRequest, probeRequest, projectRequest, reportRequest } from './requests';
+import { augmentPreviewRequest, exportEmbeddingsRequest, exportEncoderRequest, importRequest, importSampleRequest, knnRequest, probeRequest, projectRequest, reportRequest } from './requests';
+
+/**
+ * `pretext import PATH` and `pretext import --sample NAME`: datasets.import's options (PATH is
+ * the positional) and datasets.importSample's, the sample's name under --sample. The sample
+ * takes --name, --size and --grayscale too.
+ */
+export const importOptions = importRequest.omit({ path: true }).extend({
+  sample: importSampleRequest.shape.name.optional(),
+  full: importSampleRequest.shape.full,
+});
 
 export const evalKnnOptions = knnRequest.omit({ runId: true });
 export const evalProbeOptions = probeRequest.omit({ runId: true });

@@ -109,17 +109,17 @@ export const trainRequest = z.object({
   methods: field(list(name(), 16), { doc: 'one run per method: a comparison', flag: 'method', arg: 'NAME[,NAME...]' }),
   backbone: opt(name(), { doc: 'the backbone', flag: 'backbone', arg: 'B', default: 'small' }),
   width: opt(num(0, 8, true), { doc: 'width multiplier of the backbone', flag: 'width', arg: 'W', default: 1 }),
-  epochs: opt(int(1, 10_000), { doc: 'epochs', flag: 'epochs', arg: 'N', default: 10 }),
+  epochs: opt(int(1, 10_000), { doc: 'training epochs', flag: 'epochs', arg: 'N', default: 10 }),
   batch: opt(int(2, 4096), { doc: 'batch size (method default 256; 128 on the wasm and cpu backends)', flag: 'batch', arg: 'N' }),
   seed: seed('data order, views and initial weights'),
   // A name checked by the run config (it words the choices: sgd, lars, adamw).
   optimizer: opt(key(16), { doc: 'sgd, lars or adamw (method default)', flag: 'optimizer', arg: 'O', values: OPTIMIZERS }),
   lr: opt(num(0, 100, true), { doc: 'learning rate per 256 images; scaled by batch/256 (method default)', flag: 'lr', arg: 'X' }),
-  weightDecay: opt(num(0, 1), { doc: '(method default)', flag: 'weight-decay', arg: 'X' }),
-  momentum: opt(num(0, 1).refine((m) => m < 1, { error: 'must be below 1' }), { doc: '(method default)', flag: 'momentum', arg: 'X' }),
-  warmupEpochs: opt(num(0, 10_000), { doc: '(method default: 10 or 10% of the run, the shorter)', flag: 'warmup-epochs', arg: 'N' }),
+  weightDecay: opt(num(0, 1), { doc: 'weight decay (method default)', flag: 'weight-decay', arg: 'X' }),
+  momentum: opt(num(0, 1).refine((m) => m < 1, { error: 'must be below 1' }), { doc: 'optimizer momentum (method default)', flag: 'momentum', arg: 'X' }),
+  warmupEpochs: opt(num(0, 10_000), { doc: 'learning-rate warm-up (method default: 10 or 10% of the run, the shorter)', flag: 'warmup-epochs', arg: 'N' }),
   preset: opt(text(64), { doc: "augmentation preset (method default; see 'pretext augment')", flag: 'preset', arg: 'NAME' }),
-  params: opt(z.record(key(), z.record(key(), paramValue)), { doc: 'method options by method name', flag: 'set', arg: 'KEY=VALUE' }),
+  params: opt(z.record(key(), z.record(key(), paramValue)), { doc: 'a method option, e.g. temperature=0.5 (over the API: by method name)', flag: 'set', arg: 'KEY=VALUE' }),
 });
 
 export const runsListRequest = z

