@@ -6,7 +6,7 @@
  * tables (Runs, Compare, Augment, Evaluate) that stay inside the view beside the jobs rail.
  * Screenshots go to test-results/wbBugs-*.png.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -19,43 +19,36 @@ const SHOTS = join(ROOT, 'test-results');
 
 describe.skipIf(!hasChromium)('issue 16 fixes in Chromium at 1024×700', () => {
   const tmp = makeTempDir('pretext-e2e-wb-');
+  const pageErrors: string[] = [];
+  const wait = { timeout: 120_000 };
   let served: Served;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
-  const wait = { timeout: 120_000 };
 
   beforeAll(async () => {
     ensureRendererBuild();
     mkdirSync(SHOTS, { recursive: true });
-    served = await startServe(join(tmp.dir, 'ws'));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM });
-    page = await browser.newPage({ viewport: { width: 1024, height: 700 }, acceptDownloads: true });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-    });
+    const launching = import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: CHROMIUM }));
+    [served, browser] = await Promise.all([startServe(join(tmp.dir, 'ws')), launching]);
+    page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    page.on('pageerror', (e) => void pageErrors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(`console: ${m.text()}`)));
     await page.goto(served.url);
     await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor({ timeout: 60_000 });
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    tmp.cleanup();
-  });
+  afterAll(() => Promise.all([browser?.close(), served?.stop()]).finally(() => tmp.cleanup()));
 
-  async function shoot(name: string): Promise<void> {
-    const file = join(SHOTS, `wbBugs-${name}.png`);
-    expect(pageErrors, `errors in the page before the ${name} screenshot`).toEqual([]);
-    await page.screenshot({ path: file });
-    expect(await pixelSpread(readFileSync(file)), `${name} screenshot is a single colour`).toBeGreaterThan(8);
-  }
-  async function go(title: string): Promise<void> {
+  /** A screenshot of the window as the user sees it (not the full page): it must not be blank, nor follow a page error. */
+  const shoot = async (name: string) => {
+    expect(pageErrors, `page errors before ${name}`).toEqual([]);
+    const png = await page.screenshot({ path: join(SHOTS, `wbBugs-${name}.png`) });
+    expect(await pixelSpread(png), `${name} is blank`).toBeGreaterThan(8);
+  };
+  const go = async (title: string) => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: title }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
-  }
+  };
   /** The element's box lies inside the view (left of the jobs rail, inside the window), wherever it scrolls. */
   async function insideView(what: string, el: Locator): Promise<void> {
     const card = el.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " card ")][1]');
@@ -74,13 +67,11 @@ describe.skipIf(!hasChromium)('issue 16 fixes in Chromium at 1024×700', () => {
     await page.getByTestId('folder-input').setInputFiles(folder);
     await page.getByRole('group', { name: 'Dataset list' }).getByRole('button', { name: /shapes/ }).waitFor(wait);
     await go('Train');
-    await page.getByRole('checkbox', { name: 'simclr' }).check();
-    await page.getByRole('checkbox', { name: 'random' }).check();
+    for (const name of ['simclr', 'random']) await page.getByRole('checkbox', { name }).check();
     await page.getByLabel('Backbone').selectOption('small');
-    await page.getByLabel('Width').fill('0.25');
-    await page.getByLabel('Epochs').fill('2');
-    await page.getByLabel('Batch').fill('16');
-    await page.getByLabel('Batch').blur();
+    // Tiny settings: a quarter-width small ResNet, 2 epochs, batch 16 (the field commits on change).
+    for (const [label, value] of [['Width', '0.25'], ['Epochs', '2'], ['Batch', '16']] as const) await page.getByLabel(label).fill(value);
+    await page.keyboard.press('Tab');
     // What the run will use, from the engine's resolution: batch 16 (asked), warm-up 0 (the 10 % rule), the preset.
     const resolved = page.getByTestId('resolved-simclr');
     await expect.poll(() => resolved.textContent(), wait).toMatch(/batch 16.*epochs 2.*warmupEpochs 0.*preset simclr/);

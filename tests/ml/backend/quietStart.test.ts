@@ -7,11 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noGpuDevice, type GpuHost } from '../../../src-main/ml/backend/webgpu';
-import { resolveConfig } from '../../../src-main/ml/train/config';
-import { createRun } from '../../../src-main/store/runs';
-import { Workspace } from '../../../src-main/store/workspace';
-import { makeTempDir } from '../../helpers/tmp';
-import { makeToyDataset } from '../../helpers/toyDataset';
+import { tinyRun, toyWorkspace, type ToyWorkspace } from '../../helpers/evalRuns';
 
 const host = (over: Partial<GpuHost> & { files?: string[] } = {}): GpuHost => ({
   platform: 'linux',
@@ -40,19 +36,15 @@ const bin = join(__dirname, '..', '..', '..', 'src-main', 'cli', 'bin.mjs');
 const DAWN_NOISE = /XDG_RUNTIME_DIR|Vulkan|BackendType/;
 
 describe.skipIf(noGpuDevice() === null)('a CLI start on this GPU-less machine', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let dir: string;
+  let t: ToyWorkspace;
   let runId: string;
-  beforeAll(() => {
-    tmp = makeTempDir();
-    dir = join(tmp.dir, 'ws');
-    const ws = Workspace.open(dir);
-    runId = createRun(ws, makeToyDataset(ws), 'simclr', resolveConfig('simclr', { epochs: 1, batch: 16 }, () => 'simclr-cifar')).id;
-    ws.close();
+  beforeAll(async () => {
+    t = await toyWorkspace();
+    runId = tinyRun(t, 'simclr', 1, 0);
   });
-  afterAll(() => tmp.cleanup());
+  afterAll(() => t.close());
 
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, '--workspace', dir, ...args], { encoding: 'utf8', env: { ...process.env, PRETEXT_BACKEND: '' }, timeout: 60_000 });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, '--workspace', t.ws.dir, ...args], { encoding: 'utf8', env: { ...process.env, PRETEXT_BACKEND: '' }, timeout: 60_000 });
 
   it('prints no Dawn warnings where a command picks its backend', () => {
     // project picks a backend, then stops at the run's missing checkpoint.
