@@ -81,6 +81,11 @@ describe('bug 3: per-epoch charts on an integer epoch axis', () => {
   it('a long run gets at most about ten integer ticks', () => {
     expect(xAxisLayout('epoch', [{ x: [1, 100] }])['dtick']).toBe(10);
   });
+  it('a single value’s y axis runs from 0 to twice it, not ±1 around it', () => {
+    expect(yAxisLayout('feature_std', [{ y: [0.06] }])).toEqual({ title: { text: 'Feature std (collapse)' }, range: [0, 0.12] });
+    expect(yAxisLayout('uniformity', [{ y: [-2] }, { y: [-2] }])['range']).toEqual([-4, 0]);
+    expect(yAxisLayout('loss', [{ y: [3, 2] }])).toEqual({ title: { text: 'Loss' } });
+  });
   it('per-step metrics stay on the step axis', () => {
     expect(xAxisLayout(curveOf([point('loss', 3, 0, 1)], 'loss').axis, [])).toEqual({ title: { text: 'step' } });
   });

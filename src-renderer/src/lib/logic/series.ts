@@ -64,10 +64,18 @@ export function xAxisLayout(axis: Axis, curves: readonly { x: readonly number[] 
   return { title, tickmode: 'linear', tick0: 1, dtick: Math.max(1, Math.ceil(last / 10)), range: [0.5, last + 0.5], tickformat: 'd' };
 }
 
-/** The y axis of a metric: its label and unit; percentages on a 0–100 scale. */
-export function yAxisLayout(metric: string): Record<string, unknown> {
+/**
+ * The y axis of a metric: its label and unit; percentages on a 0–100 scale; a single value (the
+ * random run's one epoch) between 0 and twice it, not plotly's ±1 around it.
+ */
+export function yAxisLayout(metric: string, curves: readonly { y: readonly number[] }[] = []): Record<string, unknown> {
   const meta = metricMeta(metric);
-  return { title: { text: meta.title }, ...(meta.percent ? { range: [0, 100] } : {}) };
+  const title = { text: meta.title };
+  if (meta.percent) return { title, range: [0, 100] };
+  const values = new Set(curves.flatMap((c) => c.y).filter(Number.isFinite));
+  if (values.size !== 1) return { title };
+  const v = [...values][0]!;
+  return { title, range: v > 0 ? [0, 2 * v] : v < 0 ? [2 * v, 0] : [-1, 1] };
 }
 
 /** The metric names present, in a stable display order (known ones first). */
