@@ -162,6 +162,7 @@ describe('bug 4: Train shows the values a run will really use, and why', () => {
     expect(card.textContent).toContain('preset simclr-cifar');
     expect(card.textContent).not.toContain('batch 256');
     expect(asked.at(-1)).toMatchObject({ datasetId: 'ds-1', methods: ['simclr'], epochs: 2 });
+    expect((screen.getByRole('spinbutton', { name: 'Batch' }) as HTMLInputElement).placeholder).toBe('128 (default)');
     await fireEvent.click(screen.getByRole('checkbox', { name: 'simclr' }));
     expect(screen.getByText('warmupEpochs 0: at most 10% of the 2 epochs (method default 10)')).toBeTruthy();
     expect(screen.getByText(/the wasm backend's default/)).toBeTruthy();

@@ -81,6 +81,13 @@ export class TrainState {
     }
   }
 
+  /** The batch the picked (or first) method gets when the field is empty, as the engine resolves it: '128'. */
+  get defaultBatch(): string | null {
+    const first = this.preview[this.picked[0] ?? this.wb.methods[0]?.name ?? ''];
+    const b = first?.config?.['batch'];
+    return this.options.batch === null && typeof b === 'number' ? String(b) : null;
+  }
+
   /** Why the picked methods cannot start as they are (the engine's words), if any cannot. */
   get blocked(): string | null {
     const bad = this.picked.map((n) => this.preview[n]).find((p) => p?.error);
