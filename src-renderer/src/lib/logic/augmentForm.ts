@@ -5,18 +5,10 @@
  */
 import { z } from 'zod';
 import type { AugmentOps, ViewSpecJson } from '../../../../src-main/api/contract';
+import { unwrapAll as unwrap } from '../../../../src-main/api/schema/fields';
 import { viewSpecSchema } from '../../../../src-main/api/schema/requests';
 import type { Field } from './specForm';
 import { parseNumber } from './specForm';
-
-function unwrap(s: z.ZodType): z.ZodType {
-  let cur = s;
-  for (;;) {
-    if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
-    else if (cur instanceof z.ZodPipe) cur = cur._zod.def.out as z.ZodType;
-    else return cur;
-  }
-}
 
 /** The allowed values of the enumerated field at `path` of a view pipeline; null when it is free text. */
 export function choicesAt(path: readonly string[], schema: z.ZodType = viewSpecSchema): string[] | null {
