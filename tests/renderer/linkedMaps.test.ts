@@ -68,6 +68,9 @@ describe('linked maps logic', () => {
     expect(selB!.customdata).toEqual([10, 13]);
     expect(selB!.x).toEqual([5, 2]);
     expect(highlightTraces(a, rowsByItem(a), view())[1]!.x).toEqual([]);
+    // A hidden class stays hidden when its points are selected or hovered.
+    const filtered = highlightTraces(a, rowsByItem(a), view({ hovered: 12, selected: [10, 13], hidden: [0] }));
+    expect(filtered.map((t) => t.customdata)).toEqual([[13], []]);
   });
 
   it('one legend for all maps, class filters, lasso items and their make-up', () => {
@@ -126,6 +129,9 @@ describe('EmbeddingsView', () => {
     expect(strip.textContent).toContain('2 selected');
     expect(strip.textContent).toContain('2 a');
     await waitFor(() => expect(within(strip).getAllByRole('img')).toHaveLength(2));
+    // An image of the strip under the cursor is ringed in every map.
+    await fireEvent.mouseEnter(within(strip).getAllByRole('listitem')[1]!);
+    await waitFor(() => expect([...container.querySelectorAll('.scatter')].map((m) => m.getAttribute('data-hovered'))).toEqual(['12', '12']));
   });
 
   it('has one class legend for all maps, and its checkboxes filter every map', async () => {

@@ -80,10 +80,11 @@ export function classTraces(p: Projection, v: Omit<LinkedView, 'hovered' | 'ink'
     }));
 }
 
-/** The selected points (outlined) and the hovered one (a ring), as drawn on map `p`. */
+/** The selected points (outlined) and the hovered one (a ring), as drawn on map `p`; none of a hidden class. */
 export function highlightTraces(p: Projection, rows: Map<number, number>, v: LinkedView): Trace[] {
+  const hidden = new Set(v.hidden);
   const trace = (name: string, items: readonly number[], size: number, width: number): Trace => {
-    const at = items.map((item) => rows.get(item)).filter((r): r is number => r !== undefined);
+    const at = items.map((item) => rows.get(item)).filter((r): r is number => r !== undefined && !hidden.has(p.labels[r] ?? UNLABELLED));
     return {
       type: 'scattergl',
       mode: 'markers',
