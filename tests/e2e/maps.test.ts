@@ -6,7 +6,7 @@
  * Screenshots: test-results/maps-*.png.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,21 +52,21 @@ describe.skipIf(!hasChromium)('linked maps and the Augment grid in Chromium', ()
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
+    await Promise.all([browser?.close(), served?.stop()]);
     tmp.cleanup();
   });
 
-  async function shoot(name: string): Promise<void> {
-    const file = join(SHOTS, `maps-${name}.png`);
-    expect(pageErrors, `errors in the page before the ${name} screenshot`).toEqual([]);
-    await page.screenshot({ path: file, fullPage: true });
-    expect(await pixelSpread(readFileSync(file)), `${name} screenshot is a single colour`).toBeGreaterThan(8);
-  }
-  async function go(title: string): Promise<void> {
+  /** A full-page screenshot to look at, taken with no page error so far, and not blank. */
+  const shoot = async (name: string) => {
+    expect(pageErrors, `page errors before maps-${name}`).toEqual([]);
+    const png = await page.screenshot({ path: join(SHOTS, `maps-${name}.png`), fullPage: true });
+    expect(await pixelSpread(png), `maps-${name} is blank`).toBeGreaterThan(8);
+  };
+  /** Opens a view from the sidebar and waits for its heading. */
+  const go = async (title: string) => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: title }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
-  }
+    await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+  };
   const wait = { timeout: 60_000 };
 
   /** Every point plotly drew in the n-th map, in page pixels (plotly's own axes). */
