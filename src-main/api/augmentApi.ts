@@ -1,12 +1,12 @@
 /** augment.* and methods.list: presets, a preview of views (PNG data URLs), the method registry. */
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewSpec } from '../ml/augment';
+import { JITTER_OPS, PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewParams, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
 import { defaultViews, methods } from '../ml/methods';
 import { readItems } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
-import type { AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
+import type { AugmentOps, AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
 import type { Handlers, ServiceContext } from './context';
 import { pngDataUrl, thumbScale } from './dto';
 import { notFound, PretextError } from '../core/errors';
@@ -30,6 +30,25 @@ function chooseViews(req: AugmentPreviewRequest, row: DatasetRow): { name: strin
   } catch (err) {
     throw new PretextError(`augment preview: ${(err as Error).message}`);
   }
+}
+
+/** What fired on one image's view, as the pipeline sampled it (the crop only when the view crops). */
+export function opsOf(spec: ViewSpec, p: ViewParams): AugmentOps {
+  const j = p.jitter;
+  return {
+    crop: spec.crop ? { ...p.crop } : null,
+    flip: p.flip,
+    jitter: j && {
+      order: j.order.map((k) => JITTER_OPS[k]!),
+      brightness: j.factors[0],
+      contrast: j.factors[1],
+      saturation: j.factors[2],
+      hue: j.factors[3],
+    },
+    grayscale: p.grayscale,
+    blurSigma: spec.blur ? p.blurSigma : null,
+    solarize: p.solarize,
+  };
 }
 
 /** A float [0,1] or uint8 NHWC picture → PNG data URL, scaled up (nearest) for small images. */
@@ -74,7 +93,9 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
       const per = row.imageSize * row.imageSize * row.channels;
       const pixels = new Uint8Array(picked.length * per);
       picked.forEach((it, i) => pixels.set(readItems(ws, row, it.idx), i * per));
-      const rendered = renderViews({ pixels, shape: [picked.length, row.imageSize, row.imageSize, row.channels] }, views, seed);
+      const ops: AugmentOps[][] = picked.map(() => []);
+      const onParams = (v: number, params: readonly ViewParams[]) => params.forEach((p, i) => (ops[i]![v] = opsOf(views[v]!, p)));
+      const rendered = renderViews({ pixels, shape: [picked.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
       let data: { size: number; values: Float32Array }[];
       try {
         data = rendered.map((t) => ({ size: t.shape[1], values: t.dataSync() as Float32Array }));
@@ -94,6 +115,7 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
               return png(v.values.subarray(i * n, (i + 1) * n), v.size, row.channels, scale(v.size));
             }),
           ),
+          ops: ops[i]!,
         })),
       );
       return { preset: name, views: toJson(views), seed, rows, millis: performance.now() - t0 };

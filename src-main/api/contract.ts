@@ -113,12 +113,35 @@ export interface PresetInfo {
  *  overriding the preset's); `count` images, `seed`, `split`. */
 export type AugmentPreviewRequest = RequestInput<'augment.preview'>;
 
+/** Colour jitter as it ran on one image: its ops in the order they ran, each factor (null: off). */
+export interface AugmentJitter {
+  order: ('brightness' | 'contrast' | 'saturation' | 'hue')[];
+  brightness: number | null;
+  contrast: number | null;
+  saturation: number | null;
+  /** The hue shift (a fraction of the colour wheel). */
+  hue: number | null;
+}
+
+/** Which operations fired on one view of one image, with the parameters the pipeline sampled. */
+export interface AugmentOps {
+  /** The crop box in the original's pixels; null when the view has no crop step. */
+  crop: { top: number; left: number; height: number; width: number } | null;
+  flip: boolean;
+  /** null: jitter not applied to this image. */
+  jitter: AugmentJitter | null;
+  grayscale: boolean;
+  /** The blur's sigma in pixels; null: not blurred. */
+  blurSigma: number | null;
+  solarize: boolean;
+}
+
 export interface AugmentPreview {
   preset: string;
   views: ViewSpecJson[];
   seed: number;
-  /** One row per image: the original, then one image per view. */
-  rows: { index: number; label: string | null; original: string; views: string[] }[];
+  /** One row per image: the original, then one image per view and what fired on each (`ops[j]` for `views[j]`). */
+  rows: { index: number; label: string | null; original: string; views: string[]; ops: AugmentOps[] }[];
   millis: number;
 }
 

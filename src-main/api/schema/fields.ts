@@ -176,7 +176,7 @@ export function formBounds(schema: z.ZodObject, name: string): { min?: number; m
   };
 }
 
-function unwrapAll(s: z.ZodType): z.ZodType {
+export function unwrapAll(s: z.ZodType): z.ZodType {
   let cur = s;
   for (;;) {
     if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;

@@ -132,6 +132,11 @@ export function channelStats(pixels: Uint8Array, channels: number): ChannelStats
 export interface RenderOptions {
   /** Normalise each view at the end (training); omit for [0,1] views (previews). */
   normalize?: ChannelStats;
+  /**
+   * Called once per view with the per-image parameters it samples and applies (the same
+   * objects, before any pixel is drawn), for a preview that says which operations fired.
+   */
+  onParams?: (viewIndex: number, params: readonly ViewParams[]) => void;
 }
 
 /**
@@ -155,7 +160,9 @@ export function renderViews(
     pipelines.forEach((spec, v) => {
       views.push(
         tf.tidy(() => {
-          const view = applyView(x, spec, sampleBatchParams(spec, n, h, w, seed, v));
+          const params = sampleBatchParams(spec, n, h, w, seed, v);
+          options.onParams?.(v, params);
+          const view = applyView(x, spec, params);
           return options.normalize ? normalize(view, options.normalize) : view;
         }),
       );

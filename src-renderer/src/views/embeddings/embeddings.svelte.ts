@@ -1,6 +1,8 @@
 /**
  * The Embeddings view's state: the algorithm, each picked run's projection (projections.get,
- * or a projections.create job when missing), and the thumbnails of hovered points.
+ * or a projections.create job when missing), and what links the maps (lib/logic/linkedMaps):
+ * the hovered item and its thumbnail, the selected items (click or lasso) and theirs, the
+ * hidden classes, point size and opacity.
  */
 import type { Projection, ProjectionAlgo, Split } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
@@ -18,7 +20,16 @@ export class EmbeddingsState {
   split = $state<Split>('test');
   maps = $state.raw<Record<string, MapState>>({});
   hover = $state<{ runId: string; index: number; label: string; thumb: string | null } | null>(null);
+  /** The selected dataset items (a click or a lasso in any map), highlighted in every map. */
+  selected = $state.raw<number[]>([]);
+  /** Thumbnails of the first selected items, in selection order. */
+  selectedThumbs = $state.raw<{ index: number; label: string; thumb: string | null }[]>([]);
+  hidden = $state.raw<number[]>([]);
+  pointSize = $state(5);
+  opacity = $state(0.8);
+  colourByClass = $state(true);
   private thumbs = new Map<string, string>();
+  private selectSeq = 0;
 
   constructor(readonly wb: Workbench) {}
 
@@ -71,21 +82,49 @@ export class EmbeddingsState {
     return this.algo === algo && this.split === split;
   }
 
-  /** Shows a hovered point's image (fetched once per dataset item). */
+  /** The dataset item of a run's point, as a thumbnail (fetched once per item). */
+  private async thumb(datasetId: string, index: number): Promise<string | null> {
+    const key = `${datasetId}:${index}`;
+    const known = this.thumbs.get(key);
+    if (known) return known;
+    const res = await this.wb.client.request('datasets.items', { id: datasetId, offset: index, limit: 1 });
+    const item = res.items.find((it) => it.index === index);
+    if (item) this.thumbs.set(key, item.thumb);
+    return item?.thumb ?? null;
+  }
+
+  /** Hovered in one map: highlighted in all, and its image shown. */
   async hoverPoint(runId: string, index: number, label: string): Promise<void> {
     const run = this.wb.runs.find((r) => r.id === runId);
-    if (!run) return;
-    const key = `${run.datasetId}:${index}`;
-    this.hover = { runId, index, label, thumb: this.thumbs.get(key) ?? null };
-    if (this.thumbs.has(key)) return;
+    if (!run || this.hover?.index === index) return;
+    this.hover = { runId, index, label, thumb: this.thumbs.get(`${run.datasetId}:${index}`) ?? null };
+    if (this.hover.thumb) return;
     try {
-      const res = await this.wb.client.request('datasets.items', { id: run.datasetId, offset: index, limit: 1 });
-      const item = res.items.find((it) => it.index === index);
-      if (!item) return;
-      this.thumbs.set(key, item.thumb);
-      if (this.hover?.index === index && this.hover.runId === runId) this.hover = { ...this.hover, thumb: item.thumb };
+      const thumb = await this.thumb(run.datasetId, index);
+      if (this.hover?.index === index && this.hover.runId === runId) this.hover = { ...this.hover, thumb };
     } catch {
-      /* the tooltip stays without an image */
+      /* the panel stays without an image */
     }
+  }
+
+  /** The class name of an item, from any shown map of the run. */
+  private labelOf(index: number): string {
+    for (const m of Object.values(this.maps)) {
+      if (m.kind !== 'ready') continue;
+      const row = m.p.indices.indexOf(index);
+      if (row >= 0) return m.p.labels[row] === null ? 'unlabelled' : (m.p.classes[m.p.labels[row]!] ?? String(m.p.labels[row]));
+    }
+    return '';
+  }
+
+  /** Selects items (a click or a lasso in one map; [] clears) and fetches the first `shown` thumbnails. */
+  async select(runId: string, items: number[], shown = 48): Promise<void> {
+    const seq = ++this.selectSeq;
+    this.selected = items;
+    this.selectedThumbs = items.slice(0, shown).map((index) => ({ index, label: this.labelOf(index), thumb: null }));
+    const run = this.wb.runs.find((r) => r.id === runId);
+    if (!run || items.length === 0) return;
+    const thumbs = await Promise.all(this.selectedThumbs.map((t) => this.thumb(run.datasetId, t.index).catch(() => null)));
+    if (seq === this.selectSeq) this.selectedThumbs = this.selectedThumbs.map((t, i) => ({ ...t, thumb: thumbs[i] ?? null }));
   }
 }
