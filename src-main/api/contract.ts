@@ -28,6 +28,7 @@ import type {
   RunStatus,
   Split,
   TrainOptions,
+  TrainPreview,
   WrittenFile,
 } from '../core/types';
 
@@ -233,6 +234,8 @@ export interface ApiRequests {
 
   'methods.list': [void, MethodInfo[]];
   'runs.create': [TrainRequest, { runIds: string[]; jobIds: string[] }];
+  /** What runs.create would run for this request, per method: the resolved config and why a rule set a value. */
+  'runs.preview': [TrainRequest, TrainPreview[]];
   'runs.list': [{ datasetId?: string } | void, RunInfo[]];
   'runs.get': [RequestInput<'runs.get'>, RunInfo];
   'runs.metrics': [RequestInput<'runs.metrics'>, MetricPoint[]];

@@ -16,6 +16,7 @@ const requests: Record<RequestName, true> = {
   'augment.preview': true,
   'methods.list': true,
   'runs.create': true,
+  'runs.preview': true,
   'runs.list': true,
   'runs.get': true,
   'runs.metrics': true,

@@ -8,7 +8,7 @@ import type { TrainChildOut } from '../engine/trainProtocol';
 import type { Handlers, ServiceContext } from './context';
 import { liveRun, runInfo } from './dto';
 import { notFound, PretextError } from '../core/errors';
-import { checkResumable, datasetFacts, resolveTrainConfigs } from '../tasks/trainConfig';
+import { checkResumable, datasetFacts, previewTrainConfigs, resolveTrainConfigs } from '../tasks/trainConfig';
 
 const STEP_METRICS = new Set(['loss', 'lr', 'views_per_s']);
 const METRICS_INTERVAL_MS = 250;
@@ -103,7 +103,7 @@ export function trainingFinished(ctx: ServiceContext, runId: string): void {
 
 export function runsHandlers(
   ctx: ServiceContext,
-): Handlers<'runs.create' | 'runs.list' | 'runs.get' | 'runs.metrics' | 'runs.cancel' | 'runs.resume' | 'runs.delete' | 'jobs.list' | 'jobs.cancel'> {
+): Handlers<'runs.create' | 'runs.preview' | 'runs.list' | 'runs.get' | 'runs.metrics' | 'runs.cancel' | 'runs.resume' | 'runs.delete' | 'jobs.list' | 'jobs.cancel'> {
   const { ws } = ctx;
   const ownPids = () => new Set([...ctx.training.values()].flatMap((t) => (t.pid === null ? [] : [t.pid])));
   const info = (id: string) => {
@@ -127,6 +127,12 @@ export function runsHandlers(
         ctx.emit('run.status', { runId: run.id, status: 'queued', epochsDone: 0, error: null });
       }
       return { runIds, jobIds };
+    },
+    'runs.preview': async (req) => {
+      const dataset = getDataset(ws, req.datasetId);
+      if (!dataset) throw notFound(`dataset '${req.datasetId}'`);
+      const backend = await ctx.backend();
+      return previewTrainConfigs(req, datasetFacts(ws, dataset), backend.name);
     },
     'runs.list': async (req) => {
       const datasetId = req ? req.datasetId : undefined;

@@ -25,6 +25,23 @@ export interface TrainOptions {
   preset?: string;
 }
 
+/**
+ * What a training request will really run, per method, before anything is stored: the values a
+ * rule changed (a backend's default batch, the 10 % warm-up rule, the preset for the image
+ * size) with the reason, or why the method cannot train on this dataset.
+ */
+export interface TrainPreview {
+  method: string;
+  /** The resolved run config (what runs.create would store); null when it cannot train. */
+  config: Record<string, unknown> | null;
+  /** One line per value a rule set or changed, e.g. 'batch 128: the wasm backend's default (method default 256)'. */
+  notes: string[];
+  /** Why this method cannot train with these options on this dataset; null when it can. */
+  error: string | null;
+  /** The request field the error is about ('batch', 'params.simclr.temperature'). */
+  field: string | null;
+}
+
 /** What the store keeps of a training run and the API shows of it (RunRow and RunInfo both extend it). */
 export interface RunRecord {
   id: string;

@@ -10,13 +10,14 @@
  *   the key `pretext` (onnx.load(f).metadata_props, or InferenceSession's metadata).
  * Both take NHWC float32 images normalised as in training: ((pixel / 255) − mean) / std with the
  * per-channel mean/std of the run's train split (the sidecar's `normalization`).
- * Default destination: runs/<id>/exports/encoder-e<epoch>-tfjs/ or encoder-e<epoch>.onnx.
+ * Default destination: runs/<id>/exports/<id>-encoder-e<epoch>-tfjs/ or <id>-encoder-e<epoch>.onnx
+ * (the run id in the name, so exports of two runs never collide once downloaded or copied).
  *
  * `exportEmbeddings`: a run's backbone features (latest checkpoint, the workspace's embeddings
  * cache — tasks/embeddings.ts) with each row's dataset index, split, label and class, as CSV or
  * .npy + labels CSV (ml/export/embeddingFiles.ts). `split`: test (default), train, or all (train
  * then test, the splits the dataset has). Default destination:
- * runs/<id>/exports/embeddings-e<epoch>-<split>.<ext>.
+ * runs/<id>/exports/<id>-embeddings-e<epoch>-<split>.<ext>.
  */
 import { join, resolve } from 'node:path';
 import type { Control } from '../core/control';
@@ -86,7 +87,7 @@ function isDir(path: string): boolean {
 
 /** Where the export goes: `out` (an existing folder takes the default file name), else under the run. */
 function destination(ws: Workspace, enc: Encoder, format: EncoderFormat, out: string | undefined): string {
-  const name = format === 'tfjs' ? `encoder-e${enc.epoch}-tfjs` : `encoder-e${enc.epoch}.onnx`;
+  const name = format === 'tfjs' ? `${enc.runId}-encoder-e${enc.epoch}-tfjs` : `${enc.runId}-encoder-e${enc.epoch}.onnx`;
   if (out === undefined || out === '') return join(runDir(ws, enc.runId), 'exports', name);
   const path = resolve(out);
   if (format === 'onnx' && isDir(path)) return join(path, name);
@@ -161,7 +162,7 @@ export async function exportEmbeddings(
   const parts: Embeddings[] = [];
   for (const s of splits) parts.push(await runEmbeddings(ws, runId, s, ctl));
   const epoch = parts[0]!.epoch;
-  const name = `embeddings-e${epoch}-${split}.${o.format}`;
+  const name = `${runId}-embeddings-e${epoch}-${split}.${o.format}`;
   let dest: string;
   if (o.out === undefined || o.out === '') dest = join(runDir(ws, runId), 'exports', name);
   else {

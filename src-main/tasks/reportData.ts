@@ -55,6 +55,19 @@ function latestKnnTop1(ws: Workspace, runId: string, baseline: boolean): number 
   return null;
 }
 
+/**
+ * A run's own evaluation results (kNN top-1, probe top-1 by label fraction) and, apart, those
+ * of its random-init baseline stored under it (params.baseline): what the report and
+ * `runs show` print, never one for the other.
+ */
+export function runResults(ws: Workspace, runId: string): { knnTop1: number | null; probeTop1: Record<string, number>; randomInit: { knnTop1: number | null; probeTop1: Record<string, number> } } {
+  return {
+    knnTop1: latestKnnTop1(ws, runId, false),
+    probeTop1: probesOf(ws, runId, false),
+    randomInit: { knnTop1: latestKnnTop1(ws, runId, true), probeTop1: probesOf(ws, runId, true) },
+  };
+}
+
 function mapsOf(ws: Workspace, runId: string, errors: string[]): ReportMap[] {
   const seen = new Set<string>();
   const maps: ReportMap[] = [];
@@ -90,7 +103,8 @@ function mapsOf(ws: Workspace, runId: string, errors: string[]): ReportMap[] {
 function reportRun(ws: Workspace, run: RunRow): ReportRun {
   const mapErrors: string[] = [];
   const latest = latestMetrics(ws, run.id);
-  const evalKnn = latestKnnTop1(ws, run.id, false);
+  const results = runResults(ws, run.id);
+  const evalKnn = results.knnTop1;
   const monitorKnn = latest['knn_top1'];
   const diag = latestEvaluation(ws, run.id, 'diagnostics');
   const rank = diag?.result['effectiveRank'];
@@ -110,9 +124,9 @@ function reportRun(ws: Workspace, run: RunRow): ReportRun {
     finalLoss: latest['loss'] ?? null,
     knnTop1: evalKnn ?? monitorKnn ?? null,
     knnSource: evalKnn !== null ? 'eval' : monitorKnn !== undefined ? 'monitor' : null,
-    probeTop1: probesOf(ws, run.id, false),
+    probeTop1: results.probeTop1,
     effectiveRank: typeof rank === 'number' ? rank : null,
-    randomInit: { knnTop1: latestKnnTop1(ws, run.id, true), probeTop1: probesOf(ws, run.id, true) },
+    randomInit: results.randomInit,
     config,
     curves: {
       loss: curve(runMetrics(ws, run.id, 'loss'), (p) => p.step),

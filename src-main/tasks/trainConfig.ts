@@ -12,7 +12,7 @@ import { resolveConfig, unknownOption, type RunConfig } from '../ml/train/config
 import type { TrainData } from '../ml/train/data';
 import { PretextError } from '../core/errors';
 import { didYouMean } from '../core/suggest';
-import type { TrainOptions } from '../core/types';
+import type { TrainOptions, TrainPreview } from '../core/types';
 import { classNames, datasetItems, type DatasetRow } from '../store/datasets';
 import type { Workspace } from '../store/workspace';
 
@@ -118,6 +118,43 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
         throw new PretextError(`${name}: ${err.message}`, { field: field ?? 'methods' });
       }
       throw new PretextError(`${name}: ${(err as Error).message}`, { field: 'methods' });
+    }
+  });
+}
+
+/** The values of `cfg` that a rule rather than the request set, each with its reason. */
+export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize'>, backendName: string): string[] {
+  const def = getMethod(cfg.method).train;
+  const notes: string[] = [];
+  if (plan.batch === undefined || plan.batch === null) {
+    notes.push(
+      defaultBatch(backendName) === cfg.batch && def.batch !== cfg.batch
+        ? `batch ${cfg.batch}: the ${backendName} backend's default (method default ${def.batch} needs more memory than it has)`
+        : `batch ${cfg.batch}: the method's default`,
+    );
+  }
+  if ((plan.warmupEpochs === undefined || plan.warmupEpochs === null) && cfg.warmupEpochs !== def.warmupEpochs) {
+    notes.push(`warmupEpochs ${cfg.warmupEpochs}: at most 10% of the ${cfg.epochs} epochs (method default ${def.warmupEpochs})`);
+  }
+  if (plan.preset === undefined || plan.preset === null) notes.push(`preset ${cfg.preset}: the method's augmentations for ${data.imageSize} px images`);
+  if (cfg.batch !== 256) notes.push(`learning rate ${Number(cfg.scaledLr.toPrecision(4))}: ${cfg.lr} per 256 images × ${cfg.batch}/256`);
+  return notes;
+}
+
+/**
+ * Each method of the plan resolved as runs.create would resolve it (resolveTrainConfigs), with
+ * the reason for each value a rule set, or why it cannot train; nothing is stored.
+ */
+export function previewTrainConfigs(plan: TrainPlan, data: DataFacts, backendName: string): TrainPreview[] {
+  const methods = Array.isArray(plan.methods) ? plan.methods : [];
+  return methods.map((method) => {
+    const one: TrainPlan = { ...plan, methods: [method], params: plan.params?.[method] ? { [method]: plan.params[method] } : {} };
+    try {
+      const cfg = resolveTrainConfigs(one, data, backendName)[0]!;
+      return { method, config: { ...cfg }, notes: resolutionNotes(plan, cfg, data, backendName), error: null, field: null };
+    } catch (err) {
+      if (!(err instanceof PretextError)) throw err;
+      return { method, config: null, notes: [], error: err.message, field: err.field ?? null };
     }
   });
 }

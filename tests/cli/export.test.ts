@@ -33,7 +33,7 @@ describe('pretext export', () => {
     expect(res.bytes).toBe(readFileSync(res.path).length);
     const tfjs = await cli('export', 'encoder', runId.slice(0, 8), '--format', 'tfjs');
     expect(tfjs.code, tfjs.stderr).toBe(0);
-    const dir = join(wsDir(), 'runs', runId, 'exports', 'encoder-e1-tfjs');
+    const dir = join(wsDir(), 'runs', runId, 'exports', `${runId}-encoder-e1-tfjs`);
     expect(tfjs.stdout).toContain(`wrote ${join(dir, 'model.json')}`);
     const side = JSON.parse(readFileSync(join(dir, 'pretext.json'), 'utf8')) as { input: { channels: number; layout: string } };
     expect(side.input).toMatchObject({ channels: 1, layout: 'NHWC' });
@@ -47,7 +47,7 @@ describe('pretext export', () => {
     expect(readFileSync(join(tmp.dir, 'train.labels.csv'), 'utf8').split('\n')[1]).toMatch(/^\d+,train,\d,class\d$/);
     const csv = await cli('export', 'embeddings', runId, '--format', 'csv', '--out', tmp.dir);
     expect(csv.code, csv.stderr).toBe(0);
-    expect(existsSync(join(tmp.dir, 'embeddings-e1-test.csv'))).toBe(true);
+    expect(existsSync(join(tmp.dir, `${runId}-embeddings-e1-test.csv`))).toBe(true);
   });
 
   it('names the bad input: unknown run, missing checkpoint, bad format, unwritable --out', async () => {

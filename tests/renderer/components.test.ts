@@ -141,7 +141,7 @@ describe('Compare tables', () => {
     const evals = [{ id: 'e', runId: 'a', epoch: 2, kind: 'probe' as const, params: { labelFraction: 0.1 }, result: { top1: 0.625 }, createdAt: 't' }];
     render(MetricsTable, { runs, evals });
     const cells = within(screen.getAllByRole('row')[1]!).getAllByRole('cell').map((c) => c.textContent);
-    expect(cells).toEqual(['simclr', 'small', '2', '50.0%', '—', '62.5%', '—', '13s', '702 k']);
+    expect(cells).toEqual(['simclr', 'a', '—', '0.25', 'small', '2', '50.0%', '—', '62.5%', '—', '13s', '702 k']);
   });
 });
 

@@ -69,7 +69,7 @@ describe('exportEncoder / exportEmbeddings on a trained run', () => {
   it('ONNX with its metadata reproduces the exported test embeddings', async () => {
     const before = tf.memory().numTensors;
     const onnx = await exportEncoder(ws, runId, { format: 'onnx' });
-    expect(onnx.path).toBe(join(ws.runsDir, runId, 'exports', 'encoder-e1.onnx'));
+    expect(onnx.path).toBe(join(ws.runsDir, runId, 'exports', `${runId}-encoder-e1.onnx`));
     const emb = await exportEmbeddings(ws, runId, { format: 'npy', out: join(tmp.dir, 'out', 'feat.npy') });
     expect(tf.memory().numTensors).toBe(before);
     const bytes = readFileSync(onnx.path);
@@ -115,7 +115,7 @@ describe('exportEncoder / exportEmbeddings on a trained run', () => {
 
   it('CSV of all splits: train rows then test rows', async () => {
     const res = await exportEmbeddings(ws, runId, { format: 'csv', split: 'all' });
-    expect(res.path).toBe(join(ws.runsDir, runId, 'exports', 'embeddings-e1-all.csv'));
+    expect(res.path).toBe(join(ws.runsDir, runId, 'exports', `${runId}-embeddings-e1-all.csv`));
     const lines = readFileSync(res.path, 'utf8').trim().split('\n');
     expect(lines.length).toBe(1 + 48 + 24);
     expect(lines[0]!.split(',').length).toBe(4 + 32);

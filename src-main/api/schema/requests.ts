@@ -191,6 +191,7 @@ export const requestSchemas = {
   'augment.preview': augmentPreviewRequest,
   'methods.list': noPayload,
   'runs.create': trainRequest,
+  'runs.preview': trainRequest,
   'runs.list': runsListRequest,
   'runs.get': idRequest,
   'runs.metrics': runsMetricsRequest,

@@ -14,7 +14,8 @@ export const doctorCommand: Command = {
   async run(args, ctx) {
     if (args.length > 0) throw usageError(`doctor: unexpected argument '${args[0]}'\n${usage}`);
     const threads = defaultThreads();
-    const backends = await listBackends({ threads });
+    // Each device asked itself (Dawn's warnings included): the reasons are what doctor is for.
+    const backends = await listBackends({ threads, probe: true });
     // The real selection, honouring --backend, with its reasons.
     const chosen = await initBackend({ ...(ctx.backend ? { prefer: ctx.backend } : {}), threads });
     for (const b of backends) b.chosen = b.name === chosen.name;

@@ -4,6 +4,7 @@ import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
 import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
 import { checkResumable } from '../../tasks/trainConfig';
+import { runResults } from '../../tasks/reportData';
 import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { subcommandArgs } from '../subcommands';
@@ -11,7 +12,7 @@ import { PretextError } from '../../core/errors';
 import { trainRun } from './train';
 
 const usage = `Usage: pretext runs list
-       pretext runs show ID      config, backend, per-epoch metrics
+       pretext runs show ID      config, backend, per-epoch metrics, evaluations (baselines apart)
        pretext runs resume ID    continue a cancelled, failed or interrupted run from its last checkpoint
        pretext runs cancel ID    stop a run that is training in another process`;
 
@@ -45,6 +46,19 @@ function perEpoch(ws: Workspace, runId: string): Record<string, number | string>
     rows.set(m.epoch, row);
   }
   return [...rows.values()];
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** 'kNN 80.0%  probe 100% 78.5%', or null without any result. */
+function resultsLine(r: { knnTop1: number | null; probeTop1: Record<string, number> }): string | null {
+  const parts = [
+    ...(r.knnTop1 === null ? [] : [`kNN ${pct(r.knnTop1)}`]),
+    ...Object.entries(r.probeTop1)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([f, v]) => `probe ${Number(f) * 100}% ${pct(v)}`),
+  ];
+  return parts.length ? parts.join('  ') : null;
 }
 
 export const runsCommand: Command = {
@@ -84,7 +98,11 @@ export const runsCommand: Command = {
         }
         ctx.print(`  config   ${JSON.stringify(run.config)}`);
         for (const e of epochs) ctx.print(`  ${Object.entries(e).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`).join('  ')}`);
-        return { ...run, epochs, latest: latestMetrics(ws, run.id) };
+        const { randomInit, ...results } = runResults(ws, run.id);
+        ctx.print(`  results  ${resultsLine(results) ?? "none yet (pretext eval knn|probe)"}`);
+        const baseline = resultsLine(randomInit);
+        if (baseline) ctx.print(`  baseline random-init encoder (not this run's result): ${baseline}`);
+        return { ...run, epochs, latest: latestMetrics(ws, run.id), results, baselines: { randomInit } };
       }
       case 'resume': {
         const ws = ctx.workspace();

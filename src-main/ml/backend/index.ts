@@ -5,8 +5,9 @@
  *       Picks the first backend that loads, in the order tensorflow → webgpu → wasm → cpu.
  *       `prefer` (from --backend / PRETEXT_BACKEND) is tried first; if it fails, its reason is
  *       recorded in `skipped` and the usual order continues. Unknown names throw PretextError.
- *   await listBackends({ threads? }) -> BackendProbe[]
- *       Tries every backend (for `pretext doctor`), then re-activates the winner.
+ *   await listBackends({ threads?, probe? }) -> BackendProbe[]
+ *       Tries every backend (for `pretext doctor`, with probe: each device asked itself, even
+ *       where a quick check finds none), then re-activates the winner.
  *   await useBackend('cpu' | 'wasm' | ...) -> BackendInfo
  *       Loads exactly that backend or throws (tests).
  *   describeBackend() -> BackendInfo
@@ -73,10 +74,10 @@ function parseName(name: string, source: string): BackendName {
   throw new PretextError(`unknown backend '${name}' (from ${source}): expected one of ${BACKEND_ORDER.join(', ')}`, { field: 'backend' });
 }
 
-async function tryLoad(name: BackendName, threads: number, forced = false): Promise<LoadedBackend> {
+async function tryLoad(name: BackendName, threads: number, forced = false, probe = false): Promise<LoadedBackend> {
   registerBatchNormGradient();
   try {
-    return await loaders[name]({ threads, forced });
+    return await loaders[name]({ threads, forced, probe });
   } catch (err) {
     if (err instanceof BackendLoadError) throw err;
     throw new BackendLoadError((err as Error)?.message ?? String(err));
@@ -123,12 +124,13 @@ export async function useBackend(name: BackendName, opts: { threads?: number } =
   return current;
 }
 
-export async function listBackends(opts: { threads?: number } = {}): Promise<BackendProbe[]> {
+/** Every backend, loaded or not and why; `probe` (doctor) asks each device itself, even where a quick check finds none. */
+export async function listBackends(opts: { threads?: number; probe?: boolean } = {}): Promise<BackendProbe[]> {
   const threads = opts.threads ?? defaultThreads();
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_ORDER) {
     try {
-      const b = await tryLoad(name, threads);
+      const b = await tryLoad(name, threads, false, opts.probe ?? false);
       probes.push({ name, loaded: true, version: b.version, device: b.device, chosen: false });
     } catch (err) {
       probes.push({ name, loaded: false, reason: (err as Error).message, chosen: false });

@@ -31,6 +31,11 @@ export interface LoadOptions {
   threads?: number;
   /** Chosen by --backend / PRETEXT_BACKEND or useBackend: accept what auto-selection skips. */
   forced?: boolean;
+  /**
+   * `pretext doctor`: try the device even where a quick check finds none, so its own reason is
+   * reported (Dawn then prints its Vulkan and XDG_RUNTIME_DIR warnings to stderr).
+   */
+  probe?: boolean;
 }
 
 function cpuModel(): string {

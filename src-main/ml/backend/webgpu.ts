@@ -4,7 +4,14 @@
  * must exist. A software adapter (SwiftShader, e.g. Debian chromium's vk_swiftshader_icd.json
  * through VK_ICD_FILENAMES) is far slower than wasm: auto-selection skips it with that reason,
  * and only a forced webgpu (--backend webgpu, tests) uses it, for correctness checks.
+ *
+ * Dawn writes its adapter search to stderr from native code (Vulkan feature warnings,
+ * "XDG_RUNTIME_DIR is invalid" from the window-system loader), which Node cannot silence.
+ * On Linux without a GPU device node and without a Vulkan driver named in the environment,
+ * no adapter can exist: auto-selection skips webgpu with that reason, without starting Dawn.
+ * `pretext doctor` (opts.probe) and a forced webgpu still start it and report its own reason.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, BackendLoadError, importFailure, type LoadedBackend, type LoadOptions } from './loaders';
 
@@ -17,6 +24,41 @@ interface GpuAdapter {
   isFallbackAdapter?: boolean;
 }
 
+/** How the quick check sees the machine (the real one by default; tests pass their own). */
+export interface GpuHost {
+  platform: NodeJS.Platform;
+  env: Record<string, string | undefined>;
+  /** Entries of a /dev folder ([] when it is missing). */
+  list(dir: string): string[];
+  exists(path: string): boolean;
+}
+
+const realHost: GpuHost = {
+  platform: process.platform,
+  env: process.env,
+  list: (dir) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  },
+  exists: existsSync,
+};
+
+/**
+ * Why no WebGPU adapter can exist here, or null when one might: on Linux, no render node
+ * (/dev/dri/renderD*), no NVIDIA device (/dev/nvidia0), no WSL GPU (/dev/dxg), and no Vulkan
+ * driver named by VK_ICD_FILENAMES / VK_DRIVER_FILES. Other systems always try (Metal, D3D12).
+ */
+export function noGpuDevice(host: GpuHost = realHost): string | null {
+  if (host.platform !== 'linux') return null;
+  if (host.env['VK_ICD_FILENAMES'] || host.env['VK_DRIVER_FILES']) return null;
+  if (host.list('/dev/dri').some((n) => n.startsWith('renderD'))) return null;
+  if (host.exists('/dev/nvidia0') || host.exists('/dev/dxg')) return null;
+  return 'webgpu: no GPU device (no /dev/dri render node, /dev/nvidia0 or /dev/dxg, and no VK_ICD_FILENAMES); `pretext doctor` asks Dawn itself';
+}
+
 /** One Dawn instance per process: a second `create()` after switching backends crashes Dawn. */
 let loaded: { backend: LoadedBackend; software: boolean } | undefined;
 
@@ -26,6 +68,8 @@ export async function loadWebgpu(opts: LoadOptions = {}): Promise<LoadedBackend>
     await activate('webgpu');
     return loaded.backend;
   }
+  const absent = opts.forced || opts.probe ? null : noGpuDevice();
+  if (absent) throw new BackendLoadError(absent);
   let dawn: DawnModule;
   try {
     dawn = (await import('webgpu' as string)) as DawnModule;

@@ -65,3 +65,44 @@ export function estimateEta(done: number, total: number, elapsedSeconds: number)
 export function shortId(id: string): string {
   return id.replace(/^[a-z]+-/, '').slice(0, 8);
 }
+
+/** How a metric is read: its label, its unit, whether it is a fraction shown as a percentage, per step or per epoch. */
+export interface MetricMeta {
+  label: string;
+  /** The axis title and table heading: the label with its unit, e.g. 'kNN top-1 (%)'. */
+  title: string;
+  /** A fraction in [0, 1] that the views show as a percentage. */
+  percent: boolean;
+  /** Recorded every training step (smoothable) rather than once per epoch. */
+  perStep: boolean;
+}
+
+/** The one mapping from metric keys to what the views call them. */
+const METRICS: Record<string, Omit<MetricMeta, 'title'> & { unit?: string }> = {
+  loss: { label: 'Loss', perStep: true, percent: false },
+  lr: { label: 'Learning rate', perStep: true, percent: false },
+  views_per_s: { label: 'Throughput', unit: 'views/s', perStep: true, percent: false },
+  knn_top1: { label: 'kNN top-1', unit: '%', perStep: false, percent: true },
+  feature_std: { label: 'Feature std (collapse)', perStep: false, percent: false },
+  uniformity: { label: 'Uniformity', perStep: false, percent: false },
+  alignment: { label: 'Alignment', perStep: false, percent: false },
+  top1: { label: 'Top-1', unit: '%', perStep: false, percent: true },
+  top5: { label: 'Top-5', unit: '%', perStep: false, percent: true },
+};
+
+/** A metric's label, unit and kind; an unknown key reads as itself, per epoch. */
+export function metricMeta(key: string): MetricMeta {
+  const m = Object.hasOwn(METRICS, key) ? METRICS[key]! : { label: key, perStep: false, percent: false };
+  const unit = 'unit' in m ? m.unit : undefined;
+  return { label: m.label, title: unit ? `${m.label} (${unit})` : m.label, percent: m.percent, perStep: m.perStep };
+}
+
+/** A metric value as the views show it: a percentage for fractions, else about 4 significant digits. */
+export function formatMetric(key: string, x: number | null | undefined): string {
+  return metricMeta(key).percent ? formatPercent(x) : formatValue(x);
+}
+
+/** Runs named so that two of the same method can be told apart: 'simclr 1a2b3c4d, byol 5e6f7a8b'. */
+export function runsCaption(runs: readonly { id: string; method: string }[]): string {
+  return runs.map((r) => `${r.method} ${shortId(r.id)}`).join(', ');
+}

@@ -1,7 +1,9 @@
 /**
- * The Compare view's metrics table: one row per run with its last kNN top-1 (the run's own
- * monitor, or the latest kNN evaluation), linear-probe top-1 at each label fraction (the
- * latest evaluation of each), training time, and the backbone's parameter count.
+ * The Compare view's metrics table: one row per run with what tells it apart (id, seed, width,
+ * epochs), its last kNN top-1 (the run's own monitor, or the latest kNN evaluation), linear-probe
+ * top-1 at each label fraction (the latest evaluation of each), training time, and the
+ * backbone's parameter count. A baseline stored under a run (its random-init encoder,
+ * params.baseline) is never read as the run's own result.
  */
 import type { Evaluation, LabelFraction, RunInfo } from '../../../../src-main/api/contract';
 import { LABEL_FRACTIONS as PROBE_FRACTIONS } from '../../../../src-main/api/schema/requests';
@@ -14,6 +16,8 @@ export interface MetricsRow {
   method: string;
   dataset: string;
   backbone: string;
+  seed: number | null;
+  width: number | null;
   epochs: number;
   knn: number | null;
   probe: Record<string, number | null>;
@@ -36,6 +40,12 @@ export function top1Of(e: Evaluation): number | null {
   return num(e.result['top1']) ?? num(e.result['accuracy']);
 }
 
+/** A baseline evaluated for a run and stored under it (the random-init encoder of its config), not the run's result. */
+export function isBaseline(e: Evaluation): boolean {
+  const b = (e.params as Record<string, unknown>)['baseline'];
+  return b !== undefined && b !== null && b !== false;
+}
+
 /** The latest evaluation matching a predicate (by createdAt, then list order). */
 function latest(evals: readonly Evaluation[], pred: (e: Evaluation) => boolean): Evaluation | undefined {
   let best: Evaluation | undefined;
@@ -45,7 +55,7 @@ function latest(evals: readonly Evaluation[], pred: (e: Evaluation) => boolean):
 
 export function metricsRows(runs: readonly RunInfo[], evals: readonly Evaluation[]): MetricsRow[] {
   return runs.map((r) => {
-    const mine = evals.filter((e) => e.runId === r.id);
+    const mine = evals.filter((e) => e.runId === r.id && !isBaseline(e));
     const knnEval = latest(mine, (e) => e.kind === 'knn');
     const probe: Record<string, number | null> = {};
     for (const f of LABEL_FRACTIONS) {
@@ -58,6 +68,8 @@ export function metricsRows(runs: readonly RunInfo[], evals: readonly Evaluation
       method: r.method,
       dataset: r.datasetName,
       backbone: typeof cfg['backbone'] === 'string' ? cfg['backbone'] : '—',
+      seed: num(cfg['seed']),
+      width: num(cfg['width']),
       epochs: r.epochs,
       knn: (knnEval ? top1Of(knnEval) : null) ?? num(r.latest['knn_top1']),
       probe,

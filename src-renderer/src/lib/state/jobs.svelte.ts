@@ -5,6 +5,8 @@
 import type { ApiClient, JobInfo } from '../../../../src-main/api/contract';
 
 export class JobsState {
+  /** Finished jobs kept in the tray (the newest); running and queued ones are always kept. */
+  static readonly KEEP_FINISHED = 20;
   /** Jobs by id, newest first. */
   list = $state<JobInfo[]>([]);
   private waiters = new Map<string, ((job: JobInfo) => void)[]>();
@@ -34,7 +36,8 @@ export class JobsState {
       const old = this.list[i]!;
       if (old.finishedAt && !job.finishedAt) return;
       this.list[i] = job;
-    } else this.list = [job, ...this.list].slice(0, 50);
+    } else this.list = [job, ...this.list];
+    if (job.finishedAt) this.capFinished();
     if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
       this.finished.set(job.id, job);
       for (const w of this.waiters.get(job.id) ?? []) w(job);
@@ -62,6 +65,14 @@ export class JobsState {
 
   async cancel(id: string): Promise<void> {
     await this.client?.request('jobs.cancel', { id });
+  }
+
+  /** Drops the jobs that finished earliest beyond KEEP_FINISHED. */
+  private capFinished(): void {
+    const done = this.list.filter((j) => j.finishedAt);
+    if (done.length <= JobsState.KEEP_FINISHED) return;
+    const keep = new Set(done.sort((a, b) => (a.finishedAt! < b.finishedAt! ? 1 : a.finishedAt! > b.finishedAt! ? -1 : 0)).slice(0, JobsState.KEEP_FINISHED));
+    this.list = this.list.filter((j) => !j.finishedAt || keep.has(j));
   }
 
   dismissFinished(): void {

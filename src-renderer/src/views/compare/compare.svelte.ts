@@ -1,8 +1,10 @@
 /**
  * The Compare view's state: the runs picked (shared with Embeddings and Evaluate), their
- * metric points and evaluations, the metric shown, EMA smoothing and the x axis.
+ * metric points and evaluations, the metric shown, EMA smoothing and the x axis; the HTML
+ * report of exactly these runs.
  */
-import type { Evaluation, MetricPoint } from '../../../../src-main/api/contract';
+import type { Evaluation, MetricPoint, WrittenFile } from '../../../../src-main/api/contract';
+import { shortId } from '../../lib/logic/format';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 import { mergePoints, type XAxis } from '../../lib/logic/series';
 
@@ -13,6 +15,9 @@ export class CompareState {
   smoothing = $state(0.6);
   axis = $state<XAxis>('step');
   loading = $state(false);
+  reporting = $state(false);
+  /** The last report written: where, and which runs it compares. */
+  report = $state<{ file: WrittenFile; runIds: string[] } | null>(null);
 
   constructor(readonly wb: Workbench) {}
 
@@ -40,6 +45,20 @@ export class CompareState {
     await this.wb.guard(async () => {
       this.evals = ids.length ? await this.wb.client.request('eval.list', { runIds: ids }) : [];
     });
+  }
+
+  /** report.create of the picked runs, then delivered (a download, or the app's Save dialog) and opened. */
+  async createReport(): Promise<void> {
+    const runIds = [...this.wb.runIds];
+    if (runIds.length === 0 || this.reporting) return;
+    this.reporting = true;
+    await this.wb.guard(async () => {
+      const { jobId } = await this.wb.client.request('report.create', { runIds });
+      const file = await this.wb.jobs.resultOf<WrittenFile>(jobId);
+      this.report = { file, runIds };
+      await this.wb.shell.deliver(file, true, `pretext-report-${runIds.map(shortId).join('-').slice(0, 80)}.html`);
+    });
+    this.reporting = false;
   }
 
   /** Loads the picked runs' points and evaluations. */

@@ -1,9 +1,11 @@
 /**
  * The Train view's state: the dataset, the methods picked (several = a comparison), the
  * shared options, and each method's own parameters, starting from its defaults
- * (MethodInfo.params / train) and sent only where the user changed them.
+ * (MethodInfo.params / train) and sent only where the user changed them. What each method
+ * will really run with (the engine's resolution: the backend's batch, the warm-up rule, the
+ * preset) comes from runs.preview, refreshed as the options change.
  */
-import type { MethodInfo, ParamValue, TrainRequest } from '../../../../src-main/api/contract';
+import type { MethodInfo, ParamValue, TrainPreview, TrainRequest } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 
 export const BACKBONES = ['small', 'resnet18', 'resnet34'] as const;
@@ -55,8 +57,42 @@ export class TrainState {
   /** Edited method params by method name. */
   edited = $state<Record<string, Record<string, ParamValue>>>({});
   starting = $state(false);
+  /** runs.preview of every method for the current options, by method name; empty until it answers. */
+  preview = $state.raw<Record<string, TrainPreview>>({});
+  private previewSeq = 0;
 
   constructor(readonly wb: Workbench) {}
+
+  /** Asks the engine what each method would run with now; a later answer replaces an earlier one. */
+  async refreshPreview(): Promise<void> {
+    const seq = ++this.previewSeq;
+    const datasetId = this.wb.datasetId;
+    const names = this.wb.methods.map((m) => m.name);
+    if (!datasetId || names.length === 0) {
+      this.preview = {};
+      return;
+    }
+    try {
+      const req = trainRequest(datasetId, this.wb.methods, names, this.options, this.edited);
+      const list = await this.wb.client.request('runs.preview', req);
+      if (seq === this.previewSeq) this.preview = Object.fromEntries(list.map((p) => [p.method, p]));
+    } catch {
+      // An option the schema refuses (an empty width, say): the fields say so; keep the last preview.
+    }
+  }
+
+  /** The batch the picked (or first) method gets when the field is empty, as the engine resolves it: '128'. */
+  get defaultBatch(): string | null {
+    const first = this.preview[this.picked[0] ?? this.wb.methods[0]?.name ?? ''];
+    const b = first?.config?.['batch'];
+    return this.options.batch === null && typeof b === 'number' ? String(b) : null;
+  }
+
+  /** Why the picked methods cannot start as they are (the engine's words), if any cannot. */
+  get blocked(): string | null {
+    const bad = this.picked.map((n) => this.preview[n]).find((p) => p?.error);
+    return bad?.error ?? null;
+  }
 
   toggle(name: string, on: boolean): void {
     this.picked = on ? [...new Set([...this.picked, name])] : this.picked.filter((n) => n !== name);
@@ -71,7 +107,7 @@ export class TrainState {
   }
 
   get canStart(): boolean {
-    return !!this.wb.datasetId && this.picked.length > 0 && !this.starting;
+    return !!this.wb.datasetId && this.picked.length > 0 && !this.starting && this.blocked === null;
   }
 
   /** runs.create, then the Runs view. */
