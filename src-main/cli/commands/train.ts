@@ -40,15 +40,20 @@ const paramsOnly = trainRequest.pick({ params: true });
 function checked<T>(schema: z.ZodType<T>, flag: string, raw: string, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {
+    // The item at fault as typed ('x' of '0,x'), else the whole value.
     const issue = r.error.issues[0]!;
-    throw usageError(`--${flag} ${issue.path.length ? `${issue.path.join('.')} ` : ''}${issue.message}, got ${quoted(raw)}\n${usage}`, `--${flag}`);
+    const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+    const got = issue.path.length && (typeof at === 'string' || typeof at === 'number') ? String(at) : raw;
+    const where = issue.path.filter((k) => typeof k === 'string').join('.');
+    throw usageError(`--${flag}${where ? ` ${where}` : ''} ${issue.message}, got ${quoted(got)}\n${usage}`, `--${flag}`);
   }
   return r.data;
 }
 
-/** `--seeds 0,1,2` → [0, 1, 2]. */
-function seedsFlag(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
+/** `--seeds 0,1,2` (or repeated) → [0, 1, 2]. */
+function seedsFlag(given: string | string[] | undefined): number[] | undefined {
+  if (given === undefined) return undefined;
+  const raw = [given].flat().join(',');
   const parts = raw.split(',').map((s) => s.trim());
   const nums = parts.map((s) => (s === '' || !Number.isFinite(Number(s)) ? s : Number(s)));
   return checked(trainRequest.shape.seeds, 'seeds', raw, nums);
@@ -70,7 +75,7 @@ function sweepFlag(raw: string | undefined) {
 function requestOf(args: string[]) {
   const { flags } = readFlags(args, [trainRequest], usage);
   const { set, seeds, sweep, ...rest } = flags;
-  const req = { ...checkFlags(rest, withoutParams, usage), seeds: seedsFlag(seeds as string | undefined), sweep: sweepFlag(sweep as string | undefined) };
+  const req = { ...checkFlags(rest, withoutParams, usage), seeds: seedsFlag(seeds as string | string[] | undefined), sweep: sweepFlag(sweep as string | undefined) };
   // `--set KEY=VALUE` → each method's params (typed by the method), then checked as runs.create checks them.
   const sets = Array.isArray(set) ? set : [];
   const params = flagErrors(trainRequest, () => paramsFromSets(req.methods!, sets));
