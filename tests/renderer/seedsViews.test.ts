@@ -13,6 +13,7 @@ import { parseSeeds, parseSweep, prefillOf } from '../../src-renderer/src/lib/lo
 import { Workbench } from '../../src-renderer/src/lib/state/workbench.svelte';
 import type { Shell } from '../../src-renderer/src/lib/transport/shell';
 import GroupTable from '../../src-renderer/src/views/compare/GroupTable.svelte';
+import SweepChart from '../../src-renderer/src/views/compare/SweepChart.svelte';
 import RunPage from '../../src-renderer/src/views/runs/RunPage.svelte';
 import RunsView from '../../src-renderer/src/views/runs/RunsView.svelte';
 import { TrainState, trainAgain } from '../../src-renderer/src/views/train/train.svelte';
@@ -76,6 +77,20 @@ describe('Compare: seeds grouped', () => {
     expect(screen.getAllByTestId('within-spread')).toHaveLength(1);
     expect(within(body[1]!).getAllByRole('cell')[3]!.getAttribute('title')).toBe('vs simclr: Δ -1.00 pp, Welch t-test p = 0.288 > 0.05: within seed spread (n = 3 and 3)');
     expect(within(body[2]!).getAllByRole('cell')[3]!.getAttribute('title')).toMatch(/^vs simclr: Δ -10.00 pp, Welch t-test p = 0\.000 ≤ 0\.05/);
+  });
+});
+
+describe('Compare: a sweep', () => {
+  it('draws the final kNN top-1 against the swept value, with n per value; nothing without a sweep', () => {
+    const sw = (id: string, value: number, seed: number, knn: number) =>
+      seeded(id, 'simclr', seed, knn, { config: { ...cfg(seed), params: { temperature: value } }, sweep: { key: 'temperature', value } });
+    const { unmount } = render(SweepChart, { runs: [sw('r1', 0.5, 0, 0.7), sw('r2', 0.1, 0, 0.8), sw('r3', 0.1, 1, 0.82)], evals: [] });
+    const chart = screen.getByTestId('sweep-chart');
+    expect(chart.textContent).toContain('Sweep: kNN top-1 against temperature');
+    expect(chart.textContent).toContain('simclr: 0.1 (n=2), 0.5 (n=1)');
+    unmount();
+    render(SweepChart, { runs: [seeded('r4', 'simclr', 0, 0.8)], evals: [] });
+    expect(screen.queryByTestId('sweep-chart')).toBeNull();
   });
 });
 
