@@ -4,30 +4,23 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeighboursResult } from '../../src-main/api/contract';
 import { getDataset } from '../../src-main/store/datasets';
-import { Workspace } from '../../src-main/store/workspace';
+import { runTraining } from '../../src-main/tasks/train';
 import { readItems } from '../../src-main/tasks/thumbnail';
 import { runCli } from '../helpers/cli';
-import { makeTempDir } from '../helpers/tmp';
-import { makeToyDataset } from '../helpers/toyDataset';
+import { tinyRun, toyWorkspace, type ToyWorkspace } from '../helpers/evalRuns';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let datasetId: string;
+let toy: ToyWorkspace;
 const runs: string[] = [];
-const tiny = ['--backbone', 'small', '--width', '0.25', '--batch', '16', '--epochs', '1', '--set', 'projHidden=16', '--set', 'projOut=8'];
-const cli = (...args: string[]) => runCli(['--workspace', tmp.dir, '--backend', 'wasm', ...args]);
+const cli = (...args: string[]) => runCli(['--workspace', toy.ws.dir, '--backend', 'wasm', ...args]);
 
 beforeAll(async () => {
-  tmp = makeTempDir();
-  const ws = Workspace.open(tmp.dir);
-  datasetId = makeToyDataset(ws);
-  ws.close();
-  const r = await cli('--json', 'train', '--dataset', datasetId, '--method', 'simclr,vicreg', ...tiny);
-  expect(r.code, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout) as { id?: string; runs?: { id: string }[] } | { id: string }[];
-  runs.push(...(Array.isArray(out) ? out.map((x) => x.id) : out.runs ? out.runs.map((x) => x.id) : [out.id!]));
-  expect(runs).toHaveLength(2);
+  toy = await toyWorkspace();
+  for (const method of ['simclr', 'byol']) {
+    runs.push(tinyRun(toy, method, 1, 6));
+    await runTraining(toy.ws, runs.at(-1)!);
+  }
 }, 180_000);
-afterAll(() => tmp.cleanup());
+afterAll(() => toy.close());
 
 describe('pretext neighbours', () => {
   it('prints a table per run (rank, index, similarity, label) and the agreement; --json the result', { timeout: 60_000 }, async () => {
@@ -57,13 +50,8 @@ describe('pretext neighbours', () => {
   });
 
   it('--file: an image file embedded by each run’s encoder', { timeout: 60_000 }, async () => {
-    const ws = Workspace.open(tmp.dir);
-    const file = join(tmp.dir, 'query.png');
-    try {
-      writeFileSync(file, await sharp(readItems(ws, getDataset(ws, datasetId)!, 60), { raw: { width: 8, height: 8, channels: 3 } }).png().toBuffer());
-    } finally {
-      ws.close();
-    }
+    const file = join(toy.ws.makeTmp('query'), 'query.png');
+    writeFileSync(file, await sharp(readItems(toy.ws, getDataset(toy.ws, toy.datasetId)!, 60), { raw: { width: 8, height: 8, channels: 3 } }).png().toBuffer());
     const r = await cli('--json', 'neighbours', runs[0]!, '--file', file, '--k', '3');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as NeighboursResult;

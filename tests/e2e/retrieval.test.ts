@@ -7,7 +7,7 @@
  * an uploaded image file. Screenshots go to test-results/retrieval-*.png.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -67,12 +67,11 @@ describe.skipIf(!hasChromium)('retrieval and confusion matrices in Chromium', ()
     tmp.cleanup();
   });
 
-  async function shoot(name: string): Promise<void> {
-    const file = join(SHOTS, `retrieval-${name}.png`);
+  /** A full-page screenshot, taken with no error in the page, that is not a single colour. */
+  const shoot = async (name: string): Promise<void> => {
     expect(pageErrors, `errors in the page before the ${name} screenshot`).toEqual([]);
-    await page.screenshot({ path: file, fullPage: true });
-    expect(await pixelSpread(readFileSync(file))).toBeGreaterThan(8);
-  }
+    expect(await pixelSpread(await page.screenshot({ path: join(SHOTS, `retrieval-${name}.png`), fullPage: true }))).toBeGreaterThan(8);
+  };
   async function go(title: string): Promise<void> {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: title }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);

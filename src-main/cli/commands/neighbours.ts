@@ -9,7 +9,7 @@ import type { NeighboursResult } from '../../core/types';
 import { initBackend } from '../../ml/backend';
 import { neighboursRequest } from '../../api/schema/requests';
 import { resolveRun } from '../../store/runs';
-import { neighbours } from '../../tasks/neighbours';
+import { neighbours, type NeighbourQuery } from '../../tasks/neighbours';
 import { usageError } from '../errors';
 import { flagLines, parseOptions, synopses } from '../args';
 import type { Command, CommandContext } from '../command';
@@ -38,24 +38,26 @@ function printResult(r: NeighboursResult, ctx: CommandContext): void {
   }
 }
 
+/** The query the flags name: exactly one of --image and --file. */
+function queryOf(o: { index?: number; path?: string }): NeighbourQuery {
+  if (o.index !== undefined && o.path === undefined) return { index: o.index };
+  if (o.path !== undefined && o.index === undefined) return { file: o.path };
+  throw usageError(`give the query: --image INDEX or --file FILE\n${usage}`, o.index === undefined ? '--image' : '--file');
+}
+
 export const neighboursCommand: Command = {
   name: 'neighbours',
   summary: 'RUN [RUN...] --image INDEX — nearest neighbours of an image in each run’s embeddings',
   usage,
   async run(args, ctx) {
-    const { values: o, positionals } = parseOptions(args, options, usage, true);
-    if (positionals.length === 0) throw usageError(`at least one run id is required\n${usage}`);
-    if ((o.index === undefined) === (o.path === undefined)) throw usageError(`give the query: --image INDEX or --file FILE\n${usage}`, o.index === undefined ? '--image' : '--file');
+    const parsed = parseOptions(args, options, usage, true);
+    if (parsed.positionals.length === 0) throw usageError(`at least one run id is required\n${usage}`);
+    const query = queryOf(parsed.values);
     const ws = ctx.workspace();
-    const runIds = positionals.map((ref) => {
-      const run = resolveRun(ws, ref);
-      if (!run) throw noSuch('run', ref);
-      return run.id;
-    });
+    const runIds = parsed.positionals.map((ref) => resolveRun(ws, ref)?.id ?? (() => { throw noSuch('run', ref); })());
     const backend = await initBackend({ prefer: ctx.backend });
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
-    const query = o.index !== undefined ? { index: o.index } : { file: o.path! };
-    const r = await neighbours(ws, runIds, query, o.k ?? 8, { signal: ctx.signal, progress: ctx.progress });
+    const r = await neighbours(ws, runIds, query, parsed.values.k ?? 8, { signal: ctx.signal, progress: ctx.progress });
     printResult(r, ctx);
     return r;
   },
