@@ -32,6 +32,7 @@ const requests: Record<RequestName, true> = {
   'export.encoder': true,
   'export.embeddings': true,
   'report.create': true,
+  'neighbours.query': true,
   'jobs.list': true,
   'jobs.cancel': true,
 };
