@@ -65,6 +65,14 @@ export class RetrievalState {
     return this.run({ index });
   }
 
+  /** A search started in another view (a point of an embedding map): these runs of this dataset, from image `index`. */
+  searchFrom(datasetId: string, runIds: readonly string[], index: number): Promise<void> {
+    if (this.datasetId !== datasetId) this.gallery = [];
+    this.datasetId = datasetId;
+    this.runIds = [...runIds];
+    return this.searchIndex(index);
+  }
+
   /** Neighbours of an image file: staged (uploaded in a browser) and embedded by each run. */
   async searchFile(file: File): Promise<void> {
     const preview = await new Promise<string>((resolve, reject) => {
