@@ -34,7 +34,7 @@ import type {
 
 /** Every shared result type (core/types) is part of the contract. */
 export type * from '../core/types';
-export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report';
+export type JobKind = 'import' | 'train' | 'embed' | 'knn' | 'probe' | 'project' | 'export' | 'report' | 'neighbours';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 // ---------------------------------------------------------------- app and engine
@@ -198,6 +198,13 @@ export type ExportEmbeddingsRequest = RequestInput<'export.embeddings'>;
 
 export type ReportRequest = RequestInput<'report.create'>;
 
+// ---------------------------------------------------------------- retrieval
+
+/** The query is a dataset image (`index`) or an image file (`path`; uploaded first in a
+ *  browser); `k` neighbours in each run's embeddings. The job's result is a NeighboursResult
+ *  with a PNG thumbnail on the query (an index) and on every neighbour. */
+export type NeighboursRequest = RequestInput<'neighbours.query'>;
+
 // ---------------------------------------------------------------- jobs
 
 export interface JobInfo {
@@ -263,6 +270,8 @@ export interface ApiRequests {
   'export.encoder': [ExportEncoderRequest, { jobId: string }];
   'export.embeddings': [ExportEmbeddingsRequest, { jobId: string }];
   'report.create': [ReportRequest, { jobId: string }];
+
+  'neighbours.query': [NeighboursRequest, { jobId: string }];
 
   'jobs.list': [void, JobInfo[]];
   'jobs.cancel': [RequestInput<'jobs.cancel'>, { cancelled: boolean }];

@@ -33,6 +33,7 @@ const requests: Record<RequestName, true> = {
   'export.encoder': true,
   'export.embeddings': true,
   'report.create': true,
+  'neighbours.query': true,
   'jobs.list': true,
   'jobs.cancel': true,
 };

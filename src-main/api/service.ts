@@ -17,6 +17,7 @@ import { datasetsHandlers } from './datasetsApi';
 import { liveRun } from './dto';
 import { PretextError } from '../core/errors';
 import { evalHandlers } from './evalApi';
+import { neighboursHandlers } from './neighboursApi';
 import { isRequestName } from './names';
 import { validateRequest } from './schema/validate';
 import { runsHandlers, trainingFinished } from './runsApi';
@@ -118,6 +119,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ...augmentHandlers(ctx),
     ...runsHandlers(ctx),
     ...evalHandlers(ctx),
+    ...neighboursHandlers(ctx),
   };
 
   return {

@@ -10,6 +10,7 @@ export const VIEWS = [
   { view: 'compare', title: 'Compare' },
   { view: 'embeddings', title: 'Embeddings' },
   { view: 'evaluate', title: 'Evaluate & export' },
+  { view: 'retrieval', title: 'Retrieval' },
 ] as const;
 
 export type ViewName = (typeof VIEWS)[number]['view'];

@@ -82,7 +82,11 @@ export interface Evaluation {
   epoch: number;
   kind: 'knn' | 'probe';
   params: Record<string, unknown>;
-  /** top1, top5 (probe), perClass: {className: accuracy}, seconds, ... */
+  /**
+   * top1, top5 (probe), perClass: {className: accuracy}, confusion: Confusion, seconds, ...
+   * (rows stored before confusion matrices were kept have none). params.baseline 'random'
+   * marks the random-init baseline of the run (epoch 0): never the run's own result.
+   */
   result: Record<string, unknown>;
   createdAt: string;
 }
@@ -121,4 +125,47 @@ export interface WrittenFile {
   bytes: number;
   /** In a browser: a URL under /api/download that serves it. */
   downloadUrl?: string;
+}
+
+/** A confusion matrix of a kNN or probe evaluation: counts[true class][predicted class]. */
+export interface Confusion {
+  classes: string[];
+  counts: number[][];
+}
+
+/** One image retrieved for a query (nearest-neighbour retrieval). */
+export interface Neighbour {
+  /** 1 = most similar. */
+  rank: number;
+  /** Dataset item index. */
+  index: number;
+  /** Cosine similarity of the backbone features, in [−1, 1]. */
+  similarity: number;
+  label: number | null;
+  className: string | null;
+  split: Split;
+  /** PNG data URL (set by the API, not by the task). */
+  thumb?: string;
+}
+
+/** A run's top-k neighbours of a query, and how many share the query's label. */
+export interface RunNeighbours {
+  runId: string;
+  method: string;
+  /** Completed epochs of the checkpoint whose features were searched. */
+  epoch: number;
+  neighbours: Neighbour[];
+  /** Neighbours with the query's label; null when the query has none. */
+  matches: number | null;
+  /** matches / k; null when the query has no label. */
+  agreement: number | null;
+}
+
+/** Nearest neighbours of one query image in several runs' embeddings of the same dataset. */
+export interface NeighboursResult {
+  datasetId: string;
+  k: number;
+  /** A dataset image (index) or an image file (index null, file name in `file`). */
+  query: { index: number | null; file: string | null; label: number | null; className: string | null; split: Split | null; thumb?: string };
+  runs: RunNeighbours[];
 }

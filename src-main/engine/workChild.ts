@@ -14,6 +14,7 @@ import { evalKnn, evalProbe } from '../tasks/evaluate';
 import { createProjection } from '../tasks/project';
 import { exportEmbeddings, exportEncoder } from '../tasks/export';
 import { writeReport } from '../tasks/report';
+import { neighbours } from '../tasks/neighbours';
 import { Workspace } from '../store/workspace';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
 
@@ -45,6 +46,7 @@ const runners: { [K in WorkKind]: Runner<K> } = {
   exportEncoder: (ws, a, ctl) => exportEncoder(ws, a.runId, { format: a.format, out: a.out }, ctl),
   exportEmbeddings: (ws, a, ctl) => exportEmbeddings(ws, a.runId, { format: a.format, out: a.out, split: a.split }, ctl),
   report: (ws, a, ctl) => writeReport(ws, a.runIds, a.out, ctl),
+  neighbours: (ws, a, ctl) => neighbours(ws, a.runIds, a.query, a.k, ctl),
 };
 
 const workspaces = new Map<string, Workspace>();

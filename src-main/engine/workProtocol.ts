@@ -9,6 +9,7 @@ export interface WorkArgs {
   exportEncoder: { runId: string; format: EncoderFormat; out?: string };
   exportEmbeddings: { runId: string; format: EmbeddingFormat; out?: string; split?: Split | 'all' };
   report: { runIds: string[]; out?: string };
+  neighbours: { runIds: string[]; query: { index: number } | { file: string }; k: number };
 }
 
 export type WorkKind = keyof WorkArgs;

@@ -4,8 +4,10 @@
  *
  * Each protocol also runs on the random-init baseline: the same protocol on the backbone a run
  * starts from (its config and seed, no training), stored under the run with params.baseline
- * 'random' at epoch 0 and reused when already stored. `…WithBaselines` adds that and the
- * supervised baseline run on the same dataset, when there is one.
+ * 'random' at epoch 0 and reused when already stored (with its confusion matrix: a row stored
+ * before results had one is evaluated again). `…WithBaselines` adds that and the supervised
+ * baseline run on the same dataset, when there is one. Each result holds top-1, per-class
+ * accuracy and the confusion matrix (ml/eval/confusion.ts; rows true class, columns predicted).
  */
 import type { Control } from '../core/control';
 import type { Evaluation } from '../core/types';
@@ -41,7 +43,7 @@ async function evaluateRun(ws: Workspace, runId: string, p: Protocol, ctl: Contr
 /** The protocol on the random-init encoder of the run's config; reused when already stored. */
 async function evaluateRandom(ws: Workspace, runId: string, p: Protocol, ctl: Control): Promise<Evaluation> {
   const stored = latestEvaluation(ws, runId, p.kind, { ...p.params, baseline: 'random' });
-  if (stored) return toEvaluation(stored);
+  if (stored && stored.result['confusion'] !== undefined) return toEvaluation(stored);
   const c = runContext(ws, runId);
   const enc = await randomEncoder(ws, runId);
   try {

@@ -44,7 +44,7 @@ describe('main window', () => {
     expect(isExternalLink('javascript:alert(1)')).toBe(false);
   });
 
-  it('has File and View menus; View items navigate with CmdOrCtrl+1..7, as the renderer\'s shortcuts', async () => {
+  it('has File and View menus; View items navigate with CmdOrCtrl+1..N, as the renderer\'s shortcuts', async () => {
     const sent: MenuAction[] = [];
     const template = menuTemplate({ send: (a) => sent.push(a), pick: async (d) => (d ? ['/data/folder'] : []), isMac: false });
     const file = template.find((m) => m.label === 'File')!.submenu as MenuItemConstructorOptions[];
@@ -59,6 +59,7 @@ describe('main window', () => {
     // The seventh view (Evaluate & export, which the File menu's 'export' action opens) is on CmdOrCtrl+7 as in the renderer.
     const evaluate = view.find((m) => m.label === 'Evaluate & export')!;
     expect(evaluate.accelerator).toBe('CmdOrCtrl+7');
+    (evaluate.click as () => void)();
     expect(sent.at(-1)).toEqual({ kind: 'navigate', view: 'evaluate' });
     (file[2]!.click as () => void)();
     expect(sent.pop()).toEqual({ kind: 'export' });

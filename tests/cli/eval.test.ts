@@ -45,6 +45,18 @@ describe('pretext eval', () => {
     expect(out.rows.map((r) => r.role)).toEqual(['run', 'random-init']);
     expect(out.rows[0]!.evaluation.params).toEqual({ k: 10, temperature: 0.07 });
     expect(out.rows[0]!.evaluation.result['top1']).toBeGreaterThanOrEqual(0);
+    // Each row (the run's and the baseline's) carries its confusion matrix: rows true class,
+    // columns predicted, counts; its diagonal over its row sums is the per-class accuracy.
+    for (const row of out.rows) {
+      const res = row.evaluation.result as unknown as { top1: number; testCount: number; perClass: Record<string, number>; confusion: { classes: string[]; counts: number[][] } };
+      expect(res.confusion.classes).toEqual(['class0', 'class1', 'class2', 'class3']);
+      expect(res.confusion.counts.map((r) => r.reduce((a, b) => a + b, 0))).toEqual([6, 6, 6, 6]);
+      expect(res.confusion.counts.flat().reduce((a, b) => a + b, 0)).toBe(res.testCount);
+      res.confusion.classes.forEach((c, i) => expect(res.perClass[c]).toBeCloseTo(res.confusion.counts[i]![i]! / 6, 12));
+      expect(res.top1).toBeCloseTo(res.confusion.counts.reduce((s, r, i) => s + r[i]!, 0) / 24, 12);
+    }
+    expect(out.rows[1]!.evaluation.params['baseline']).toBe('random');
+    expect(human.stdout).toMatch(/confusion \(rows: true class, columns: predicted class, counts\):\n\s+0\s+1\s+2\s+3\n\s+0\s+class0(\s+\d+){4}\n/);
   });
 
   it('probe: few-label protocol, with the supervised baseline once one is trained', { timeout: 120_000 }, async () => {
@@ -61,6 +73,7 @@ describe('pretext eval', () => {
     ]);
     for (const row of out.rows) {
       const res = row.evaluation.result;
+      expect((res['confusion'] as unknown as { counts: number[][] }).counts.flat().reduce((a, b) => a + b, 0)).toBe(24);
       expect(res['trainCount']).toBe(4); // 10 % of 12 per class, rounded: 1 each
       expect(res['testCount']).toBe(24);
       expect(res['top5']).toBe(1); // 4 classes

@@ -26,9 +26,12 @@ const view = (over: Partial<LinkedView> = {}): LinkedView => ({ hovered: null, s
 /** The engine as the view sees it: two runs with a t-SNE map each, and thumbnails of their items. */
 function workbench() {
   const requests: string[] = [];
+  const bodies: unknown[] = [];
   const client: ApiClient = {
     request: (async (name: string, req: { runId?: string; offset?: number }) => {
       requests.push(name);
+      bodies.push(req);
+      if (name === 'neighbours.query') return { jobId: 'job-1' };
       if (name === 'projections.get') return projection(req.runId!, req.runId === 'r2' ? 10 : 0);
       if (name === 'datasets.items') return { total: 100, items: [{ index: req.offset, split: 'test', label: 0, thumb: `data:image/png;base64,${req.offset}` }] };
       throw new Error(`${name}: not in this test`);
@@ -38,7 +41,7 @@ function workbench() {
   const wb = new Workbench(client, noShell);
   wb.runs = [run('r1', { method: 'simclr' }), run('r2', { method: 'byol' })];
   wb.runIds = ['r1', 'r2'];
-  return { wb, requests };
+  return { wb, requests, bodies };
 }
 
 describe('linked maps logic', () => {
@@ -112,12 +115,22 @@ describe('EmbeddingsState links the maps', () => {
 
 describe('EmbeddingsView', () => {
   async function shown() {
-    const { wb } = workbench();
+    const { wb, requests, bodies } = workbench();
     const emb = new EmbeddingsState(wb);
     const r = render(EmbeddingsView, { wb, emb });
     await waitFor(() => expect(r.container.querySelectorAll('figure[aria-label^="Map of"]')).toHaveLength(2));
-    return { emb, container: r.container };
+    return { emb, wb, requests, bodies, container: r.container };
   }
+
+  it('a selected image opens Retrieval on it, searching the runs of the maps', async () => {
+    const { emb, wb, requests, bodies } = await shown();
+    await emb.select('r1', [10, 12]);
+    const strip = screen.getByRole('region', { name: 'Selection' });
+    await fireEvent.click(within(strip).getByRole('button', { name: 'Neighbours of item 12' }));
+    expect(wb.view).toBe('retrieval');
+    await waitFor(() => expect(requests).toContain('neighbours.query'));
+    expect(bodies[requests.indexOf('neighbours.query')]).toMatchObject({ runIds: ['r1', 'r2'], index: 12 });
+  });
 
   it('highlights the point hovered in one map in every map, and shows the lasso selection in a strip', async () => {
     const { emb, container } = await shown();

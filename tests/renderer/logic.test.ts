@@ -70,10 +70,11 @@ describe('sort', () => {
 
 describe('shortcutFor', () => {
   const key = (k: string, mods: Partial<KeyLike> = {}): KeyLike => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods });
-  it('maps Ctrl/Cmd+1..7 to the views in sidebar order', () => {
+  it('maps Ctrl/Cmd+1..8 to the views in sidebar order', () => {
     expect(shortcutFor(key('1', { ctrlKey: true }))).toEqual({ kind: 'navigate', view: 'datasets' });
     expect(shortcutFor(key('7', { metaKey: true }))).toEqual({ kind: 'navigate', view: 'evaluate' });
-    expect(shortcutFor(key('8', { ctrlKey: true }))).toBeNull();
+    expect(shortcutFor(key('8', { ctrlKey: true }))).toEqual({ kind: 'navigate', view: 'retrieval' });
+    expect(shortcutFor(key('9', { ctrlKey: true }))).toBeNull();
   });
   it('maps Ctrl+O to import and Ctrl+Enter to start training', () => {
     expect(shortcutFor(key('o', { ctrlKey: true }))).toEqual({ kind: 'import' });

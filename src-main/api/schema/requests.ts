@@ -14,7 +14,8 @@
  *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..16 methods per comparison, 1..16
  *   seeds, 1..16 sweep values, at most 64 runs per request (methods × seeds × values);
  * - ids at most 128 characters; paths at most 4,096 characters (255 bytes per name); lists
- *   of ids at most 100 runs per report, 1,000 per evaluation list; 1,000 staged files.
+ *   of ids at most 100 runs per report, 1,000 per evaluation list; 1,000 staged files;
+ * - retrieval: 1..16 runs, k 1..100 neighbours per run.
  */
 import { z } from 'zod';
 import type { RequestName } from '../contract';
@@ -197,6 +198,13 @@ export const reportRequest = z.object({
   out: opt(path(), { doc: 'the HTML file', flag: 'out', arg: 'FILE.html' }),
 });
 
+export const neighboursRequest = z.object({
+  runIds: field(list(id(), 16), { doc: 'the runs to search (1 to 16, of one dataset)' }),
+  index: opt(int(0, Number.MAX_SAFE_INTEGER), { doc: 'the query: a dataset image, by index', flag: 'image', arg: 'INDEX' }),
+  path: opt(path(), { doc: "the query: an image file on the engine's machine (uploaded from a browser)", flag: 'file', arg: 'FILE' }),
+  k: opt(int(1, 100), { doc: 'neighbours per run', flag: 'k', arg: 'N', default: 8 }),
+});
+
 /** Every request of the contract → its payload schema. */
 export const requestSchemas = {
   'app.info': noPayload,
@@ -229,6 +237,7 @@ export const requestSchemas = {
   'export.encoder': exportEncoderRequest,
   'export.embeddings': exportEmbeddingsRequest,
   'report.create': reportRequest,
+  'neighbours.query': neighboursRequest,
   'jobs.list': noPayload,
   'jobs.cancel': idRequest,
 } as const satisfies Record<RequestName, z.ZodType>;

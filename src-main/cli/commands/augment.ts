@@ -4,12 +4,14 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, type ViewSpec } from '../../ml/augment';
+import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, type ViewParams, type ViewSpec } from '../../ml/augment';
 import { spreadIndices, viewGrid } from '../../ml/augment/grid';
 import { initBackend } from '../../ml/backend';
 import { defaultViews, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
 import { augmentOptions } from '../../api/schema/commands';
+import { opsOf } from '../../api/augmentApi';
+import type { AugmentOps } from '../../api/contract';
 import { parseOptions, synopsis } from '../args';
 import type { Command } from '../command';
 import { PretextError, throwIfAborted } from '../../core/errors';
@@ -58,7 +60,10 @@ export const augmentCommand: Command = {
     const indices = spreadIndices(row.numItems, count);
     const pixels = new Uint8Array(indices.length * per);
     indices.forEach((idx, i) => pixels.set(all.subarray(idx * per, (idx + 1) * per), i * per));
-    const rendered = renderViews({ pixels, shape: [indices.length, row.imageSize, row.imageSize, row.channels] }, views, seed);
+    // What fired on each image's views, with the sampled parameters (as augment.preview returns them).
+    const ops: AugmentOps[][] = indices.map(() => []);
+    const onParams = (view: number, params: readonly ViewParams[]) => params.forEach((p, i) => (ops[i]![view] = opsOf(views[view]!, p)));
+    const rendered = renderViews({ pixels, shape: [indices.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
     let columns;
     try {
       columns = [{ size: row.imageSize, data: pixels }, ...rendered.map((t) => ({ size: t.shape[1], data: t.dataSync() as Float32Array }))];
@@ -97,6 +102,7 @@ export const augmentCommand: Command = {
       views: views.map((s) => ({ name: s.name, size: s.size })),
       width: grid.width * scale,
       height: grid.height * scale,
+      ops,
     };
   },
 };

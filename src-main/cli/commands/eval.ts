@@ -2,11 +2,14 @@
  * `pretext eval knn|probe|diagnostics RUN`: evaluates a run's latest checkpoint on its
  * dataset's test split and stores the result in the workspace. kNN and the probe print one
  * table with the run, the random-init encoder of its config and the supervised baseline run
- * of the same dataset (evaluated when it has no result yet); --json prints {rows: [...]}.
+ * of the same dataset (evaluated when it has no result yet), the run's per-class accuracy and
+ * confusion matrix; --json prints {rows: [...]}, each row with its role ('run', 'random-init',
+ * 'supervised': a baseline is never the run's result) and its evaluation (result.confusion:
+ * {classes, counts[true][predicted]}; result.perClass).
  */
 import { noSuch } from '../../core/errors';
 import { usageError } from '../errors';
-import type { Diagnostics } from '../../api/contract';
+import type { Confusion, Diagnostics } from '../../api/contract';
 import { initBackend } from '../../ml/backend';
 import { runDiagnostics } from '../../tasks/diagnostics';
 import { evalKnnWithBaselines, evalProbeWithBaselines } from '../../tasks/evaluate';
@@ -45,6 +48,17 @@ function printTable(rows: BaselineRow[], ctx: CommandContext, withTop5: boolean)
     const w = Math.max(...Object.keys(perClass).map((k) => k.length));
     for (const [name, acc] of Object.entries(perClass)) ctx.print(`  ${name.padEnd(w)}  ${pct(acc)}`);
   }
+  const confusion = rows[0]!.evaluation.result['confusion'] as Confusion | undefined;
+  if (confusion) printConfusion(confusion, ctx);
+}
+
+/** The run's confusion matrix: a row per true class, a column per predicted class (numbered). */
+function printConfusion(c: Confusion, ctx: CommandContext): void {
+  ctx.print('\nconfusion (rows: true class, columns: predicted class, counts):');
+  const w = Math.max(...c.classes.map((k) => k.length));
+  const cw = Math.max(3, ...c.counts.flat().map((v) => String(v).length));
+  ctx.print(`  ${''.padEnd(w + 5)}${c.classes.map((_, j) => String(j).padStart(cw)).join(' ')}`);
+  c.counts.forEach((row, i) => ctx.print(`  ${String(i).padStart(2)}  ${c.classes[i]!.padEnd(w)} ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
 }
 
 function printDiagnostics(d: Diagnostics, ctx: CommandContext): void {

@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { neighboursCommand } from './neighbours';
 import { projectCommand } from './project';
 import { reportCommand } from './report';
 import { runsCommand } from './runs';
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   runsCommand,
   evalCommand,
   projectCommand,
+  neighboursCommand,
   exportCommand,
   reportCommand,
   benchCommand,

@@ -1,6 +1,7 @@
-/** Pieces the kNN and probe scores share: the labelled rows of an embeddings set, per-class accuracy. */
+/** Pieces the kNN and probe scores share: the labelled rows of an embeddings set, per-class results. */
 import { PretextError } from '../../core/errors';
-import type { Split } from '../../core/types';
+import type { Confusion, Split } from '../../core/types';
+import { accuracyOf, confusionCounts } from './confusion';
 import type { Embeddings } from './embeddings';
 
 /** The rows of an embeddings set that have a label; an error naming the run when there are none. */
@@ -20,22 +21,11 @@ export function labelledRows(e: Embeddings, split: Split): { features: Float32Ar
   return { features, labels };
 }
 
-/** Top-1 over all rows and per class name (classes absent from the test rows are left out). */
-export function perClassAccuracy(pred: Int32Array, labels: Int32Array, classes: string[]): { top1: number; perClass: Record<string, number> } {
-  const hit = new Float64Array(classes.length);
-  const count = new Float64Array(classes.length);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i]!;
-    count[l]! += 1;
-    if (pred[i] === l) {
-      hit[l]! += 1;
-      correct++;
-    }
-  }
-  const perClass: Record<string, number> = {};
-  classes.forEach((name, c) => {
-    if (count[c]! > 0) perClass[name] = hit[c]! / count[c]!;
-  });
-  return { top1: labels.length > 0 ? correct / labels.length : 0, perClass };
+/**
+ * Top-1 over all rows, accuracy per class name (classes absent from the test rows are left
+ * out) and the confusion matrix (rows: true class, columns: predicted, counts).
+ */
+export function perClassAccuracy(pred: Int32Array, labels: Int32Array, classes: string[]): { top1: number; perClass: Record<string, number>; confusion: Confusion } {
+  const confusion = { classes, counts: confusionCounts(pred, labels, classes.length) };
+  return { ...accuracyOf(confusion), confusion };
 }

@@ -95,6 +95,6 @@ export async function scoreKnn(train: Embeddings, test: Embeddings, classes: str
   const tr = labelledRows(train, 'train');
   const te = labelledRows(test, 'test');
   const pred = await knnClassify(tr.features, tr.labels, te.features, classes.length, p.k, p.temperature, ctl);
-  const { top1, perClass } = perClassAccuracy(pred, te.labels, classes);
-  return { top1, perClass, seconds: (performance.now() - t0) / 1000, trainCount: tr.labels.length, testCount: te.labels.length };
+  const { top1, perClass, confusion } = perClassAccuracy(pred, te.labels, classes);
+  return { top1, perClass, confusion, seconds: (performance.now() - t0) / 1000, trainCount: tr.labels.length, testCount: te.labels.length };
 }

@@ -238,11 +238,12 @@ export async function scoreProbe(train: Embeddings, test: Embeddings, classes: s
   rows.forEach((r, i) => subF.set(tr.features.subarray(r * d, (r + 1) * d), i * d));
   const subL = Int32Array.from(rows, (r) => tr.labels[r]!);
   const fit = await trainProbe(subF, subL, te.features, te.labels, classes.length, ctl);
-  const { perClass } = perClassAccuracy(fit.predictions, te.labels, classes);
+  const { perClass, confusion } = perClassAccuracy(fit.predictions, te.labels, classes);
   return {
     top1: fit.top1,
     top5: fit.top5,
     perClass,
+    confusion,
     trainTop1: fit.trainTop1,
     loss: fit.loss,
     iterations: fit.iterations,

@@ -35,6 +35,7 @@ interface AugmentResult {
   views: { name: string; size: number }[];
   width: number;
   height: number;
+  ops: { crop: { top: number; left: number; height: number; width: number } | null; flip: boolean; blurSigma: number | null }[][];
 }
 
 async function augment(...args: string[]): Promise<{ code: number; result?: AugmentResult; stderr: string }> {
@@ -52,6 +53,15 @@ describe('pretext augment', () => {
     expect(res.file).toBe(join(out, 'augment-byol-cifar.png'));
     expect(res.columns).toEqual(['original', 'view-1', 'view-2']);
     expect(res.items).toEqual(spreadIndices(16, 4));
+    // What fired on each image's two views, as augment.preview reports it: every view of this preset crops.
+    expect(res.ops).toHaveLength(4);
+    for (const perImage of res.ops) {
+      expect(perImage).toHaveLength(2);
+      for (const op of perImage) {
+        expect(op.crop).not.toBeNull();
+        expect(typeof op.flip).toBe('boolean');
+      }
+    }
     const png = await sharp(res.file).raw().toBuffer({ resolveWithObject: true });
     expect([png.info.width, png.info.height]).toEqual([res.width, res.height]);
     // 16 px cells are scaled ×8; the grid has a 2 px gap (16 px after scaling).

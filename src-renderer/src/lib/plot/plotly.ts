@@ -5,7 +5,7 @@
 export type Datum = number | string | null;
 
 export interface Trace {
-  type: 'scatter' | 'scattergl' | 'bar';
+  type: 'scatter' | 'scattergl' | 'bar' | 'heatmap';
   mode?: 'lines' | 'markers' | 'lines+markers';
   name?: string;
   x: Datum[];

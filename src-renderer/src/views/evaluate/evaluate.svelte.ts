@@ -1,6 +1,7 @@
 /**
  * The Evaluate & export view's state: kNN and linear-probe jobs for a run, its evaluations
- * and diagnostics, exports (export job, written inside the workspace → the shell delivers the
+ * (with its supervised baseline's), the evaluation picked for per-class results, a second run
+ * to compare per class with, diagnostics, exports (export job, written inside the workspace → the shell delivers the
  * file: a download in a browser, a copy where the Save dialog says in Electron) and the HTML
  * report of the picked runs.
  */
@@ -11,6 +12,13 @@ import { shortId } from '../../lib/logic/format';
 export class EvaluateState {
   runId = $state<string | null>(null);
   evals = $state.raw<Evaluation[]>([]);
+  /** The supervised run the engine compares this run with (its evaluations are listed as baselines). */
+  baselineId = $state<string | null>(null);
+  /** The evaluation whose confusion matrix is shown (null: the latest of the run's own). */
+  selectedId = $state<string | null>(null);
+  /** The run compared per class with this one, and its evaluations. */
+  otherId = $state<string | null>(null);
+  otherEvals = $state.raw<Evaluation[]>([]);
   diagnostics = $state.raw<Diagnostics | null>(null);
   written = $state.raw<{ what: string; file: WrittenFile }[]>([]);
   /** Labels of the jobs this view started and is waiting on. */
@@ -23,8 +31,23 @@ export class EvaluateState {
   async load(): Promise<void> {
     const runId = this.runId;
     if (!runId) return;
+    const runIds = this.baselineId ? [runId, this.baselineId] : [runId];
     await this.wb.guard(async () => {
-      this.evals = await this.wb.client.request('eval.list', { runIds: [runId] });
+      const evals = await this.wb.client.request('eval.list', { runIds });
+      if (this.runId === runId) this.evals = evals;
+    });
+    await this.loadOther();
+  }
+
+  async loadOther(): Promise<void> {
+    const otherId = this.otherId;
+    if (!otherId) {
+      this.otherEvals = [];
+      return;
+    }
+    await this.wb.guard(async () => {
+      const evals = await this.wb.client.request('eval.list', { runIds: [otherId] });
+      if (this.otherId === otherId) this.otherEvals = evals;
     });
   }
 
@@ -45,20 +68,19 @@ export class EvaluateState {
     }
   }
 
-  knn(): Promise<void> {
-    const runId = this.runId;
+  /** kNN of this run (or of `runId`, the run compared with). */
+  knn(runId = this.runId): Promise<void> {
     if (!runId) return Promise.resolve();
-    return this.track('kNN', async () => {
+    return this.track(runId === this.runId ? 'kNN' : `kNN ${shortId(runId)}`, async () => {
       const { jobId } = await this.wb.client.request('eval.knn', { runId });
       await this.wb.jobs.resultOf(jobId);
       await this.load();
     });
   }
 
-  probe(labelFraction: LabelFraction): Promise<void> {
-    const runId = this.runId;
+  probe(labelFraction: LabelFraction, runId = this.runId): Promise<void> {
     if (!runId) return Promise.resolve();
-    return this.track(`probe ${labelFraction * 100}%`, async () => {
+    return this.track(`probe ${labelFraction * 100}%${runId === this.runId ? '' : ` ${shortId(runId)}`}`, async () => {
       const { jobId } = await this.wb.client.request('eval.probe', { runId, labelFraction });
       await this.wb.jobs.resultOf(jobId);
       await this.load();
