@@ -174,6 +174,12 @@ export interface RunInfo extends RunRecord {
   latest: Record<string, number>;
   /** Job id while it is queued or training. */
   jobId: string | null;
+  /** The comparison it was started in (its methods × seeds × sweep values share it); null for older runs. */
+  groupId: string | null;
+  /** The swept option and the value this run took; null outside a sweep. */
+  sweep: { key: string; value: ParamValue } | null;
+  tags: string[];
+  notes: string;
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -240,7 +246,8 @@ export interface ApiRequests {
   'augment.preview': [AugmentPreviewRequest, AugmentPreview];
 
   'methods.list': [void, MethodInfo[]];
-  'runs.create': [TrainRequest, { runIds: string[]; jobIds: string[] }];
+  /** One run per method × seed × sweep value, all of one group (`groupId`). */
+  'runs.create': [TrainRequest, { runIds: string[]; jobIds: string[]; groupId: string }];
   /** What runs.create would run for this request, per method: the resolved config and why a rule set a value. */
   'runs.preview': [TrainRequest, TrainPreview[]];
   'runs.list': [{ datasetId?: string } | void, RunInfo[]];
@@ -249,6 +256,8 @@ export interface ApiRequests {
   'runs.cancel': [RequestInput<'runs.cancel'>, { cancelled: boolean }];
   'runs.resume': [RequestInput<'runs.resume'>, { jobId: string }];
   'runs.delete': [RequestInput<'runs.delete'>, { deleted: boolean }];
+  /** Replaces a run's tags and/or notes; the run as it is now. */
+  'runs.label': [RequestInput<'runs.label'>, RunInfo];
 
   'eval.knn': [KnnRequest, { jobId: string }];
   'eval.probe': [ProbeRequest, { jobId: string }];

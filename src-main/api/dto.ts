@@ -86,5 +86,9 @@ export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | nul
     error: run.error,
     latest: latestMetrics(ws, run.id),
     jobId: extra.jobId,
+    groupId: run.groupId,
+    sweep: run.sweep,
+    tags: run.tags,
+    notes: run.notes,
   };
 }

@@ -23,6 +23,7 @@ const requests: Record<RequestName, true> = {
   'runs.cancel': true,
   'runs.resume': true,
   'runs.delete': true,
+  'runs.label': true,
   'eval.knn': true,
   'eval.probe': true,
   'eval.list': true,

@@ -1,14 +1,14 @@
 /** runs.* and jobs.*: training runs (each in its own child process, one at a time) and the job list. */
 import type { MetricPoint } from './contract';
 import { getDataset } from '../store/datasets';
-import { createRun, deleteRun, getRun, listRuns, runMetrics, updateRun } from '../store/runs';
+import { createRun, deleteRun, getRun, labelRun, listRuns, newGroupId, runMetrics, updateRun } from '../store/runs';
 import { isAlive } from '../store/workspace';
 import { trainInChild } from '../engine/trainRunner';
 import type { TrainChildOut } from '../engine/trainProtocol';
 import type { Handlers, ServiceContext } from './context';
 import { liveRun, runInfo } from './dto';
 import { notFound, PretextError } from '../core/errors';
-import { checkResumable, datasetFacts, previewTrainConfigs, resolveTrainConfigs } from '../tasks/trainConfig';
+import { checkResumable, datasetFacts, planRuns, previewTrainConfigs } from '../tasks/trainConfig';
 
 const STEP_METRICS = new Set(['loss', 'lr', 'views_per_s']);
 const METRICS_INTERVAL_MS = 250;
@@ -103,7 +103,7 @@ export function trainingFinished(ctx: ServiceContext, runId: string): void {
 
 export function runsHandlers(
   ctx: ServiceContext,
-): Handlers<'runs.create' | 'runs.preview' | 'runs.list' | 'runs.get' | 'runs.metrics' | 'runs.cancel' | 'runs.resume' | 'runs.delete' | 'jobs.list' | 'jobs.cancel'> {
+): Handlers<'runs.create' | 'runs.preview' | 'runs.list' | 'runs.get' | 'runs.metrics' | 'runs.cancel' | 'runs.resume' | 'runs.delete' | 'runs.label' | 'jobs.list' | 'jobs.cancel'> {
   const { ws } = ctx;
   const ownPids = () => new Set([...ctx.training.values()].flatMap((t) => (t.pid === null ? [] : [t.pid])));
   const info = (id: string) => {
@@ -117,16 +117,18 @@ export function runsHandlers(
       const dataset = getDataset(ws, req.datasetId);
       if (!dataset) throw notFound(`dataset '${req.datasetId}'`);
       const backend = await ctx.backend();
-      const configs = resolveTrainConfigs(req, datasetFacts(ws, dataset), backend.name);
+      // Every run (methods × seeds × sweep values) is resolved and checked before one is stored.
+      const planned = planRuns(req, datasetFacts(ws, dataset), backend.name);
+      const groupId = newGroupId();
       const runIds: string[] = [];
       const jobIds: string[] = [];
-      for (const cfg of configs) {
-        const run = createRun(ws, dataset.id, cfg.method, cfg);
+      for (const { config: cfg, sweep } of planned) {
+        const run = createRun(ws, dataset.id, cfg.method, cfg, { groupId, sweep });
         runIds.push(run.id);
         jobIds.push(submitTraining(ctx, run.id));
         ctx.emit('run.status', { runId: run.id, status: 'queued', epochsDone: 0, error: null });
       }
-      return { runIds, jobIds };
+      return { runIds, jobIds, groupId };
     },
     'runs.preview': async (req) => {
       const dataset = getDataset(ws, req.datasetId);
@@ -177,6 +179,11 @@ export function runsHandlers(
       const run = info(id);
       if (ctx.training.has(id) || run.status === 'running') throw new PretextError(`run ${id} is training; cancel it first`);
       return { deleted: deleteRun(ws, id) };
+    },
+    'runs.label': async ({ id, tags, notes }) => {
+      info(id);
+      labelRun(ws, id, { tags, notes });
+      return info(id);
     },
     'jobs.list': async () => ctx.jobs.list(),
     'jobs.cancel': async ({ id }) => {

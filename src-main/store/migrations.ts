@@ -134,4 +134,15 @@ export const migrations: Migration[] = [
     name: 'runs: model info (parameter counts, feature dimension)',
     sql: `ALTER TABLE runs ADD COLUMN model_info TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 5,
+    name: 'runs: group (a comparison, its seeds and sweep), sweep value, tags, notes',
+    sql: `
+      ALTER TABLE runs ADD COLUMN group_id TEXT;
+      ALTER TABLE runs ADD COLUMN sweep TEXT;
+      ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+      CREATE INDEX runs_by_group ON runs (group_id);
+    `,
+  },
 ];

@@ -7,7 +7,23 @@ import { PretextError } from '../core/errors';
 import type { MetricPoint, RunRecord, RunStatus } from '../core/types';
 import type { RunConfig } from '../ml/train/config';
 
-export interface RunRow extends RunRecord {
+/** A swept option of a run: the option (a training option or a method's) and the value this run took. */
+export interface SweepPoint {
+  key: string;
+  value: number | string | boolean;
+}
+
+/** What a run belongs to and what a researcher wrote on it. */
+export interface RunLabels {
+  /** The comparison it was started in (its methods × seeds × sweep values); null for runs from before groups. */
+  groupId: string | null;
+  /** The swept option's value this run trained with; null outside a sweep. */
+  sweep: SweepPoint | null;
+  tags: string[];
+  notes: string;
+}
+
+export interface RunRow extends RunRecord, RunLabels {
   /** The resolved configuration: every default filled in, as trained. */
   config: RunConfig;
   pid: number | null;
@@ -81,6 +97,22 @@ interface RawRun {
   finished_at: string | null;
   error: string | null;
   pid: number | null;
+  group_id: string | null;
+  sweep: string | null;
+  tags: string;
+  notes: string;
+}
+
+function parseSweep(json: string | null): SweepPoint | null {
+  if (json === null) return null;
+  const o = JSON.parse(json) as Partial<SweepPoint>;
+  const v = o.value;
+  return typeof o.key === 'string' && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') ? { key: o.key, value: v } : null;
+}
+
+function parseTags(json: string): string[] {
+  const t = JSON.parse(json) as unknown;
+  return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function fromRaw(r: RawRun): RunRow {
@@ -101,6 +133,10 @@ function fromRaw(r: RawRun): RunRow {
     finishedAt: r.finished_at,
     error: r.error,
     pid: r.pid,
+    groupId: r.group_id,
+    sweep: parseSweep(r.sweep),
+    tags: parseTags(r.tags),
+    notes: r.notes,
   };
 }
 
@@ -108,14 +144,50 @@ export function runDir(ws: Workspace, id: string): string {
   return join(ws.runsDir, id);
 }
 
-export function createRun(ws: Workspace, datasetId: string, method: string, config: RunConfig): RunRow {
+/** A fresh group id: the runs of one comparison (its methods, seeds and sweep values) share it. */
+export function newGroupId(): string {
+  return `grp-${randomBytes(4).toString('hex')}`;
+}
+
+export function createRun(
+  ws: Workspace,
+  datasetId: string,
+  method: string,
+  config: RunConfig,
+  group: { groupId?: string | null; sweep?: SweepPoint | null } = {},
+): RunRow {
   const id = `run-${randomBytes(4).toString('hex')}`;
   ws.db
     .prepare(
-      `INSERT INTO runs (id, dataset_id, method, config, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`,
+      `INSERT INTO runs (id, dataset_id, method, config, status, created_at, group_id, sweep) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
     )
-    .run(id, datasetId, method, JSON.stringify(config), new Date().toISOString());
+    .run(id, datasetId, method, JSON.stringify(config), new Date().toISOString(), group.groupId ?? null, group.sweep ? JSON.stringify(group.sweep) : null);
   return getRun(ws, id)!;
+}
+
+/** The runs of a group, oldest first. */
+export function groupRuns(ws: Workspace, groupId: string): RunRow[] {
+  return (ws.db.prepare('SELECT * FROM runs WHERE group_id = ? ORDER BY created_at, rowid').all(groupId) as RawRun[]).map(fromRaw);
+}
+
+/** A tag: 1 to 40 characters, no spaces or control characters (so `runs tag ID a b` and a filter read it as one word). */
+export const TAG_PATTERN = /^[^\s\u0000-\u001f\u007f]{1,40}$/;
+export const MAX_TAGS = 32;
+export const MAX_NOTES = 4000;
+
+/** Replaces a run's tags (deduplicated, in the order given) and/or its notes. */
+export function labelRun(ws: Workspace, id: string, u: { tags?: readonly string[]; notes?: string }): void {
+  if (u.tags !== undefined) {
+    const tags = [...new Set(u.tags)];
+    const bad = tags.find((t) => !TAG_PATTERN.test(t));
+    if (bad !== undefined) throw new PretextError(`tag '${bad}' must be 1 to 40 characters without spaces`, { field: 'tags' });
+    if (tags.length > MAX_TAGS) throw new PretextError(`a run has at most ${MAX_TAGS} tags, got ${tags.length}`, { field: 'tags' });
+    ws.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify(tags), id);
+  }
+  if (u.notes !== undefined) {
+    if (u.notes.length > MAX_NOTES) throw new PretextError(`notes must be at most ${MAX_NOTES} characters, got ${u.notes.length}`, { field: 'notes' });
+    ws.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(u.notes, id);
+  }
 }
 
 export function getRun(ws: Workspace, id: string): RunRow | undefined {
@@ -128,7 +200,7 @@ export function resolveRun(ws: Workspace, ref: string): RunRow | undefined {
 }
 
 export function listRuns(ws: Workspace): RunRow[] {
-  return (ws.db.prepare('SELECT * FROM runs ORDER BY created_at').all() as RawRun[]).map(fromRaw);
+  return (ws.db.prepare('SELECT * FROM runs ORDER BY created_at, rowid').all() as RawRun[]).map(fromRaw);
 }
 
 export interface RunUpdate {

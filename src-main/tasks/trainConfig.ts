@@ -14,6 +14,7 @@ import { PretextError } from '../core/errors';
 import { didYouMean } from '../core/suggest';
 import type { TrainOptions, TrainPreview } from '../core/types';
 import { classNames, datasetItems, type DatasetRow } from '../store/datasets';
+import type { SweepPoint } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 
 /**
@@ -72,6 +73,10 @@ export interface TrainPlan extends TrainOptions {
   methods: string[];
   /** Method options by method name, e.g. { simclr: { temperature: 0.2 } }. */
   params?: Record<string, Params>;
+  /** Repeats: one run per method and seed (replaces `seed`). */
+  seeds?: number[];
+  /** One option (a training option or a method's) over a list of values: one run per value. */
+  sweep?: { key: string; values: (number | string | boolean)[] };
 }
 
 function num(name: string, v: unknown): number | undefined {
@@ -196,4 +201,72 @@ export function checkResumable(ws: Workspace, cfg: RunConfig, dataset: DatasetRo
   } catch (err) {
     throw new PretextError(`run ${runId} cannot resume: ${(err as Error).message}`);
   }
+}
+
+/** The training options a sweep may run over (the seed is repeated with `seeds` instead). */
+export const SWEEPABLE_OPTIONS = ['backbone', 'width', 'epochs', 'batch', 'optimizer', 'lr', 'weightDecay', 'momentum', 'warmupEpochs', 'preset'] as const;
+/** Runs one request may start: methods × seeds × sweep values. */
+export const MAX_PLANNED_RUNS = 64;
+
+/** One run of a request: its resolved config and, in a sweep, the value it takes. */
+export interface PlannedRun {
+  config: RunConfig;
+  sweep: SweepPoint | null;
+}
+
+/** The plan with the sweep's option set to `value`: a training option, or the option of every method that has it. */
+function withSweepValue(plan: TrainPlan, key: string, value: number | string | boolean): TrainPlan {
+  if ((SWEEPABLE_OPTIONS as readonly string[]).includes(key)) return { ...plan, [key]: value };
+  const lacking = plan.methods.filter((m) => !Object.hasOwn(getMethod(m).params, key));
+  if (lacking.length > 0) {
+    const options = [...SWEEPABLE_OPTIONS, ...new Set(plan.methods.flatMap((m) => Object.keys(getMethod(m).params)))];
+    throw new PretextError(
+      `sweep: ${lacking.join(', ')} ${lacking.length === 1 ? 'has' : 'have'} no option '${key}'${didYouMean(key, options)} (a sweep runs over ${SWEEPABLE_OPTIONS.join(', ')} or an option every method of the request has)`,
+      { field: 'sweep' },
+    );
+  }
+  const params: Record<string, Params> = { ...plan.params };
+  for (const m of plan.methods) params[m] = { ...params[m], [key]: value };
+  return { ...plan, params };
+}
+
+/**
+ * Every run of a request, each resolved and checked as resolveTrainConfigs checks one method:
+ * for each sweep value, for each seed, one run per method (so early runs already compare
+ * methods). Nothing is stored. `seeds` and `seed` together, a sweep over the seed, or more than
+ * MAX_PLANNED_RUNS runs are refused, naming the field.
+ */
+export function planRuns(plan: TrainPlan, data: DataFacts, backendName: string): PlannedRun[] {
+  const seeds = plan.seeds ?? [plan.seed ?? undefined];
+  if (plan.seeds !== undefined && plan.seed !== undefined && plan.seed !== null) {
+    throw new PretextError('give seeds (repeats) or seed, not both', { field: 'seeds' });
+  }
+  if (plan.seeds !== undefined && new Set(plan.seeds).size !== plan.seeds.length) throw new PretextError('seeds: a seed is repeated', { field: 'seeds' });
+  const sweep = plan.sweep;
+  if (sweep && sweep.key === 'seed') throw new PretextError('sweep: repeat seeds with --seeds (the API\'s seeds), not a sweep', { field: 'sweep' });
+  const values = sweep ? sweep.values : [undefined];
+  const methods = Array.isArray(plan.methods) ? plan.methods.length : 0;
+  const total = methods * seeds.length * values.length;
+  if (total > MAX_PLANNED_RUNS) {
+    throw new PretextError(`${methods} methods × ${seeds.length} seeds × ${values.length} values is ${total} runs, more than ${MAX_PLANNED_RUNS} in one request`, { field: sweep ? 'sweep' : 'seeds' });
+  }
+  const out: PlannedRun[] = [];
+  for (const value of values) {
+    let base: TrainPlan = { ...plan, seeds: undefined, sweep: undefined };
+    if (sweep && value !== undefined) {
+      checkMethods(plan.methods);
+      base = withSweepValue(base, sweep.key, value);
+    }
+    for (const seed of seeds) {
+      try {
+        const configs = resolveTrainConfigs({ ...base, seed }, data, backendName);
+        for (const config of configs) out.push({ config, sweep: sweep && value !== undefined ? { key: sweep.key, value } : null });
+      } catch (err) {
+        if (!(err instanceof PretextError) || !sweep) throw err;
+        const field = err.field === sweep.key || err.field?.endsWith(`.${sweep.key}`) ? 'sweep' : err.field;
+        throw new PretextError(`sweep ${sweep.key}=${String(value)}: ${err.message}`, { field });
+      }
+    }
+  }
+  return out;
 }

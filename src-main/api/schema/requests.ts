@@ -11,7 +11,8 @@
  * - import size 4..1024 px; kNN k 1..10,000 and temperature (0, 100]; probe label fraction
  *   0.01, 0.1 or 1; map --max-points 20..1,000,000;
  * - training: width (0, 8], epochs 1..10,000, batch 2..4,096, lr (0, 100], weight decay 0..1,
- *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..16 methods per comparison;
+ *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..16 methods per comparison, 1..16
+ *   seeds, 1..16 sweep values, at most 64 runs per request (methods × seeds × values);
  * - ids at most 128 characters; paths at most 4,096 characters (255 bytes per name); lists
  *   of ids at most 100 runs per report, 1,000 per evaluation list; 1,000 staged files;
  * - retrieval: 1..16 runs, k 1..100 neighbours per run.
@@ -32,6 +33,10 @@ export const SAMPLE_NAMES = ['fashion-mnist'] as const;
 /** The largest side of an augmented view the preview renders. */
 export const MAX_VIEW_SIZE = 512;
 export const MAX_PREVIEW_COUNT = 64;
+/** Repeats of a comparison (--seeds), values of a sweep, and runs one request may start in all. */
+export const MAX_SEEDS = 16;
+export const MAX_SWEEP_VALUES = 16;
+export const MAX_RUNS_PER_REQUEST = 64;
 
 const seed = (doc = 'seed', dflt: number | undefined = 0) =>
   opt(int(0, MAX_SEED), { doc, flag: 'seed', arg: 'N', ...(dflt !== undefined ? { default: dflt } : {}) });
@@ -121,6 +126,22 @@ export const trainRequest = z.object({
   warmupEpochs: opt(num(0, 10_000), { doc: 'learning-rate warm-up (method default: 10 or 10% of the run, the shorter)', flag: 'warmup-epochs', arg: 'N' }),
   preset: opt(text(64), { doc: "augmentation preset (method default; see 'pretext augment')", flag: 'preset', arg: 'NAME' }),
   params: opt(z.record(key(), z.record(key(), paramValue)), { doc: 'a method option, e.g. temperature=0.5 (over the API: by method name)', flag: 'set', arg: 'KEY=VALUE' }),
+  seeds: opt(list(int(0, MAX_SEED), MAX_SEEDS).refine((s) => new Set(s).size === s.length, { error: 'must not repeat a seed' }), {
+    doc: `repeats: one run per method and seed (at most ${MAX_SEEDS}), grouped; replaces --seed`,
+    flag: 'seeds',
+    arg: 'N[,N...]',
+  }),
+  sweep: opt(
+    z.object({ key: key(), values: list(paramValue, MAX_SWEEP_VALUES) }, { error: 'must be { key, values }' }),
+    { doc: `one option over a list of values (a training option such as lr, batch, width, or a method option): one run per value, grouped`, flag: 'sweep', arg: 'KEY=V1,V2,...' },
+  ),
+});
+
+/** Tags and notes of a run (runs.label): each given list replaces the run's. */
+export const runsLabelRequest = z.object({
+  id: field(id(), { doc: 'the run' }),
+  tags: opt(list(text(40).regex(/^\S+$/, { error: 'must be a tag without spaces' }), 32, true), { doc: 'the run\'s tags (replace its tags)' }),
+  notes: opt(z.string({ error: 'must be a string' }).max(4000, { error: 'must be at most 4000 characters' }), { doc: 'the run\'s notes (replace its notes)' }),
 });
 
 export const runsListRequest = z
@@ -206,6 +227,7 @@ export const requestSchemas = {
   'runs.cancel': idRequest,
   'runs.resume': idRequest,
   'runs.delete': idRequest,
+  'runs.label': runsLabelRequest,
   'eval.knn': knnRequest,
   'eval.probe': probeRequest,
   'eval.list': runIdsRequest,

@@ -2,7 +2,7 @@ import { noSuch } from '../../core/errors';
 import { usageError } from '../errors';
 import { initBackend } from '../../ml/backend';
 import { getDataset } from '../../store/datasets';
-import { getRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
+import { deleteRun, getRun, labelRun, latestMetrics, listRuns, resolveRun, runMetrics, updateRun, type RunRow } from '../../store/runs';
 import { checkResumable } from '../../tasks/trainConfig';
 import { runResults } from '../../tasks/reportData';
 import { isAlive, type Workspace } from '../../store/workspace';
@@ -14,7 +14,10 @@ import { trainRun } from './train';
 const usage = `Usage: pretext runs list
        pretext runs show ID      config, backend, per-epoch metrics, evaluations (baselines apart)
        pretext runs resume ID    continue a cancelled, failed or interrupted run from its last checkpoint
-       pretext runs cancel ID    stop a run that is training in another process`;
+       pretext runs cancel ID    stop a run that is training in another process
+       pretext runs tag ID TAG...      add tags to a run (runs untag ID TAG... removes them)
+       pretext runs note ID TEXT...    set a run's notes (an empty TEXT '' clears them)
+       pretext runs delete ID    delete a run that is not training, with its files (runs/ID)`;
 
 function alive(pid: number | null): boolean {
   return pid !== null && pid > 0 && isAlive(pid);
@@ -61,13 +64,39 @@ function resultsLine(r: { knnTop1: number | null; probeTop1: Record<string, numb
   return parts.length ? parts.join('  ') : null;
 }
 
+/** `runs tag|untag ID TAG...` and `runs note ID TEXT...`: the run's tags or notes, stored. */
+function labelCommand(sub: 'tag' | 'untag' | 'note', rest: string[], ctx: CommandContext): { id: string; tags: string[]; notes: string } {
+  const [ref, ...words] = rest;
+  const run = find(ctx, ref);
+  const ws = ctx.workspace();
+  if (sub === 'note') {
+    if (words.length === 0) throw usageError(`runs note needs the text (use '' to clear the notes)\n${usage}`);
+    labelRun(ws, run.id, { notes: words.join(' ').trim() });
+  } else {
+    if (words.length === 0) throw usageError(`runs ${sub} needs at least one tag\n${usage}`);
+    labelRun(ws, run.id, { tags: sub === 'tag' ? [...run.tags, ...words] : run.tags.filter((t) => !words.includes(t)) });
+  }
+  const now = getRun(ws, run.id)!;
+  ctx.print(sub === 'note' ? `${now.id} notes: ${now.notes || '(none)'}` : `${now.id} tags: ${now.tags.join(' ') || '(none)'}`);
+  return { id: now.id, tags: now.tags, notes: now.notes };
+}
+
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list | show ID | resume ID | cancel ID — training runs',
+  summary: 'list | show | resume | cancel | tag | untag | note | delete — training runs',
   usage,
   async run(args, ctx) {
+    if (args[0] === 'tag' || args[0] === 'untag' || args[0] === 'note') return labelCommand(args[0], args.slice(1), ctx);
     const { sub, ref } = subcommandArgs(args, usage);
     switch (sub) {
+      case 'delete': {
+        const ws = ctx.workspace();
+        const run = find(ctx, ref);
+        if (run.status === 'running') throw new PretextError(`run ${run.id} is training in process ${run.pid}; cancel it first (pretext runs cancel ${run.id})`);
+        deleteRun(ws, run.id);
+        ctx.print(`deleted ${run.id} (${run.method}) and its files`);
+        return { id: run.id, deleted: true };
+      }
       case undefined:
       case 'list': {
         const ws = ctx.workspace();
@@ -80,7 +109,7 @@ export const runsCommand: Command = {
           const knn = r.latest['knn_top1'];
           const epochs = r.config.epochs;
           ctx.print(
-            `${r.id}  ${r.method.padEnd(10)} ${r.dataset.padEnd(20)} ${(r.backend ?? '-').padEnd(5)} ${r.status.padEnd(11)} epoch ${r.epochsDone}/${epochs}  kNN ${knn === undefined ? '   -  ' : `${(100 * knn).toFixed(1)}%`}  ${r.trainSeconds.toFixed(0)} s`,
+            `${r.id}  ${r.method.padEnd(10)} ${r.dataset.padEnd(20)} ${(r.backend ?? '-').padEnd(5)} ${r.status.padEnd(11)} epoch ${r.epochsDone}/${epochs}  kNN ${knn === undefined ? '   -  ' : `${(100 * knn).toFixed(1)}%`}  ${r.trainSeconds.toFixed(0)} s${r.tags.length ? `  [${r.tags.join(' ')}]` : ''}`,
           );
         }
         return { runs };
@@ -97,6 +126,9 @@ export const runsCommand: Command = {
           ctx.print(`  model    backbone ${m['backboneParams'].toLocaleString('en-US')} parameters, ${(m['trainableParams'] ?? 0).toLocaleString('en-US')} trained with the heads, ${m['featureDim']}-d features`);
         }
         ctx.print(`  config   ${JSON.stringify(run.config)}`);
+        if (run.groupId) ctx.print(`  group    ${run.groupId}${run.sweep ? `  sweep ${run.sweep.key}=${String(run.sweep.value)}` : ''}`);
+        if (run.tags.length) ctx.print(`  tags     ${run.tags.join(' ')}`);
+        if (run.notes) ctx.print(`  notes    ${run.notes}`);
         for (const e of epochs) ctx.print(`  ${Object.entries(e).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`).join('  ')}`);
         const { randomInit, ...results } = runResults(ws, run.id);
         ctx.print(`  results  ${resultsLine(results) ?? "none yet (pretext eval knn|probe)"}`);

@@ -4,17 +4,19 @@
  * request they make is resolved by the same resolveTrainConfigs as runs.create, and every
  * config is checked before anything is stored.
  */
+import type { z } from 'zod';
 import { noSuch, CancelledError, PretextError } from '../../core/errors';
 import { initBackend } from '../../ml/backend';
 import { BACKBONE_NAMES } from '../../ml/backbones/registry';
 import { METHOD_NAMES } from '../../ml/methods';
-import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, resolveTrainConfigs } from '../../tasks/trainConfig';
+import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, planRuns } from '../../tasks/trainConfig';
 import { runTraining, type TrainResult } from '../../tasks/train';
 import { trainRequest } from '../../api/schema/requests';
 import { resolveDataset } from '../../store/datasets';
-import { createRun, getRun, updateRun } from '../../store/runs';
+import { createRun, getRun, newGroupId, updateRun } from '../../store/runs';
 import type { Workspace } from '../../store/workspace';
-import { checkFlags, flagErrors, flagLines, readFlags, synopsis } from '../args';
+import { checkFlags, flagErrors, flagLines, quoted, readFlags, synopsis } from '../args';
+import { usageError } from '../errors';
 import type { Command, CommandContext } from '../command';
 
 const usage = `Usage: pretext train ${synopsis(trainRequest, 'datasetId')} ${synopsis(trainRequest, 'methods')} [OPTIONS]
@@ -26,16 +28,54 @@ Backbones: ${BACKBONE_NAMES.join(', ')}
 Options (each method's defaults follow its paper's small-data settings; see 'runs show'):
 ${flagLines(trainRequest)}
 --method and --set may be repeated; --set KEY=VALUE goes to every method of the comparison
-that has the option KEY (e.g. --set temperature=0.5 --set projOut=128).`;
+that has the option KEY (e.g. --set temperature=0.5 --set projOut=128).
+--seeds 0,1,2 repeats each method once per seed; --sweep KEY=V1,V2,... runs each method once
+per value of one option (lr, batch, width, ... or a method option such as temperature); the
+runs of one command form a group that Compare shows as mean ± std.`;
 
-const withoutParams = trainRequest.omit({ params: true });
+const withoutParams = trainRequest.omit({ params: true, seeds: true, sweep: true });
 const paramsOnly = trainRequest.pick({ params: true });
+
+/** A flag's value checked against its field of trainRequest: the value, or a usage error naming the flag. */
+function checked<T>(schema: z.ZodType<T>, flag: string, raw: string, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    // The item at fault as typed ('x' of '0,x'), else the whole value.
+    const issue = r.error.issues[0]!;
+    const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+    const got = issue.path.length && (typeof at === 'string' || typeof at === 'number') ? String(at) : raw;
+    const where = issue.path.filter((k) => typeof k === 'string').join('.');
+    throw usageError(`--${flag}${where ? ` ${where}` : ''} ${issue.message}, got ${quoted(got)}\n${usage}`, `--${flag}`);
+  }
+  return r.data;
+}
+
+/** `--seeds 0,1,2` (or repeated) → [0, 1, 2]. */
+function seedsFlag(given: string | string[] | undefined): number[] | undefined {
+  if (given === undefined) return undefined;
+  const raw = [given].flat().join(',');
+  const parts = raw.split(',').map((s) => s.trim());
+  const nums = parts.map((s) => (s === '' || !Number.isFinite(Number(s)) ? s : Number(s)));
+  return checked(trainRequest.shape.seeds, 'seeds', raw, nums);
+}
+
+/** A sweep value as typed: a number, true/false, or a name (a preset, an optimizer). */
+const sweepValue = (s: string): number | string | boolean => (s === 'true' ? true : s === 'false' ? false : s !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
+
+/** `--sweep temperature=0.1,0.2,0.5` → { key: 'temperature', values: [0.1, 0.2, 0.5] }. */
+function sweepFlag(raw: string | undefined) {
+  if (raw === undefined) return undefined;
+  const eq = raw.indexOf('=');
+  if (eq < 1) throw usageError(`--sweep expects KEY=V1,V2,..., got ${quoted(raw)}\n${usage}`, '--sweep');
+  const values = raw.slice(eq + 1).split(',').map((s) => s.trim());
+  return checked(trainRequest.shape.sweep, 'sweep', raw, { key: raw.slice(0, eq), values: values.map(sweepValue) });
+}
 
 /** The training request of the flags, every value checked against trainRequest (a bad one: exit 2 naming its flag). */
 function requestOf(args: string[]) {
   const { flags } = readFlags(args, [trainRequest], usage);
-  const { set, ...rest } = flags;
-  const req = checkFlags(rest, withoutParams, usage);
+  const { set, seeds, sweep, ...rest } = flags;
+  const req = { ...checkFlags(rest, withoutParams, usage), seeds: seedsFlag(seeds as string | string[] | undefined), sweep: sweepFlag(sweep as string | undefined) };
   // `--set KEY=VALUE` → each method's params (typed by the method), then checked as runs.create checks them.
   const sets = Array.isArray(set) ? set : [];
   const params = flagErrors(trainRequest, () => paramsFromSets(req.methods!, sets));
@@ -74,7 +114,6 @@ export const trainCommand: Command = {
     const ws = ctx.workspace();
     const dataset = resolveDataset(ws, req.datasetId);
     if (!dataset) throw noSuch('dataset', req.datasetId);
-    const names = req.methods;
     const backend = await initBackend({ prefer: ctx.backend });
     for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
@@ -82,8 +121,10 @@ export const trainCommand: Command = {
       ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
     }
     // Resolve and check every config first: a bad request fails before anything is stored.
-    const configs = flagErrors(trainRequest, () => resolveTrainConfigs(req, datasetFacts(ws, dataset), backend.name));
-    const runs = configs.map((cfg) => createRun(ws, dataset.id, cfg.method, cfg));
+    const planned = flagErrors(trainRequest, () => planRuns(req, datasetFacts(ws, dataset), backend.name));
+    const groupId = newGroupId();
+    const runs = planned.map((p) => createRun(ws, dataset.id, p.config.method, p.config, { groupId, sweep: p.sweep }));
+    if (runs.length > 1) ctx.progress.log(`group ${groupId}: ${runs.length} runs`);
     // One run after another; a run that fails does not stop the comparison, Ctrl-C does.
     const summary: Record<string, unknown>[] = [];
     const failures: string[] = [];
@@ -95,8 +136,12 @@ export const trainCommand: Command = {
       try {
         const r = await trainRun(ws, run.id, ctx);
         const m = Object.entries(r.metrics).map(([k, x]) => `${k} ${x.toFixed(4)}`).join('  ');
-        ctx.print(`${r.runId}  ${r.method.padEnd(10)} ${r.status}  ${r.epochsDone} epochs  ${r.trainSeconds.toFixed(1)} s  ${m}`);
-        summary.push({ id: r.runId, method: r.method, backend: r.backend, status: r.status, epochs: r.epochsDone, seconds: r.trainSeconds, metrics: r.metrics });
+        const sweep = run.sweep ? `  ${run.sweep.key}=${String(run.sweep.value)}` : '';
+        ctx.print(`${r.runId}  ${r.method.padEnd(10)} seed ${run.config.seed}${sweep}  ${r.status}  ${r.epochsDone} epochs  ${r.trainSeconds.toFixed(1)} s  ${m}`);
+        summary.push({
+          id: r.runId, method: r.method, seed: run.config.seed, group: groupId, sweep: run.sweep,
+          backend: r.backend, status: r.status, epochs: r.epochsDone, seconds: r.trainSeconds, metrics: r.metrics,
+        });
       } catch (err) {
         ctx.progress.log(`${run.method} ${run.id} failed: ${(err as Error).message}`);
         failures.push(`${run.method} (${run.id}): ${(err as Error).message}`);
@@ -104,6 +149,6 @@ export const trainCommand: Command = {
     }
     if (ctx.signal.aborted) throw new CancelledError();
     if (failures.length > 0) throw new PretextError(`${failures.length} of ${runs.length} runs failed: ${failures.join('; ')}`);
-    return names.length === 1 ? summary[0] : { runs: summary };
+    return runs.length === 1 ? summary[0] : { group: groupId, runs: summary };
   },
 };

@@ -14,6 +14,8 @@ export class CompareState {
   metric = $state('loss');
   smoothing = $state(0.6);
   axis = $state<XAxis>('step');
+  /** Runs that differ only in their seed drawn as one mean ± std band (when there are such runs). */
+  grouped = $state(true);
   loading = $state(false);
   reporting = $state(false);
   /** The last report written: where, and which runs it compares. */

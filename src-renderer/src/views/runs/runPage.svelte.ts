@@ -5,6 +5,8 @@
 import type { MetricPoint, RunInfo } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 import { mergePoints } from '../../lib/logic/series';
+import { prefillOf } from '../../lib/logic/trainRepeats';
+import { trainAgain } from '../train/train.svelte';
 
 export class RunPageState {
   points = $state.raw<MetricPoint[]>([]);
@@ -43,5 +45,39 @@ export class RunPageState {
       await this.wb.client.request('runs.resume', { id: this.runId });
       await this.wb.refreshRuns();
     });
+  }
+
+  /** Replaces the run's tags and/or notes (runs.label); the runs list then shows them. */
+  label(u: { tags?: string[]; notes?: string }): Promise<unknown> {
+    return this.wb.guard(async () => {
+      const now = await this.wb.client.request('runs.label', { id: this.runId, ...u });
+      this.wb.runs = this.wb.runs.map((r) => (r.id === now.id ? now : r));
+    });
+  }
+
+  /** Deletes the run and its files (runs.delete), then shows the runs without it. */
+  delete(): Promise<unknown> {
+    return this.wb.guard(async () => {
+      await this.wb.client.request('runs.delete', { id: this.runId });
+      this.wb.runIds = this.wb.runIds.filter((id) => id !== this.runId);
+      if (this.wb.openRunId === this.runId) this.wb.openRunId = null;
+      await this.wb.refreshRuns();
+    });
+  }
+
+  /** The Train view, set to this run's settings. */
+  trainAgain(): void {
+    const run = this.run;
+    if (!run) return;
+    trainAgain.pending = prefillOf(run);
+    this.wb.navigate('train');
+  }
+
+  /** Compare, with the runs of this run's group picked. */
+  compareGroup(): void {
+    const run = this.run;
+    if (!run?.groupId) return;
+    this.wb.runIds = this.wb.runs.filter((r) => r.groupId === run.groupId).map((r) => r.id);
+    this.wb.navigate('compare');
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { MethodInfo, ParamValue, TrainPreview, TrainRequest } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
+import { parseSeeds, parseSweep, type TrainPrefill } from '../../lib/logic/trainRepeats';
 
 export const BACKBONES = ['small', 'resnet18', 'resnet34'] as const;
 export const OPTIMIZERS = ['sgd', 'lars', 'adamw'] as const;
@@ -20,7 +21,18 @@ export interface SharedOptions {
   optimizer: string;
   lr: number | null;
   seed: number;
+  /** Repeats: '0, 1, 2' trains each method once per seed (empty: the one seed above). */
+  seeds?: string;
+  /** A sweep: the option and its values ('0.1, 0.2, 0.5'); no option: none. */
+  sweepKey?: string;
+  sweepValues?: string;
 }
+
+/** Options a run had that the form has no field for ("train again" carries them). */
+export type CarriedOptions = TrainPrefill['carried'];
+
+/** The training options a sweep can run over (besides the picked methods' own). */
+export const SWEEP_OPTIONS = ['lr', 'batch', 'width', 'epochs', 'weightDecay', 'momentum', 'warmupEpochs'] as const;
 
 /** The request for the chosen methods; method params only where they differ from the defaults. */
 export function trainRequest(
@@ -29,6 +41,7 @@ export function trainRequest(
   picked: readonly string[],
   o: SharedOptions,
   edited: Record<string, Record<string, ParamValue>>,
+  carried: CarriedOptions = {},
 ): TrainRequest {
   const params: Record<string, Record<string, ParamValue>> = {};
   for (const name of picked) {
@@ -37,23 +50,33 @@ export function trainRequest(
     const changed = Object.entries(edited[name] ?? {}).filter(([k, v]) => k in m.params && m.params[k] !== v);
     if (changed.length) params[name] = Object.fromEntries(changed);
   }
+  const seeds = parseSeeds(o.seeds ?? '').value;
+  const sweep = parseSweep(o.sweepKey ?? '', o.sweepValues ?? '').value;
   return {
     datasetId,
     methods: [...picked],
     backbone: o.backbone,
     width: o.width,
     epochs: o.epochs,
-    seed: o.seed,
+    ...(seeds ? { seeds } : { seed: o.seed }),
     ...(o.batch !== null ? { batch: o.batch } : {}),
     ...(o.optimizer ? { optimizer: o.optimizer } : {}),
     ...(o.lr !== null ? { lr: o.lr } : {}),
+    ...carried,
     ...(Object.keys(params).length ? { params } : {}),
+    ...(sweep ? { sweep } : {}),
   };
 }
 
+/** "Train again with these settings": a run page leaves its settings here and opens Train, which takes them. */
+export const trainAgain = $state<{ pending: TrainPrefill | null }>({ pending: null });
+
 export class TrainState {
   picked = $state<string[]>([]);
-  options = $state<SharedOptions>({ backbone: 'small', width: 1, epochs: 10, batch: null, optimizer: '', lr: null, seed: 0 });
+  options = $state<SharedOptions>({ backbone: 'small', width: 1, epochs: 10, batch: null, optimizer: '', lr: null, seed: 0, seeds: '', sweepKey: '', sweepValues: '' });
+  /** Options taken from a run (train again) that the form has no field for, and that run's id. */
+  carried = $state<CarriedOptions>({});
+  carriedFrom = $state<string | null>(null);
   /** Edited method params by method name. */
   edited = $state<Record<string, Record<string, ParamValue>>>({});
   starting = $state(false);
@@ -88,10 +111,35 @@ export class TrainState {
     return this.options.batch === null && typeof b === 'number' ? String(b) : null;
   }
 
-  /** Why the picked methods cannot start as they are (the engine's words), if any cannot. */
+  /** Why the picked methods cannot start as they are (the engine's words, or a bad seeds or sweep field), if any cannot. */
   get blocked(): string | null {
+    const repeats = parseSeeds(this.options.seeds ?? '').error ?? parseSweep(this.options.sweepKey ?? '', this.options.sweepValues ?? '').error;
+    if (repeats) return repeats;
     const bad = this.picked.map((n) => this.preview[n]).find((p) => p?.error);
     return bad?.error ?? null;
+  }
+
+  /** How many runs Start makes: methods × seeds × sweep values. */
+  get runCount(): number {
+    const seeds = parseSeeds(this.options.seeds ?? '').value?.length ?? 1;
+    const values = parseSweep(this.options.sweepKey ?? '', this.options.sweepValues ?? '').value?.values.length ?? 1;
+    return this.picked.length * seeds * values;
+  }
+
+  /** The form set to a run's settings: its dataset, its method alone with its params, its options. */
+  applyPrefill(p: TrainPrefill): void {
+    this.wb.datasetId = p.datasetId;
+    this.picked = [p.method];
+    this.options = { ...p.options, seeds: '', sweepKey: '', sweepValues: '' };
+    this.edited = { [p.method]: { ...p.params } };
+    this.carried = { ...p.carried };
+    this.carriedFrom = p.runId;
+  }
+
+  /** Drops the options carried from a run: the methods' defaults apply again. */
+  clearCarried(): void {
+    this.carried = {};
+    this.carriedFrom = null;
   }
 
   toggle(name: string, on: boolean): void {
@@ -116,7 +164,7 @@ export class TrainState {
     if (!datasetId || !this.canStart) return undefined;
     this.starting = true;
     const res = await this.wb.guard(async () => {
-      const r = await this.wb.client.request('runs.create', trainRequest(datasetId, this.wb.methods, this.picked, this.options, this.edited));
+      const r = await this.wb.client.request('runs.create', trainRequest(datasetId, this.wb.methods, this.picked, this.options, this.edited, this.carried));
       await this.wb.refreshRuns();
       this.wb.runIds = r.runIds;
       this.wb.openRunId = r.runIds[0] ?? null;
