@@ -5,28 +5,19 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { JobInfo } from '../../src-main/api/contract';
-import { createService, type Service } from '../../src-main/api/service';
+import type { Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
 import { waitFor } from '../helpers/events';
-import { makeTempDir } from '../helpers/tmp';
+import { closeServiceTest, openServiceTest, type ServiceTest } from '../helpers/service';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ServiceTest['tmp'];
 let ws: Workspace;
 let service: Service;
 
-beforeEach(() => {
-  tmp = makeTempDir();
-  ws = Workspace.open(join(tmp.dir, 'ws'));
-  // Imports read the test's own folders (as the desktop app or a --data-root would allow).
-  service = createService(ws, { backend: 'cpu', dataRoots: [tmp.dir] });
-});
-
-afterEach(async () => {
-  await service.close();
-  ws.close();
-  tmp.cleanup();
-});
+// Imports read the test's own folders (as the desktop app or a --data-root would allow).
+beforeEach(() => void ({ tmp, ws, service } = openServiceTest((dir) => ({ dataRoots: [dir] }))));
+afterEach(() => closeServiceTest({ tmp, ws, service }));
 
 const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId, 30_000);
 

@@ -15,31 +15,22 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobInfo, TrainRequest } from '../../src-main/api/contract';
 import { validateRequest } from '../../src-main/api/schema/validate';
-import { createService, type Service } from '../../src-main/api/service';
+import type { Service } from '../../src-main/api/service';
 import { resolveConfig } from '../../src-main/ml/train/config';
 import { getDataset } from '../../src-main/store/datasets';
 import { createRun, getRun, listRuns, updateRun } from '../../src-main/store/runs';
 import { datasetFacts, resolveTrainConfigs } from '../../src-main/tasks/trainConfig';
 import { Workspace } from '../../src-main/store/workspace';
-import { makeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/events';
 import { makeToyDataset } from '../helpers/toyDataset';
+import { closeServiceTest, openServiceTest, type ServiceTest } from '../helpers/service';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ServiceTest['tmp'];
 let ws: Workspace;
 let service: Service;
 
-beforeEach(() => {
-  tmp = makeTempDir();
-  ws = Workspace.open(join(tmp.dir, 'ws'));
-  service = createService(ws, { backend: 'cpu' });
-});
-
-afterEach(async () => {
-  await service.close();
-  ws.close();
-  tmp.cleanup();
-});
+beforeEach(() => void ({ tmp, ws, service } = openServiceTest()));
+afterEach(() => closeServiceTest({ tmp, ws, service }));
 
 const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId);
 const stored = () => ({ rows: listRuns(ws).length, folders: existsSync(ws.runsDir) ? readdirSync(ws.runsDir).length : 0 });

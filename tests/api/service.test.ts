@@ -4,29 +4,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JobInfo } from '../../src-main/api/contract';
 import { stagedFolder } from '../../src-main/api/pathAccess';
-import { createService, type Service } from '../../src-main/api/service';
+import type { Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
 import { waitFor } from '../helpers/events';
-import { makeTempDir } from '../helpers/tmp';
 import { makeToyDataset } from '../helpers/toyDataset';
+import { closeServiceTest, openServiceTest, type ServiceTest } from '../helpers/service';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: ServiceTest['tmp'];
 let ws: Workspace;
 let service: Service;
 
-beforeEach(() => {
-  tmp = makeTempDir();
-  ws = Workspace.open(join(tmp.dir, 'ws'));
-  // Imports read the test's own folders (as the desktop app or a --data-root would allow).
-  service = createService(ws, { backend: 'cpu', dataRoots: [tmp.dir] });
-});
-
-afterEach(async () => {
-  await service.close();
-  ws.close();
-  tmp.cleanup();
-});
+// Imports read the test's own folders (as the desktop app or a --data-root would allow).
+beforeEach(() => void ({ tmp, ws, service } = openServiceTest((dir) => ({ dataRoots: [dir] }))));
+afterEach(() => closeServiceTest({ tmp, ws, service }));
 
 const finished = (jobId: string) => waitFor(service, 'job.finished', (j: JobInfo) => j.id === jobId);
 

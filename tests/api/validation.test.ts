@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RequestName } from '../../src-main/api/contract';
@@ -6,12 +5,12 @@ import { REQUEST_NAMES } from '../../src-main/api/names';
 import { formBounds, fieldsOf } from '../../src-main/api/schema/fields';
 import { augmentPreviewRequest, knnRequest, requestSchemas, trainRequest } from '../../src-main/api/schema/requests';
 import { jsonDepth, validateRequest } from '../../src-main/api/schema/validate';
-import { createService, type Service } from '../../src-main/api/service';
+import type { Service } from '../../src-main/api/service';
 import { PretextError } from '../../src-main/core/errors';
 import { PRESET_NAMES, resolvePreset } from '../../src-main/ml/augment';
 import { Workspace } from '../../src-main/store/workspace';
-import { makeTempDir } from '../helpers/tmp';
 import { makeToyDataset } from '../helpers/toyDataset';
+import { closeServiceTest, openServiceTest, type ServiceTest } from '../helpers/service';
 
 /** The PretextError validateRequest throws for a payload (fails the test when it passes). */
 function rejection(name: RequestName, payload: unknown): PretextError {
@@ -94,21 +93,12 @@ describe('request schemas', () => {
 });
 
 describe('service entry validation', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
+  let tmp: ServiceTest['tmp'];
   let ws: Workspace;
   let service: Service;
 
-  beforeEach(() => {
-    tmp = makeTempDir();
-    ws = Workspace.open(join(tmp.dir, 'ws'));
-    service = createService(ws, { backend: 'cpu' });
-  });
-
-  afterEach(async () => {
-    await service.close();
-    ws.close();
-    tmp.cleanup();
-  });
+  beforeEach(() => void ({ tmp, ws, service } = openServiceTest()));
+  afterEach(() => closeServiceTest({ tmp, ws, service }));
 
   it('answers augment.preview with a 4096-pixel view at once with a bad-request naming size', async () => {
     const datasetId = makeToyDataset(ws);
