@@ -8,9 +8,8 @@
  * CPU time per batch (steadier than wall time on a busy machine; cpu and wasm run on one
  * thread); --json prints them as one object.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BenchContext } from './context';
+import { benchArgs, type BenchContext } from './context';
 import { PretextError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { PRESET_NAMES, renderViews, resolvePreset } from '../ml/augment';
@@ -19,23 +18,18 @@ import { useBackend, type BackendName } from '../ml/backend';
 const USAGE = `Usage: pretext bench augment [--backend cpu|wasm] [--preset simclr-cifar] [--batch 256] [--size 32] [--channels 3] [--iters 5]`;
 
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      options: {
-        backend: { type: 'string' },
-        preset: { type: 'string', default: 'simclr-cifar' },
-        batch: { type: 'string', default: '256' },
-        size: { type: 'string', default: '32' },
-        channels: { type: 'string', default: '3' },
-        iters: { type: 'string', default: '5' },
-      },
-    }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
-  }
+  const values = benchArgs(
+    args,
+    {
+      backend: { type: 'string' },
+      preset: { type: 'string', default: 'simclr-cifar' },
+      batch: { type: 'string', default: '256' },
+      size: { type: 'string', default: '32' },
+      channels: { type: 'string', default: '3' },
+      iters: { type: 'string', default: '5' },
+    },
+    USAGE,
+  );
   const [n, size, c, iters] = [values.batch, values.size, values.channels, values.iters].map(Number) as [number, number, number, number];
   if (![n, size, iters].every((x) => Number.isInteger(x) && x > 0) || (c !== 1 && c !== 3)) {
     throw new PretextError(`--batch, --size and --iters must be positive integers and --channels 1 or 3\n${USAGE}`, { field: 'usage' });

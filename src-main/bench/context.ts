@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PretextError } from '../core/errors';
 import type { ProgressSink } from '../core/progress';
 
 /**
@@ -15,4 +17,18 @@ export interface BenchContext {
   signal: AbortSignal;
   /** Human-readable output (stdout, suppressed under --json). */
   print(text: string): void;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A benchmark's options, strictly parsed (no positionals); a bad option is a usage error naming
+ * the problem, followed by `usage` (`prefix` goes before the message).
+ */
+export function benchArgs<const O extends Options>(args: string[], options: O, usage: string, prefix = '') {
+  try {
+    return parseArgs({ args, options, strict: true }).values;
+  } catch (err) {
+    throw new PretextError(`${prefix}${(err as Error).message}\n${usage}`, { field: 'usage' });
+  }
 }

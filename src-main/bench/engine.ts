@@ -12,10 +12,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BenchContext } from './context';
+import { benchArgs, type BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { forwardMacs, resnet, RESNET_NAMES, type ResNetName } from '../ml/backbones/resnet';
 import { defaultThreads, listBackends, useBackend, type BackendInfo, type BackendName } from '../ml/backend';
@@ -116,26 +115,22 @@ function runTorch(python: string, arch: ResNetName, views: number, steps: number
 }
 
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        arch: { type: 'string' },
-        views: { type: 'string' },
-        steps: { type: 'string' },
-        warmup: { type: 'string' },
-        backends: { type: 'string' },
-        threads: { type: 'string' },
-        'cpu-views': { type: 'string' },
-        'no-torch': { type: 'boolean', default: false },
-        out: { type: 'string' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new PretextError(`bench engine: ${(err as Error).message}\n${USAGE}`, { field: 'usage' });
-  }
+  const values = benchArgs(
+    args,
+    {
+      arch: { type: 'string' },
+      views: { type: 'string' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      backends: { type: 'string' },
+      threads: { type: 'string' },
+      'cpu-views': { type: 'string' },
+      'no-torch': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+    USAGE,
+    'bench engine: ',
+  );
   const archs = (values.arch ?? 'resnet18,small').split(',').map((s) => s.trim()) as ResNetName[];
   for (const a of archs) if (!RESNET_NAMES.includes(a)) throw new PretextError(`bench engine: unknown --arch '${a}' (expected ${RESNET_NAMES.join(', ')})`, { field: 'usage' });
   const views = positiveInt('views', values.views, 256);

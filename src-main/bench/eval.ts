@@ -11,8 +11,7 @@
  * machine may be shared.
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
-import type { BenchContext } from './context';
+import { benchArgs, type BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { Rng } from '../core/rng';
 import { describeBackend, initBackend } from '../ml/backend';
@@ -81,16 +80,7 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: numbe
 const secs = (t: { seconds: number; cpuSeconds: number }) => `${t.seconds.toFixed(2)} s (cpu ${t.cpuSeconds.toFixed(2)} s)`;
 
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: { only: { type: 'string' }, points: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, dim: { type: 'string' }, seed: { type: 'string' } },
-      strict: true,
-    }).values as Record<string, string | undefined>;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
-  }
+  const values: Record<string, string | undefined> = benchArgs(args, { only: { type: 'string' }, points: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, dim: { type: 'string' }, seed: { type: 'string' } }, USAGE);
   const only = (values['only'] ?? STAGES.join(',')).split(',').map((s) => s.trim());
   for (const s of only) if (!(STAGES as readonly string[]).includes(s)) throw new PretextError(`unknown stage '${s}' in --only: expected ${STAGES.join(', ')}`, { field: 'usage' });
   const stages = new Set(only as Stage[]);

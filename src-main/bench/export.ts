@@ -12,10 +12,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BenchContext } from './context';
-import { PretextError, throwIfAborted } from '../core/errors';
+import { benchArgs, type BenchContext } from './context';
+import { throwIfAborted } from '../core/errors';
 import { initBackend } from '../ml/backend';
 import { resnet, type ResNetName } from '../ml/backbones/resnet';
 import { writeEmbeddingsCsv, writeEmbeddingsNpy } from '../ml/export/embeddingFiles';
@@ -26,21 +25,17 @@ import { writeTfjsModel } from '../ml/export/tfjsExport';
 const USAGE = 'Usage: pretext bench export [--arch resnet18] [--size 32] [--channels 3] [--rows 10000] [--dim 512]';
 
 function options(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        arch: { type: 'string', default: 'resnet18' },
-        size: { type: 'string', default: '32' },
-        channels: { type: 'string', default: '3' },
-        rows: { type: 'string', default: '10000' },
-        dim: { type: 'string', default: '512' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
-  }
+  return benchArgs(
+    args,
+    {
+      arch: { type: 'string', default: 'resnet18' },
+      size: { type: 'string', default: '32' },
+      channels: { type: 'string', default: '3' },
+      rows: { type: 'string', default: '10000' },
+      dim: { type: 'string', default: '512' },
+    },
+    USAGE,
+  );
 }
 
 /** Deterministic values in [−1, 1). */

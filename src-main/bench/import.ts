@@ -2,9 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { BenchContext } from './context';
+import { benchArgs, type BenchContext } from './context';
 import { PretextError } from '../core/errors';
 import { silentProgress } from '../core/progress';
 import { openSource } from '../data/formats/detect';
@@ -61,22 +60,17 @@ and CPU milliseconds per image (all threads), which, unlike images/s, does not d
 --workers sets the decode worker threads (default: chosen by core count, 0 on 1–2 cores).`;
 
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      options: {
-        runs: { type: 'string', default: '2' },
-        concurrency: { type: 'string', default: '4' },
-        png: { type: 'string', default: '10000' },
-        jpeg: { type: 'string', default: '500' },
-        workers: { type: 'string' },
-      },
-    }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${usage}`, { field: 'usage' });
-  }
+  const values = benchArgs(
+    args,
+    {
+      runs: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '4' },
+      png: { type: 'string', default: '10000' },
+      jpeg: { type: 'string', default: '500' },
+      workers: { type: 'string' },
+    },
+    usage,
+  );
   const num = (name: string, v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new PretextError(`--${name} ${v}: must be a positive whole number`, { field: 'usage' });

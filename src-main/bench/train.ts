@@ -3,8 +3,7 @@
  * optimiser, through the trainer's step) on each backend present, on a synthetic 32×32×3
  * dataset with the small ResNet. Prints views/s per method and backend; --json for the numbers.
  */
-import { parseArgs } from 'node:util';
-import type { BenchContext } from './context';
+import { benchArgs, type BenchContext } from './context';
 import { PretextError, throwIfAborted } from '../core/errors';
 import { presetForMethod } from '../ml/augment';
 import { listBackends, useBackend, type BackendName } from '../ml/backend';
@@ -40,12 +39,7 @@ function syntheticDataset(ws: Workspace, images: number, size: number): string {
 }
 
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
-  let v;
-  try {
-    v = parseArgs({ args, strict: true, options: { methods: { type: 'string' }, backends: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, backbone: { type: 'string' }, size: { type: 'string' } } }).values;
-  } catch (err) {
-    throw new PretextError(`${(err as Error).message}\n${USAGE}`, { field: 'usage' });
-  }
+  const v = benchArgs(args, { methods: { type: 'string' }, backends: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, backbone: { type: 'string' }, size: { type: 'string' } }, USAGE);
   const names = (v.methods ?? Object.keys(methods).filter((m) => m !== 'random').join(',')).split(',');
   const batch = Number(v.batch ?? 64);
   const steps = Number(v.steps ?? 4);
