@@ -78,13 +78,12 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
       ),
 
     'augment.preview': async (req) => {
+      // count and seed were checked against the request's schema where it entered (api/schema).
       const t0 = performance.now();
       const row = getDataset(ws, req.datasetId);
       if (!row) throw notFound(`dataset '${req.datasetId}'`);
       const count = req.count ?? 8;
-      if (!Number.isInteger(count) || count < 1 || count > 64) throw new PretextError(`count ${count}: must be an integer from 1 to 64`);
       const seed = req.seed ?? 0;
-      if (!Number.isInteger(seed) || seed < 0) throw new PretextError(`seed ${seed}: must be a non-negative integer`);
       const { name, views } = chooseViews(req, row);
       await ctx.backend();
       const items = datasetItems(ws, row.id).filter((it) => req.split === undefined || it.split === req.split);
