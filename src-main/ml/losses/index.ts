@@ -8,7 +8,7 @@ export { infoNceLoss } from './moco';
 export { byolLoss } from './byol';
 export { simSiamLoss } from './simsiam';
 export { barlowTwinsLoss } from './barlow';
-export { vicregLoss } from './vicreg';
+export { vicregLoss, vicregTerms, weightVicregTerms, type VicregTerms } from './vicreg';
 export { dinoLoss } from './dino';
 export { sinkhorn, swavLoss } from './swav';
 export { alignment, uniformity } from './alignmentUniformity';
