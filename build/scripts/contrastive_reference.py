@@ -13,6 +13,9 @@ gradients of the contrastive-loss family (issue 12), written from each paper's o
   SsnL/align_uniform examples: align_loss·w_a + (uniform_loss(x) + uniform_loss(y))/2·w_u.
 - invaSpreadLoss(z1, z2, temperature): Ye et al. 2019, mangye16/Unsupervised_Embedding_Learning
   BatchCriterion with negM = 1 (x = [z1; z2], the `.data` operands detached).
+- nnclrLoss(nn, p, temperature): Dwibedi et al. 2021, solo-learn solo/losses/nnclr.py
+  `nnclr_loss_func` (one process).
+- nceLoss(out, numData): Wu et al. 2018, zhirongw/lemniscate.pytorch lib/NCECriterion.py.
 
 Every loss L2-normalises its inputs first (the official encoders end in F.normalize), so the
 inputs here are raw. Run from the repository root with Debian's python3-torch:
@@ -106,7 +109,28 @@ def inva_spread(z1, z2, temperature):
     return -(lnPmt.sum(0) + lnPon.sum(0)) / n
 
 
-FNS = {'dclLoss': dcl, 'hclLoss': hcl, 'flatNceLoss': flatnce, 'alignUniformLoss': align_uniform, 'invaSpreadLoss': inva_spread}
+def nnclr(nn, p, temperature):
+    nn = F.normalize(nn, dim=-1)
+    p = F.normalize(p, dim=-1)
+    logits = nn @ p.T / temperature
+    return F.cross_entropy(logits, torch.arange(p.size(0)))
+
+
+def nce(x, numData):
+    eps = 1e-7
+    batch = x.size(0)
+    k = x.size(1) - 1
+    pnt = 1 / float(numData)
+    pns = 1 / float(numData)
+    pmt = x.select(1, 0)
+    ln_pmt = torch.div(pmt, pmt.add(k * pnt + eps)).log()
+    pon_div = x.narrow(1, 1, k).add(k * pns + eps)
+    pon = pon_div.clone().fill_(k * pns)
+    ln_pon = torch.div(pon, pon_div).log()
+    return -(ln_pmt.sum(0) + ln_pon.view(-1, 1).sum(0)) / batch
+
+
+FNS = {'dclLoss': dcl, 'hclLoss': hcl, 'flatNceLoss': flatnce, 'alignUniformLoss': align_uniform, 'invaSpreadLoss': inva_spread, 'nnclrLoss': nnclr}
 
 # Papers' defaults first, then a second setting per loss.
 CASES = [
@@ -120,7 +144,11 @@ CASES = [
     ('alignUniformLoss', (6, 5), {'alignWeight': 0.5, 'uniformWeight': 2.0, 'alpha': 1.5, 't': 3.0}),
     ('invaSpreadLoss', (4, 8), {'temperature': 0.1}),
     ('invaSpreadLoss', (6, 5), {'temperature': 0.5}),
+    ('nnclrLoss', (4, 8), {'temperature': 0.2}),
+    ('nnclrLoss', (6, 5), {'temperature': 0.5}),
 ]
+# nceLoss takes probabilities [B, K + 1]: exp(s/t)/Z with s a cosine, as the memory bank gives.
+NCE_CASES = [((4, 9), 0.07, 100), ((3, 17), 0.1, 1000)]
 
 
 def main():
@@ -138,6 +166,13 @@ def main():
             'expected': loss.item(),
             'grads': {'z1': g1.tolist(), 'z2': g2.tolist()},
         })
+    for (b, cols), t, num_data in NCE_CASES:
+        s = torch.rand(b, cols, generator=gen) * 2 - 1
+        out = torch.exp(s / t)
+        out = (out / (out.mean() * num_data)).float().double().requires_grad_(True)
+        loss = nce(out, num_data)
+        (g,) = torch.autograd.grad(loss, [out])
+        cases.append({'fn': 'nceLoss', 'args': {'out': out.tolist(), 'numData': num_data}, 'expected': loss.item(), 'grads': {'out': g.tolist()}})
     out = {'generator': f'PyTorch {torch.__version__}, float64, build/scripts/contrastive_reference.py', 'cases': cases}
     with open(OUT, 'w') as f:
         json.dump(out, f)

@@ -11,7 +11,10 @@ export class SupportSet extends Queue {
   /** The nearest row of the set to each row of z [B, D], by cosine: [B, D], without gradient. */
   nearest(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const idx = tf.argMax(tf.matMul(l2Normalize(z), this.rows, false, true), 1);
+      // The indices are read back and rebuilt: inside a gradient tape a gather whose indices
+      // derive from z would ask for their (undefined) gradient.
+      const found = tf.argMax(tf.matMul(l2Normalize(z), this.rows, false, true), 1);
+      const idx = tf.tensor1d(found.dataSync() as Int32Array, 'int32');
       return tf.gather(this.rows, idx) as tf.Tensor2D;
     });
   }

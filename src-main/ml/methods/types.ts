@@ -91,6 +91,15 @@ export interface SslModel {
   dispose(): void;
 }
 
+/** What a method may know of the data it is built for. */
+export interface BuildData {
+  /**
+   * Dataset indices of the train split, in order (StepInput.indices hold such indices): memory
+   * banks have a row per entry, support sets are capped at its length. Empty when unknown.
+   */
+  trainIndices: readonly number[];
+}
+
 export interface TrainDefaults {
   optimizer: 'sgd' | 'lars' | 'adamw';
   lr: number;
@@ -120,5 +129,5 @@ export interface MethodDefinition {
   minClasses?: number;
   /** Validates merged params; throws with a message naming the bad option. */
   validate?(params: Params, train: TrainDefaults): void;
-  build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number): SslModel;
+  build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number, data: BuildData): SslModel;
 }

@@ -85,7 +85,7 @@ export function modelInfo(model: SslModel): Record<string, number> {
 }
 
 /** The method's model on the configured backbone, its weights seeded by the run's seed. */
-export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'channels' | 'numClasses'>): SslModel {
+export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'channels' | 'numClasses'> & { trainIdx?: readonly number[] }): SslModel {
   return buildSeeded(cfg, data, (first, make) => {
     const featureDim = first.outputs[0]!.shape[1] as number;
     let handedOut = false;
@@ -94,7 +94,7 @@ export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'chann
       handedOut = true;
       return first;
     };
-    return getMethod(cfg.method).build(factory, featureDim, cfg.params, data.numClasses);
+    return getMethod(cfg.method).build(factory, featureDim, cfg.params, data.numClasses, { trainIndices: data.trainIdx ?? [] });
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * The contrastive-loss family of issue 12 (DCL, HCL, FlatNCE, Wang & Isola's objective, Ye et
- * al.'s invariance-and-spreading loss) against float64
+ * al.'s invariance-and-spreading loss, NNCLR's and Wu et al.'s NCE) against float64
  * PyTorch values and autograd gradients of the official formulas
  * (tests/fixtures/contrastive-reference.json, made by build/scripts/contrastive_reference.py),
  * on every backend present. Tolerances as the other loss tests: value |a − e| ≤ 1e-4·|e| + 1e-6;
@@ -32,7 +32,7 @@ function worstFraction(actual: ArrayLike<number>, expected: number[], rel: numbe
 
 describe('contrastive-reference.json', () => {
   it('covers every loss of the family, from float64 PyTorch', () => {
-    expect(new Set(fixture.cases.map((c) => c.fn))).toEqual(new Set(['dclLoss', 'hclLoss', 'flatNceLoss', 'alignUniformLoss', 'invaSpreadLoss']));
+    expect(new Set(fixture.cases.map((c) => c.fn))).toEqual(new Set(['dclLoss', 'hclLoss', 'flatNceLoss', 'alignUniformLoss', 'invaSpreadLoss', 'nnclrLoss', 'nceLoss']));
     expect(fixture.generator).toMatch(/PyTorch .*float64/);
   });
 });
@@ -50,15 +50,17 @@ describe.each(BACKENDS)('contrastive losses match float64 PyTorch on %s', (backe
     expect(out.shape).toEqual([]);
     expect(worstFraction(await out.data(), [c.expected as number], 1e-4, 1e-6, false)).toBeLessThanOrEqual(1);
     out.dispose();
-    const [z1, z2, ...rest] = args as [tf.Tensor2D, tf.Tensor2D, ...number[]];
-    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => fn(a, b, ...rest))([z1, z2]);
-    expect(tf.memory().numTensors, 'only the gradients are left').toBe(before + 2);
-    (['z1', 'z2'] as const).forEach((name, i) => {
+    // Gradients with respect to every tensor argument (they come first), the numbers held.
+    const tensors = args.filter((a): a is tf.Tensor => a instanceof tf.Tensor);
+    const rest = args.slice(tensors.length);
+    const grads = tf.grads((...xs: tf.Tensor[]) => fn(...xs, ...rest))(tensors);
+    expect(tf.memory().numTensors, 'only the gradients are left').toBe(before + tensors.length);
+    Object.keys(c.grads).forEach((name, i) => {
       const frac = worstFraction(grads[i]!.dataSync(), flatten(c.grads[name]!), 1e-4, 1e-7, true);
       expect(frac, `${name} gradient error as a fraction of the tolerance`).toBeLessThanOrEqual(1);
     });
-    tf.dispose([...grads, z1, z2]);
-    expect(tf.memory().numTensors).toBe(before - 2);
+    tf.dispose([...grads, ...tensors]);
+    expect(tf.memory().numTensors).toBe(before - tensors.length);
   });
 });
 
