@@ -13,12 +13,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { viewPairs } from './pairs';
-import { checkMatrix, checkPositive, checkSameShape } from './tensorUtil';
+import { checkViewPair } from './tensorUtil';
 
 function check(fn: string, z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number, tauPlus: number): void {
-  checkMatrix(fn, 'z1', z1, 2);
-  checkSameShape(fn, 'z1', z1, 'z2', z2);
-  checkPositive(fn, 'temperature', temperature);
+  checkViewPair(fn, z1, z2, temperature);
   if (!(tauPlus >= 0 && tauPlus < 1)) throw new Error(`${fn}: tauPlus must be in [0, 1), got ${tauPlus}`);
 }
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { viewPairs } from './pairs';
-import { checkMatrix, checkPositive, checkSameShape, stopGradient } from './tensorUtil';
+import { checkViewPair, stopGradient } from './tensorUtil';
 
 const LARGE_NUM = 1e9;
 
@@ -20,9 +20,7 @@ const LARGE_NUM = 1e9;
  * @param temperature t > 0
  */
 export function flatNceLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): tf.Scalar {
-  checkMatrix('flatNceLoss', 'z1', z1, 2);
-  checkSameShape('flatNceLoss', 'z1', z1, 'z2', z2);
-  checkPositive('flatNceLoss', 'temperature', temperature);
+  checkViewPair('flatNceLoss', z1, z2, temperature);
   return tf.tidy(() => {
     const { sim, pos, negMask } = viewPairs(z1, z2);
     const logits = tf.div(tf.sub(sim, tf.expandDims(pos, 1)), temperature);

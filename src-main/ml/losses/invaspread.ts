@@ -8,7 +8,7 @@
  * gradient. Paper default t = 0.1.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkPositive, checkSameShape, l2Normalize, stopGradient } from './tensorUtil';
+import { checkViewPair, l2Normalize, stopGradient } from './tensorUtil';
 
 /**
  * @param z1 embeddings of the first views, [N, D] (raw: normalised inside)
@@ -16,9 +16,7 @@ import { checkMatrix, checkPositive, checkSameShape, l2Normalize, stopGradient }
  * @param temperature t > 0 (0.1)
  */
 export function invaSpreadLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): tf.Scalar {
-  checkMatrix('invaSpreadLoss', 'z1', z1);
-  checkSameShape('invaSpreadLoss', 'z1', z1, 'z2', z2);
-  checkPositive('invaSpreadLoss', 'temperature', temperature);
+  checkViewPair('invaSpreadLoss', z1, z2, temperature, 1);
   return tf.tidy(() => {
     const n = z1.shape[0];
     const x = tf.concat([l2Normalize(z1), l2Normalize(z2)], 0);

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as losses from '../../../src-main/ml/losses';
 import { BACKENDS, useBackend } from './backends';
-import { flatten, toArgs, type Json, type ReferenceCase } from './fixture';
+import { callCase, flatten, type Json, type ReferenceCase } from './fixture';
 
 type LossFn = (...args: (number | tf.Tensor)[]) => tf.Scalar;
 const byName = losses as unknown as Record<string, LossFn>;
@@ -41,12 +41,8 @@ describe.each(BACKENDS)('contrastive losses match float64 PyTorch on %s', (backe
   beforeAll(() => useBackend(backend));
 
   it.each(fixture.cases.map((c, i) => [`${i}: ${c.fn}`, c] as const))('%s: value and gradients', async (_l, c) => {
-    const fn = byName[c.fn];
-    expect(fn, `${c.fn} is exported from src-main/ml/losses`).toBeTypeOf('function');
-    const args = toArgs(c);
-    const before = tf.memory().numTensors;
-    const out = fn(...args);
-    expect(tf.memory().numTensors, 'only the result is left').toBe(before + 1);
+    const fn = byName[c.fn]!;
+    const { args, out, before } = callCase(c);
     expect(out.shape).toEqual([]);
     expect(worstFraction(await out.data(), [c.expected as number], 1e-4, 1e-6, false)).toBeLessThanOrEqual(1);
     out.dispose();
