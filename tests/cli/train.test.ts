@@ -61,6 +61,17 @@ describe('pretext train / runs', () => {
     expect(again.stderr).toMatch(/already completed/);
   });
 
+  it('trains the contrastive-loss family end to end; per-term metrics reach runs show', { timeout: 120_000 }, async () => {
+    const r = await cli('--json', 'train', '--dataset', datasetId, '--method', 'dcl,vicreg', '--epochs', '1', ...tinyNoPredictor);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: { id: string; method: string; status: string; metrics: Record<string, number> }[] };
+    expect(out.runs.map((x) => [x.method, x.status])).toEqual([['dcl', 'completed'], ['vicreg', 'completed']]);
+    for (const run of out.runs) expect(Number.isFinite(run.metrics['loss'])).toBe(true);
+    const show = JSON.parse((await cli('--json', 'runs', 'show', out.runs[1]!.id)).stdout) as { epochs: Record<string, number>[] };
+    expect(show.epochs[0]!['loss_invariance']).toBeGreaterThanOrEqual(0);
+    expect((await cli('train', '--help')).stdout).toMatch(/dcl/);
+  });
+
   it('rejects bad options before training, naming them', async () => {
     const bad = await cli('train', '--dataset', datasetId, '--method', 'simclr', '--epochs', 'ten');
     expect(bad.code).toBe(2);

@@ -36,6 +36,14 @@ const small: Record<string, Record<string, number>> = {
   simsiam: { projHidden: 16, projOut: 8, predHidden: 8 },
   barlow: { projHidden: 16, projOut: 16 },
   vicreg: { projHidden: 16, projOut: 16 },
+  simclrv2: { projHidden: 16, projOut: 8 },
+  dcl: { projHidden: 16, projOut: 8 },
+  hcl: { projHidden: 16, projOut: 8 },
+  flatnce: { projHidden: 16, projOut: 8 },
+  alignuniform: { projOut: 8 },
+  invaspread: { projOut: 8 },
+  nnclr: { projHidden: 16, projOut: 8, predHidden: 16, queueSize: 32 },
+  instdisc: { projOut: 8, negatives: 16 },
   supervised: {},
   random: {},
 };
@@ -78,6 +86,9 @@ describe('trainer', () => {
       } else {
         expect(seq['loss']!.length).toBe(3); // 48 train images / batch 16
         for (const [, v] of seq['loss']!) expect(Number.isFinite(v)).toBe(true);
+        // A method's per-term metrics reach the store per step, like the loss.
+        const terms = { vicreg: ['invariance', 'variance', 'covariance'], alignuniform: ['alignment', 'uniformity'] }[method] ?? [];
+        for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
       expect(latestCheckpoint(ws, id)).toBeDefined();
       expect(tf.memory().numTensors).toBe(before);
@@ -85,7 +96,8 @@ describe('trainer', () => {
   }
 
   it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
-    for (const method of ['byol', 'moco']) {
+    // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise.
+    for (const method of ['byol', 'moco', 'nnclr', 'instdisc']) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);
       const interrupted = newRun(method, 3);
@@ -135,6 +147,14 @@ describe('heads', () => {
     const y = tf.tidy(() => head.apply(tf.randomNormal([5, 4]), { training: true }) as tf.Tensor);
     expect(y.shape).toEqual([5, 6]);
     y.dispose();
+    head.dispose();
+  });
+
+  it("SimCLR v2's projector: three bias-free layers with BN, the last BN scales but does not shift", async () => {
+    const { mlpHead, simclrV2Projector, trainableVariables } = await import('../../src-main/ml/heads/mlp');
+    const head = mlpHead('v2', 4, simclrV2Projector(8, 6));
+    // 3 dense kernels + 2 BNs × (γ, β) + the last BN's γ.
+    expect(trainableVariables(head)).toHaveLength(3 + 4 + 1);
     head.dispose();
   });
 });

@@ -12,6 +12,8 @@ export interface HeadBlock {
   relu: boolean;
   /** Learnable γ/β of the batch norm (SimSiam's last projector BN has none). */
   affine?: boolean;
+  /** Learnable β (default true): SimCLR v2's last projection BN scales but does not shift. */
+  center?: boolean;
   /** Linear bias; off when a batch norm follows (it would be cancelled). */
   bias?: boolean;
 }
@@ -37,6 +39,7 @@ export function mlpHead(name: string, inDim: number, blocks: HeadBlock[]): tfl.S
       // false reads the missing γ in training mode and throws; its per-weight trainable flag
       // is reset by the layers engine, so the frozen set is kept here.)
       if (b.affine === false) for (const w of bn.trainableWeights) frozen.add(w.read() as tf.Variable);
+      else if (b.center === false) for (const w of bn.trainableWeights.filter((x) => x.name.endsWith('beta'))) frozen.add(w.read() as tf.Variable);
     }
     if (b.relu) model.add(tfl.layers.reLU());
   });
@@ -64,6 +67,16 @@ export const simSiamProjector = (hidden: number, out: number): HeadBlock[] => [
   { out: hidden, batchNorm: true, relu: true },
   { out: hidden, batchNorm: true, relu: true },
   { out, batchNorm: true, relu: false, affine: false },
+];
+
+/**
+ * SimCLR v2's projection head (google-research/simclr tf2/model.py, num_proj_layers 3): three
+ * linear layers, each with BN and no bias; ReLU after the first two; the last BN without β.
+ */
+export const simclrV2Projector = (hidden: number, out: number): HeadBlock[] => [
+  { out: hidden, batchNorm: true, relu: true },
+  { out: hidden, batchNorm: true, relu: true },
+  { out, batchNorm: true, relu: false, center: false },
 ];
 
 /** Applies a head (or backbone) in training or inference mode. */

@@ -51,3 +51,26 @@ export function uniformity(z: tf.Tensor2D, t: number): tf.Scalar {
     return tf.sub(tf.logSumExp(tf.logSumExp(logits, 1)), Math.log(n * (n - 1))) as tf.Scalar;
   });
 }
+
+/** The two terms of Wang & Isola's objective: alignment(z1, z2, α) and the mean of both views' uniformity(·, t). */
+export function alignUniformTerms(z1: tf.Tensor2D, z2: tf.Tensor2D, alpha: number, t: number): { alignment: tf.Scalar; uniformity: tf.Scalar } {
+  return tf.tidy(() => ({
+    alignment: alignment(z1, z2, alpha),
+    uniformity: tf.div(tf.add(uniformity(z1, t), uniformity(z2, t)), 2) as tf.Scalar,
+  }));
+}
+
+/**
+ * Wang & Isola's objective (SsnL/align_uniform, examples' training loss):
+ *   alignWeight·alignment(z1, z2, α) + uniformWeight·(uniformity(z1, t) + uniformity(z2, t)) / 2
+ * Paper defaults: weights 1 and 1, α = 2, t = 2.
+ */
+export function alignUniformLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, alignWeight: number, uniformWeight: number, alpha: number, t: number): tf.Scalar {
+  for (const [name, w] of [['alignWeight', alignWeight], ['uniformWeight', uniformWeight]] as const) {
+    if (!Number.isFinite(w) || w < 0) throw new Error(`alignUniformLoss: ${name} must be a finite number ≥ 0, got ${w}`);
+  }
+  return tf.tidy(() => {
+    const terms = alignUniformTerms(z1, z2, alpha, t);
+    return tf.add(tf.mul(terms.alignment, alignWeight), tf.mul(terms.uniformity, uniformWeight)) as tf.Scalar;
+  });
+}

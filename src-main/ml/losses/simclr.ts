@@ -13,7 +13,7 @@
  * solo-learn and lightly, and what the reference fixture holds.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkPositive, checkSameShape, l2Normalize } from './tensorUtil';
+import { checkViewPair, l2Normalize } from './tensorUtil';
 
 const LARGE_NUM = 1e9;
 
@@ -24,9 +24,7 @@ const LARGE_NUM = 1e9;
  * @returns a scalar, the mean NT-Xent over the 2N anchors
  */
 export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): tf.Scalar {
-  checkMatrix('ntXentLoss', 'z1', z1, 2);
-  checkSameShape('ntXentLoss', 'z1', z1, 'z2', z2);
-  checkPositive('ntXentLoss', 'temperature', temperature);
+  checkViewPair('ntXentLoss', z1, z2, temperature);
   return tf.tidy(() => {
     const n = z1.shape[0];
     const a = l2Normalize(z1);

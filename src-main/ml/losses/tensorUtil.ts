@@ -57,6 +57,13 @@ export function checkSameShape(fn: string, aName: string, a: tf.Tensor, bName: s
   }
 }
 
+/** The checks of a two-view contrastive loss: z1 [N, D] with N ≥ minRows, z2 of its shape, τ > 0. */
+export function checkViewPair(fn: string, z1: tf.Tensor, z2: tf.Tensor, temperature: number, minRows = 2): void {
+  checkMatrix(fn, 'z1', z1, minRows);
+  checkSameShape(fn, 'z1', z1, 'z2', z2);
+  checkPositive(fn, 'temperature', temperature);
+}
+
 /** Throws unless `value` is a finite number greater than zero. */
 export function checkPositive(fn: string, name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {

@@ -29,6 +29,37 @@ function branchTerms(x: tf.Tensor2D): { std: tf.Scalar; cov: tf.Scalar } {
   return { std, cov: tf.div(offDiagSq, d) as tf.Scalar };
 }
 
+/** VICReg's three unweighted terms: invariance (MSE), variance (std hinge, both branches averaged), covariance. */
+export interface VicregTerms {
+  invariance: tf.Scalar;
+  variance: tf.Scalar;
+  covariance: tf.Scalar;
+}
+
+/**
+ * @param z1 expander outputs of the first views, [N, D], N ≥ 2 (raw)
+ * @param z2 expander outputs of the second views, [N, D]
+ * @returns the three unweighted terms (the caller disposes them)
+ */
+export function vicregTerms(z1: tf.Tensor2D, z2: tf.Tensor2D): VicregTerms {
+  checkMatrix('vicregLoss', 'z1', z1, 2);
+  checkSameShape('vicregLoss', 'z1', z1, 'z2', z2);
+  return tf.tidy(() => {
+    const invariance = meanAll(tf.squaredDifference(z1, z2));
+    const a = branchTerms(z1);
+    const b = branchTerms(z2);
+    return { invariance, variance: tf.div(tf.add(a.std, b.std), 2) as tf.Scalar, covariance: tf.add(a.cov, b.cov) as tf.Scalar };
+  });
+}
+
+/** The weighted sum of VICReg's terms (what vicregLoss returns); the terms stay the caller's. */
+export function weightVicregTerms(t: VicregTerms, simWeight: number, varWeight: number, covWeight: number): tf.Scalar {
+  for (const [name, w] of [['simWeight', simWeight], ['varWeight', varWeight], ['covWeight', covWeight]] as const) {
+    if (!Number.isFinite(w) || w < 0) throw new Error(`vicregLoss: ${name} must be a finite number ≥ 0, got ${w}`);
+  }
+  return tf.tidy(() => tf.addN([tf.mul(simWeight, t.invariance), tf.mul(varWeight, t.variance), tf.mul(covWeight, t.covariance)]) as tf.Scalar);
+}
+
 /**
  * @param z1 expander outputs of the first views, [N, D], N ≥ 2 (raw)
  * @param z2 expander outputs of the second views, [N, D]
@@ -44,17 +75,5 @@ export function vicregLoss(
   varWeight: number,
   covWeight: number,
 ): tf.Scalar {
-  checkMatrix('vicregLoss', 'z1', z1, 2);
-  checkSameShape('vicregLoss', 'z1', z1, 'z2', z2);
-  for (const [name, w] of [['simWeight', simWeight], ['varWeight', varWeight], ['covWeight', covWeight]] as const) {
-    if (!Number.isFinite(w) || w < 0) throw new Error(`vicregLoss: ${name} must be a finite number ≥ 0, got ${w}`);
-  }
-  return tf.tidy(() => {
-    const repr = meanAll(tf.squaredDifference(z1, z2));
-    const a = branchTerms(z1);
-    const b = branchTerms(z2);
-    const stdLoss = tf.div(tf.add(a.std, b.std), 2);
-    const covLoss = tf.add(a.cov, b.cov);
-    return tf.addN([tf.mul(simWeight, repr), tf.mul(varWeight, stdLoss), tf.mul(covWeight, covLoss)]) as tf.Scalar;
-  });
+  return tf.tidy(() => weightVicregTerms(vicregTerms(z1, z2), simWeight, varWeight, covWeight));
 }

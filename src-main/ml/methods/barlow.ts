@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpHead, threeLayer } from '../heads/mlp';
 import { barlowTwinsLoss } from '../losses';
-import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
+import { forward, larsDefaults, num, positiveInt } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const barlow: MethodDefinition = {
@@ -23,13 +24,13 @@ export const barlow: MethodDefinition = {
   build(makeBackbone, featureDim, p) {
     const backbone = makeBackbone();
     const projector = mlpHead('barlow-projector', featureDim, threeLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
-    return sslModel(
+    return defineModel(
       { backbone, heads: { projector } },
       {
         loss: ({ views }) => {
           const z1 = forward(views[0]!, backbone, projector);
           const z2 = forward(views[1]!, backbone, projector);
-          return tf.mul(barlowTwinsLoss(z1, z2, num(p, 'lambda')), num(p, 'scaleLoss'));
+          return { loss: tf.mul(barlowTwinsLoss(z1, z2, num(p, 'lambda')), num(p, 'scaleLoss')) };
         },
       },
     );

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { forward, sgdDefaults, sslModel } from './common';
+import { forward, sgdDefaults } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 import { PretextError } from '../../core/errors';
 
@@ -33,12 +34,12 @@ export const supervised: MethodDefinition = {
     if (numClasses < 2) throw new PretextError('the supervised baseline needs a labelled dataset with at least 2 classes');
     const backbone = makeBackbone();
     const classifier = tfl.sequential({ name: 'classifier', layers: [tfl.layers.dense({ units: numClasses, inputShape: [featureDim] })] });
-    return sslModel(
+    return defineModel(
       { backbone, heads: { classifier } },
       {
         loss: ({ views, labels }) => {
           const logits = forward(views[0]!, backbone, classifier);
-          return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
+          return { loss: tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar };
         },
       },
     );
@@ -54,7 +55,7 @@ export const randomInit: MethodDefinition = {
   train: { ...supervised.train },
   build(makeBackbone) {
     const backbone = makeBackbone();
-    return sslModel(
+    return defineModel(
       { backbone, trains: false },
       {
         loss: () => {

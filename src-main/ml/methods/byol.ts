@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead } from '../heads/mlp';
 import { byolLoss } from '../losses';
 import { cosineMomentum } from '../train/schedule';
-import { MomentumPair, forward, larsDefaults, num, positiveInt, sslModel } from './common';
+import { MomentumPair, forward, larsDefaults, num, positiveInt } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const byol: MethodDefinition = {
@@ -33,14 +34,14 @@ export const byol: MethodDefinition = {
     const targetBackbone = makeBackbone();
     const targetProjector = mlpHead('byol-target-projector', featureDim, bnTwoLayer(hidden, out));
     const pair = new MomentumPair([backbone, projector], [targetBackbone, targetProjector]);
-    return sslModel(
+    return defineModel(
       { backbone, heads: { projector, predictor }, copies: { targetBackbone, targetProjector } },
       {
         targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => pair.targetForward(v))),
         loss: ({ views }, [z1, z2]) => {
           const p1 = forward(views[0]!, backbone, projector, predictor);
           const p2 = forward(views[1]!, backbone, projector, predictor);
-          return tf.add(byolLoss(p1, z2 as tf.Tensor2D), byolLoss(p2, z1 as tf.Tensor2D));
+          return { loss: tf.add(byolLoss(p1, z2 as tf.Tensor2D), byolLoss(p2, z1 as tf.Tensor2D)) };
         },
         afterStep: ({ step, totalSteps }) => pair.update(cosineMomentum(step, totalSteps, num(p, 'baseTau'), num(p, 'finalTau'))),
       },

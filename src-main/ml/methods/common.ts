@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { run, trainableVariables } from '../heads/mlp';
 import { copyWeights, emaUpdate } from '../train/ema';
-import type { Params, SslModel, TrainDefaults } from './types';
+import { deriveSeed } from '../../core/rng';
+import type { Params, StepInput, TrainDefaults } from './types';
 
 export function num(params: Params, key: string): number {
   const v = params[key];
@@ -58,40 +59,26 @@ export function larsDefaults(lr: number, weightDecay: number): TrainDefaults {
   return { optimizer: 'lars', lr, weightDecay, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true };
 }
 
+/**
+ * AdamW (batch 256, no warm-up), for methods whose official code uses torch.optim.Adam: Adam's
+ * weight decay is an L2 term in the gradient, AdamW's is decoupled; at the 1e-6 of those
+ * papers the two differ by far less than a step.
+ */
+export function adamDefaults(lr: number, weightDecay: number): TrainDefaults {
+  return { optimizer: 'adamw', lr, weightDecay, momentum: 0.9, batch: 256, warmupEpochs: 0, eta: 0.02, excludeBiasAndNorm: false };
+}
+
 /** Plain SGD with momentum 0.9 (batch 256); LARS's η is unused. */
 export function sgdDefaults(lr: number, weightDecay: number, warmupEpochs = 10): TrainDefaults {
   return { optimizer: 'sgd', lr, weightDecay, momentum: 0.9, batch: 256, warmupEpochs, eta: 0.02, excludeBiasAndNorm: false };
 }
 
-/** A method's networks, each declared once: what trains, what a checkpoint holds and what is disposed follow from it. */
-export interface ModelParts {
-  backbone: tfl.LayersModel;
-  /** Networks the optimiser trains with the backbone, by stable (checkpoint) name, in a fixed order. */
-  heads?: Record<string, tfl.LayersModel>;
-  /** Networks that never get gradients (momentum copies), by stable name. */
-  copies?: Record<string, tfl.LayersModel>;
-  /** Non-network state (MoCo's queues), by stable name. */
-  buffers?: Record<string, tf.Variable>;
-  /** False for the random-init baseline: nothing trains (default true). */
-  trains?: boolean;
-}
-
-/** An SslModel from its parts and its step behaviour (loss, targets, afterStep). */
-export function sslModel(parts: ModelParts, behaviour: Pick<SslModel, 'loss' | 'targets' | 'afterStep'>): SslModel {
-  const trains = parts.trains ?? true;
-  const heads = parts.heads ?? {};
-  const networks = { backbone: parts.backbone, ...heads, ...(parts.copies ?? {}) };
-  const buffers = parts.buffers ?? {};
-  return {
-    ...behaviour,
-    backbone: parts.backbone,
-    trains,
-    trainable: () => (trains ? variablesOf(parts.backbone, ...Object.values(heads)) : []),
-    networks: () => networks,
-    buffers: () => buffers,
-    dispose: () => {
-      disposeModels(...Object.values(networks));
-      tf.dispose(Object.values(buffers));
-    },
-  };
+/**
+ * A seed for something a method draws in a step (a permutation, a sample of negatives): fixed
+ * by the run's seed, the step and `parts`, so a resumed run draws the same. Stream 7 keeps it
+ * apart from the loop's data order (stream 1) and the views' seeds.
+ */
+export function stepSeed(input: Pick<StepInput, 'seedPath'>, ...parts: number[]): number {
+  const { seed, epoch, step } = input.seedPath;
+  return deriveSeed(seed, 7, epoch, step, ...parts);
 }

@@ -1,9 +1,17 @@
 /** The registry of methods, keyed by the name `pretext train --method NAME` takes. */
+import { alignuniform } from './alignuniform';
 import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
+import { dcl } from './dcl';
+import { flatnce } from './flatnce';
+import { hcl } from './hcl';
+import { instdisc } from './instdisc';
+import { invaspread } from './invaspread';
 import { moco } from './moco';
+import { nnclr } from './nnclr';
 import { simclr } from './simclr';
+import { simclrv2 } from './simclrv2';
 import { simsiam } from './simsiam';
 import type { MethodDefinition } from './types';
 import { PretextError } from '../../core/errors';
@@ -16,7 +24,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
@@ -32,5 +40,5 @@ export function getMethod(name: string): MethodDefinition {
   return m;
 }
 
-export type { MethodDefinition, SslModel, StepInput, Params, TrainDefaults, BackboneFactory } from './types';
+export type { BuildData, MethodDefinition, SslModel, StepInput, LossOutput, ParamGroup, ParamGroupOptions, Params, TrainDefaults, BackboneFactory } from './types';
 export { checkPreset, defaultPresetName, defaultViews, trainingViews } from './views';

@@ -8,8 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpHead, twoLayer } from '../heads/mlp';
+import { Queue } from '../blocks';
 import { infoNceLoss, l2Normalize } from '../losses';
-import { MomentumPair, forward, num, positiveInt, sgdDefaults, sslModel } from './common';
+import { MomentumPair, forward, num, positiveInt, sgdDefaults } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const moco: MethodDefinition = {
@@ -36,29 +38,22 @@ export const moco: MethodDefinition = {
     const keyProjector = mlpHead('moco-key-projector', featureDim, twoLayer(hidden, out));
     const pair = new MomentumPair([backbone, projector], [keyBackbone, keyProjector]);
     // As the official code: random unit vectors fill the queues at the start.
-    const queues = [0, 1].map((i) =>
-      tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([queueSize, out], 0, 1, 'float32', 1000 + i)), false)),
-    );
-    return sslModel(
-      { backbone, heads: { projector }, copies: { keyBackbone, keyProjector }, buffers: { queue0: queues[0]!, queue1: queues[1]! } },
+    const queues = [0, 1].map((i) => new Queue(queueSize, out, 1000 + i));
+    return defineModel(
+      { backbone, heads: { projector }, copies: { keyBackbone, keyProjector }, blocks: { queue0: queues[0]!, queue1: queues[1]! } },
       {
         targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => l2Normalize(pair.targetForward(v)))),
         loss: ({ views }, [k1, k2]) => {
           const q1 = forward(views[0]!, backbone, projector);
           const q2 = forward(views[1]!, backbone, projector);
-          const l1 = infoNceLoss(q1, k2 as tf.Tensor2D, queues[1]!, temperature);
-          const l2 = infoNceLoss(q2, k1 as tf.Tensor2D, queues[0]!, temperature);
-          return tf.div(tf.add(l1, l2), 2);
+          const l1 = infoNceLoss(q1, k2 as tf.Tensor2D, queues[1]!.rows, temperature);
+          const l2 = infoNceLoss(q2, k1 as tf.Tensor2D, queues[0]!.rows, temperature);
+          return { loss: tf.div(tf.add(l1, l2), 2) };
         },
         afterStep: (_input, keys) => {
           pair.update(num(p, 'tau'));
           // Enqueue the newest keys, dequeue the oldest: the queue keeps the last K keys.
-          tf.tidy(() => {
-            queues.forEach((q, i) => {
-              const k = keys[i] as tf.Tensor2D;
-              q.assign(tf.concat([k, tf.slice(q, [0, 0], [queueSize - k.shape[0]!, out])], 0));
-            });
-          });
+          queues.forEach((q, i) => q.push(keys[i] as tf.Tensor2D));
         },
       },
     );

@@ -6,7 +6,8 @@
  */
 import { twoLayer, mlpHead } from '../heads/mlp';
 import { ntXentLoss } from '../losses';
-import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
+import { forward, larsDefaults, num, positiveInt } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const simclr: MethodDefinition = {
@@ -23,9 +24,9 @@ export const simclr: MethodDefinition = {
     const backbone = makeBackbone();
     const projector = mlpHead('simclr-projector', featureDim, twoLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
     const temperature = num(p, 'temperature');
-    return sslModel(
+    return defineModel(
       { backbone, heads: { projector } },
-      { loss: ({ views }) => ntXentLoss(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector), temperature) },
+      { loss: ({ views }) => ({ loss: ntXentLoss(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector), temperature) }) },
     );
   },
 };

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead, simSiamProjector } from '../heads/mlp';
 import { simSiamLoss, stopGradient } from '../losses';
-import { forward, positiveInt, sgdDefaults, sslModel } from './common';
+import { forward, positiveInt, sgdDefaults } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const simsiam: MethodDefinition = {
@@ -22,7 +23,7 @@ export const simsiam: MethodDefinition = {
     const backbone = makeBackbone();
     const projector = mlpHead('simsiam-projector', featureDim, simSiamProjector(positiveInt(p, 'projHidden'), out));
     const predictor = mlpHead('simsiam-predictor', out, bnTwoLayer(positiveInt(p, 'predHidden'), out));
-    return sslModel(
+    return defineModel(
       { backbone, heads: { projector, predictor } },
       {
         loss: ({ views }) => {
@@ -30,7 +31,7 @@ export const simsiam: MethodDefinition = {
           const z2 = forward(views[1]!, backbone, projector);
           const p1 = forward(z1, predictor);
           const p2 = forward(z2, predictor);
-          return tf.div(tf.add(simSiamLoss(p1, stopGradient(z2)), simSiamLoss(p2, stopGradient(z1))), 2);
+          return { loss: tf.div(tf.add(simSiamLoss(p1, stopGradient(z2)), simSiamLoss(p2, stopGradient(z1))), 2) };
         },
       },
     );

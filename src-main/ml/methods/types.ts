@@ -16,21 +16,60 @@ export type Params = Record<string, number | string | boolean>;
 export interface StepInput {
   /** The augmented views of the batch, in the order of the method's view pipelines. */
   views: tf.Tensor4D[];
+  /** The views' specs (size, crop, colour…), one per entry of `views`. */
+  specs: readonly ViewSpec[];
   /** Class labels (int32) of the batch; only supervised methods use them. */
   labels: tf.Tensor1D;
+  /** Dataset indices (int32) of the batch's images: memory banks and support sets key on them. */
+  indices: tf.Tensor1D;
+  /** Epoch (0-based), step within it, and steps per epoch. */
+  epoch: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
   /** Global optimisation step (0-based) and the run's total number of steps. */
   step: number;
   totalSteps: number;
+  /**
+   * Where the step's randomness comes from: a method that draws anything derives it from
+   * stepSeed(input, ...) (methods/common.ts), so a resumed run draws the same.
+   */
+  seedPath: { seed: number; epoch: number; step: number };
+}
+
+/** What a method's loss returns: the scalar to minimise and named per-term scalars to log. */
+export interface LossOutput {
+  loss: tf.Scalar;
+  /** Logged per step as `loss_<name>` (VICReg's three terms); the trainer reads and disposes them. */
+  metrics?: Record<string, tf.Scalar>;
+}
+
+/**
+ * How the optimiser treats a group of variables (solo-learn's parameter groups): a scale of the
+ * scheduled lr, a fixed lr (the run's base lr, no warm-up or cosine: SimSiam's predictor), its
+ * own weight decay, and exclusion from LARS's trust ratio.
+ */
+export interface ParamGroupOptions {
+  lrScale?: number;
+  fixedLr?: boolean;
+  weightDecay?: number;
+  excludeFromLars?: boolean;
+}
+
+export interface ParamGroup extends ParamGroupOptions {
+  name: string;
+  variables: tf.Variable[];
 }
 
 export interface SslModel {
   /** The online backbone: what kNN, the probe and export use. */
   readonly backbone: tfl.LayersModel;
-  /** Variables the optimiser updates. */
+  /** Variables the optimiser updates, in a fixed order (checkpoints index them). */
   trainable(): tf.Variable[];
+  /** The trainable variables that differ from the run's optimiser settings, by group. */
+  paramGroups(): ParamGroup[];
   /** Every network whose weights a checkpoint holds, by stable name. */
   networks(): Record<string, tfl.LayersModel>;
-  /** Non-network state a checkpoint holds (MoCo's queues), by stable name. */
+  /** Non-network state a checkpoint holds (queues, memory banks), by stable name. */
   buffers(): Record<string, tf.Variable>;
   /**
    * Tensors computed without gradient before the loss (momentum-encoder targets); the trainer
@@ -38,12 +77,27 @@ export interface SslModel {
    */
   targets?(input: StepInput): tf.Tensor[];
   /** The loss of the batch; called inside tf.variableGrads. */
-  loss(input: StepInput, targets: tf.Tensor[]): tf.Scalar;
+  loss(input: StepInput, targets: tf.Tensor[]): LossOutput;
+  /**
+   * Between the gradients and the update (clipping, freezing a layer for N epochs): returns the
+   * gradients to apply, keyed by variable name; a variable left out is not updated. The trainer
+   * disposes both maps.
+   */
+  beforeApply?(grads: tf.NamedTensorMap, input: StepInput): tf.NamedTensorMap;
   /** After the optimiser's update: EMA of target networks, queue updates. */
   afterStep?(input: StepInput, targets: tf.Tensor[]): void;
   /** False for the random-init baseline: nothing to optimise. */
   readonly trains: boolean;
   dispose(): void;
+}
+
+/** What a method may know of the data it is built for. */
+export interface BuildData {
+  /**
+   * Dataset indices of the train split, in order (StepInput.indices hold such indices): memory
+   * banks have a row per entry, support sets are capped at its length. Empty when unknown.
+   */
+  trainIndices: readonly number[];
 }
 
 export interface TrainDefaults {
@@ -75,5 +129,5 @@ export interface MethodDefinition {
   minClasses?: number;
   /** Validates merged params; throws with a message naming the bad option. */
   validate?(params: Params, train: TrainDefaults): void;
-  build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number): SslModel;
+  build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number, data: BuildData): SslModel;
 }

@@ -5,8 +5,9 @@
  * weight decay 1e-4, η 0.02.
  */
 import { mlpHead, threeLayer } from '../heads/mlp';
-import { vicregLoss } from '../losses';
-import { forward, larsDefaults, num, positiveInt, sslModel } from './common';
+import { vicregTerms, weightVicregTerms } from '../losses';
+import { forward, larsDefaults, num, positiveInt } from './common';
+import { defineModel } from './model';
 import type { MethodDefinition } from './types';
 
 export const vicreg: MethodDefinition = {
@@ -19,17 +20,15 @@ export const vicreg: MethodDefinition = {
   build(makeBackbone, featureDim, p) {
     const backbone = makeBackbone();
     const projector = mlpHead('vicreg-projector', featureDim, threeLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));
-    return sslModel(
+    return defineModel(
       { backbone, heads: { projector } },
       {
-        loss: ({ views }) =>
-          vicregLoss(
-            forward(views[0]!, backbone, projector),
-            forward(views[1]!, backbone, projector),
-            num(p, 'simWeight'),
-            num(p, 'varWeight'),
-            num(p, 'covWeight'),
-          ),
+        loss: ({ views }) => {
+          const terms = vicregTerms(forward(views[0]!, backbone, projector), forward(views[1]!, backbone, projector));
+          // The unweighted terms are logged per step (as solo-learn's vicreg.py logs them).
+          const loss = weightVicregTerms(terms, num(p, 'simWeight'), num(p, 'varWeight'), num(p, 'covWeight'));
+          return { loss, metrics: { invariance: terms.invariance, variance: terms.variance, covariance: terms.covariance } };
+        },
       },
     );
   },

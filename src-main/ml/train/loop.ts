@@ -29,6 +29,8 @@ export interface StepEvent {
   step: number;
   totalSteps: number;
   loss: number;
+  /** The method's per-term metrics of the step, by name (logged as `loss_<name>`). */
+  metrics: Record<string, number>;
   lr: number;
   viewsPerSecond: number;
 }
@@ -83,7 +85,7 @@ export function modelInfo(model: SslModel): Record<string, number> {
 }
 
 /** The method's model on the configured backbone, its weights seeded by the run's seed. */
-export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'channels' | 'numClasses'>): SslModel {
+export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'channels' | 'numClasses'> & { trainIdx?: readonly number[] }): SslModel {
   return buildSeeded(cfg, data, (first, make) => {
     const featureDim = first.outputs[0]!.shape[1] as number;
     let handedOut = false;
@@ -92,7 +94,7 @@ export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'chann
       handedOut = true;
       return first;
     };
-    return getMethod(cfg.method).build(factory, featureDim, cfg.params, data.numClasses);
+    return getMethod(cfg.method).build(factory, featureDim, cfg.params, data.numClasses, { trainIndices: data.trainIdx ?? [] });
   });
 }
 
@@ -120,7 +122,7 @@ export async function trainLoop(
           momentum: cfg.momentum,
           eta: cfg.eta,
           excludeBiasAndNorm: cfg.excludeBiasAndNorm,
-        })
+        }, model.paramGroups())
       : null;
     return await epochs(model, optimizer, data, cfg, views, hooks, resume, control);
   } finally {
@@ -164,13 +166,15 @@ async function epochs(
         const step = epoch * stepsPerEpoch + s;
         const t0 = performance.now();
         const lr = warmupCosineLr(step, { baseLr: cfg.scaledLr, totalSteps, warmupSteps: cfg.warmupEpochs * stepsPerEpoch });
-        const loss = await trainStep(model, optimizer!, data, order.slice(s * batch, (s + 1) * batch), views, {
+        const { loss, metrics } = await trainStep(model, optimizer!, data, order.slice(s * batch, (s + 1) * batch), views, {
           seed: cfg.seed,
           epoch,
           step: s,
+          stepsPerEpoch,
           globalStep: step,
           totalSteps,
           lr,
+          baseLr: cfg.scaledLr,
         });
         if (!Number.isFinite(loss)) {
           throw new Error(`the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower --lr`);
@@ -182,9 +186,10 @@ async function epochs(
           { name: 'loss', step, epoch, value: loss, wall: trainSeconds },
           { name: 'lr', step, epoch, value: lr, wall: trainSeconds },
           { name: 'views_per_s', step, epoch, value: viewsPerSecond, wall: trainSeconds },
+          ...Object.entries(metrics).map(([name, value]) => ({ name: `loss_${name}`, step, epoch, value, wall: trainSeconds })),
         );
         if (pending.length >= 150) hooks.onMetrics?.(pending.splice(0));
-        hooks.onStep?.({ epoch, step, totalSteps, loss, lr, viewsPerSecond });
+        hooks.onStep?.({ epoch, step, totalSteps, loss, metrics, lr, viewsPerSecond });
         // Yield to the event loop: progress output, Ctrl-C and IPC stay responsive.
         await tick();
       }
@@ -215,10 +220,14 @@ async function epochs(
 interface StepContext {
   seed: number;
   epoch: number;
+  /** Step within the epoch. */
   step: number;
+  stepsPerEpoch: number;
   globalStep: number;
   totalSteps: number;
+  /** The scheduled lr of the step, and the run's base lr (groups with a fixed lr). */
   lr: number;
+  baseLr: number;
 }
 
 async function trainStep(
@@ -228,21 +237,44 @@ async function trainStep(
   indices: number[],
   views: ViewSpec[],
   c: StepContext,
-): Promise<number> {
+): Promise<{ loss: number; metrics: Record<string, number> }> {
   const pixels = gatherPixels(data, indices);
-  const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, { seed: c.seed, epoch: c.epoch, step: c.step }, { normalize: data.stats });
+  const seedPath = { seed: c.seed, epoch: c.epoch, step: c.step };
+  const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, seedPath, { normalize: data.stats });
   const labels = tf.tensor1d(Int32Array.from(indices, (i) => Math.max(0, data.labels[i]!)), 'int32');
-  const input: StepInput = { views: viewTensors, labels, step: c.globalStep, totalSteps: c.totalSteps };
+  const batchIndices = tf.tensor1d(Int32Array.from(indices), 'int32');
+  const input: StepInput = {
+    views: viewTensors,
+    specs: views,
+    labels,
+    indices: batchIndices,
+    epoch: c.epoch,
+    stepInEpoch: c.step,
+    stepsPerEpoch: c.stepsPerEpoch,
+    step: c.globalStep,
+    totalSteps: c.totalSteps,
+    seedPath,
+  };
   const targets = model.targets?.(input) ?? [];
+  let kept: Record<string, tf.Scalar> = {};
   try {
-    const { value, grads } = tf.variableGrads(() => model.loss(input, targets), model.trainable());
-    optimizer.apply(grads, c.lr);
-    tf.dispose(grads);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.loss(input, targets);
+      // The per-term metrics outlive the gradient's tidy; read and disposed below.
+      kept = out.metrics ?? {};
+      for (const m of Object.values(kept)) tf.keep(m);
+      return out.loss;
+    }, model.trainable());
+    const applied = model.beforeApply ? model.beforeApply(grads, input) : grads;
+    optimizer.apply(applied, c.lr, c.baseLr);
+    tf.dispose([grads, applied]);
     model.afterStep?.(input, targets);
     const loss = (await value.data())[0]!;
     value.dispose();
-    return loss;
+    const metrics: Record<string, number> = {};
+    for (const [name, m] of Object.entries(kept)) metrics[name] = (await m.data())[0]!;
+    return { loss, metrics };
   } finally {
-    tf.dispose([...viewTensors, labels, ...targets]);
+    tf.dispose([...viewTensors, labels, batchIndices, ...targets, ...Object.values(kept)]);
   }
 }

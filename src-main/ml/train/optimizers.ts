@@ -7,10 +7,13 @@
  *   optional clipping of the layer lr, bias and norm parameters (ndim 1) excluded from both the
  *   trust ratio and weight decay), followed by SGD momentum.
  * - AdamW: torch.optim.AdamW (decoupled weight decay, bias-corrected moments).
- * The learning rate is passed to each step (it comes from the schedule). All buffers are tfjs
- * variables owned by the optimiser: call dispose(). No step reads tensor values back to JS.
+ * The learning rate is passed to each step (it comes from the schedule). Parameter groups (a
+ * method's `paramGroups()`) override the lr (scaled, or fixed at the base lr), the weight decay
+ * and LARS's trust ratio for their variables; the others follow the config. All buffers are
+ * tfjs variables owned by the optimiser: call dispose(). No step reads tensor values back to JS.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { ParamGroup, ParamGroupOptions } from '../methods/types';
 
 export type OptimizerName = 'sgd' | 'lars' | 'adamw';
 
@@ -42,14 +45,24 @@ export interface OptimizerState {
 export class Optimizer {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly buffers = new Map<string, tf.Variable>();
+  private readonly groupOf = new Map<string, ParamGroupOptions>();
   private stepCounts = new Map<string, number>();
   private steps = 0;
   readonly config: Required<OptimizerConfig>;
 
-  constructor(variables: tf.Variable[], config: OptimizerConfig) {
+  constructor(variables: tf.Variable[], config: OptimizerConfig, groups: readonly ParamGroup[] = []) {
     for (const v of variables) {
       if (this.vars.has(v.name)) throw new Error(`optimizer: duplicate variable name ${v.name}`);
       this.vars.set(v.name, v);
+    }
+    for (const g of groups) {
+      if (g.weightDecay !== undefined && !(g.weightDecay >= 0)) throw new Error(`optimizer: group ${g.name}: weight decay must be ≥ 0, got ${g.weightDecay}`);
+      if (g.lrScale !== undefined && !(g.lrScale >= 0)) throw new Error(`optimizer: group ${g.name}: lrScale must be ≥ 0, got ${g.lrScale}`);
+      for (const v of g.variables) {
+        if (!this.vars.has(v.name)) throw new Error(`optimizer: group ${g.name} holds ${v.name}, which is not optimised`);
+        if (this.groupOf.has(v.name)) throw new Error(`optimizer: ${v.name} is in two parameter groups`);
+        this.groupOf.set(v.name, g);
+      }
     }
     const isLars = config.name === 'lars';
     this.config = {
@@ -75,14 +88,20 @@ export class Optimizer {
     return this.steps;
   }
 
-  /** One update of every variable that has a gradient in `grads` (keyed by variable name). */
-  apply(grads: tf.NamedTensorMap, lr: number): void {
+  /**
+   * One update of every variable that has a gradient in `grads` (keyed by variable name), at the
+   * scheduled `lr`; a group with a fixed lr uses `baseLr` (the schedule's peak) instead.
+   */
+  apply(grads: tf.NamedTensorMap, lr: number, baseLr = lr): void {
     this.steps += 1;
     for (const [name, g] of Object.entries(grads)) {
       const p = this.vars.get(name);
       if (!p) throw new Error(`optimizer: gradient for unknown variable ${name}`);
-      if (this.config.name === 'adamw') this.adamw(name, p, g, lr);
-      else this.sgdOrLars(name, p, g, lr);
+      const group = this.groupOf.get(name);
+      const varLr = group ? (group.fixedLr ? baseLr : lr) * (group.lrScale ?? 1) : lr;
+      const wd = this.excluded(p) ? 0 : (group?.weightDecay ?? this.config.weightDecay);
+      if (this.config.name === 'adamw') this.adamw(name, p, g, varLr, wd);
+      else this.sgdOrLars(name, p, g, varLr, wd, group?.excludeFromLars ?? false);
     }
   }
 
@@ -100,12 +119,11 @@ export class Optimizer {
     return v;
   }
 
-  private sgdOrLars(name: string, p: tf.Variable, g: tf.Tensor, lr: number): void {
+  private sgdOrLars(name: string, p: tf.Variable, g: tf.Tensor, lr: number, wd: number, noTrust: boolean): void {
     const c = this.config;
-    const wd = this.excluded(p) ? 0 : c.weightDecay;
     tf.tidy(() => {
       let d: tf.Tensor;
-      if (c.name === 'lars') {
+      if (c.name === 'lars' && !noTrust) {
         if (this.excluded(p)) d = g;
         else {
           const pn = tf.norm(p);
@@ -137,9 +155,8 @@ export class Optimizer {
     });
   }
 
-  private adamw(name: string, p: tf.Variable, g: tf.Tensor, lr: number): void {
+  private adamw(name: string, p: tf.Variable, g: tf.Tensor, lr: number, wd: number): void {
     const c = this.config;
-    const wd = this.excluded(p) ? 0 : c.weightDecay;
     const m = this.buffer(`${name}/m`, () => tf.zerosLike(p));
     const v = this.buffer(`${name}/v`, () => tf.zerosLike(p));
     const t = this.stepOf(name); // per-variable count, as torch keeps state['step'] per parameter

@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import * as losses from '../../../src-main/ml/losses';
 
 export type Json = number | Json[];
 export interface ReferenceCase {
@@ -53,4 +55,18 @@ export function flatten(v: Json): number[] {
 /** Shape of a nested numeric array ([] for a number). */
 export function shapeOf(v: Json): number[] {
   return Array.isArray(v) ? [v.length, ...(v.length ? shapeOf(v[0]) : [])] : [];
+}
+
+/**
+ * Runs a case's loss (looked up by name in src-main/ml/losses) on its arguments, checking that
+ * it is exported and leaves only its result; the caller disposes `out` and the tensor `args`.
+ */
+export function callCase(c: ReferenceCase): { args: (number | tf.Tensor)[]; out: tf.Tensor; before: number } {
+  const fn = (losses as unknown as Record<string, (...a: (number | tf.Tensor)[]) => tf.Tensor>)[c.fn];
+  expect(fn, `${c.fn} is exported from src-main/ml/losses`).toBeTypeOf('function');
+  const args = toArgs(c);
+  const before = tf.memory().numTensors;
+  const out = fn!(...args);
+  expect(tf.memory().numTensors, 'only the result is left').toBe(before + 1);
+  return { args, out, before };
 }

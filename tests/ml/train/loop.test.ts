@@ -5,42 +5,22 @@ import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { readCheckpoint } from '../../../src-main/ml/train/checkpoint';
 import { resolveConfig } from '../../../src-main/ml/train/config';
-import type { TrainData } from '../../../src-main/ml/train/data';
 import { trainLoop, type EpochEnd } from '../../../src-main/ml/train/loop';
 import type { MetricPoint } from '../../../src-main/core/types';
 import { makeTempDir } from '../../helpers/tmp';
+import { toyTrainData } from './toyData';
 import { join } from 'node:path';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-/** 32 train and 8 test images of 8×8×3 in 2 classes. */
-function toyData(): TrainData {
-  const n = 40;
-  const pixels = new Uint8Array(n * 8 * 8 * 3);
-  let s = 7;
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;
-  const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
-  return {
-    datasetId: 'toy',
-    pixels,
-    size: 8,
-    channels: 3,
-    trainIdx: Array.from({ length: 32 }, (_, i) => i),
-    testIdx: Array.from({ length: 8 }, (_, i) => 32 + i),
-    labels,
-    numClasses: 2,
-    stats: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
-  };
-}
-
 const cfg = (epochs: number) =>
   resolveConfig('simclr', { epochs, batch: 8, seed: 2, width: 0.25, lr: 0.05, params: { projHidden: 16, projOut: 8 } }, (b) => presetForMethod(b, 8));
 
 async function record(epochs: number, hooks: { onEpochEnd?: (e: EpochEnd) => Promise<void> } = {}) {
   const points: MetricPoint[] = [];
-  const r = await trainLoop(toyData(), cfg(epochs), { onMetrics: (p) => points.push(...p), ...hooks });
+  const r = await trainLoop(toyTrainData(), cfg(epochs), { onMetrics: (p) => points.push(...p), ...hooks });
   return { r, points: points.filter((p) => p.name !== 'views_per_s').map((p) => [p.name, p.step, p.value]) };
 }
 
@@ -62,7 +42,7 @@ describe('trainLoop', () => {
       const path = join(tmp.dir, 'e1.bin');
       const first: MetricPoint[] = [];
       const controller = new AbortController();
-      const cancelled = await trainLoop(toyData(), cfg(2), {
+      const cancelled = await trainLoop(toyTrainData(), cfg(2), {
         onMetrics: (p) => first.push(...p),
         onEpochEnd: async (e) => {
           await e.save(path);
@@ -72,7 +52,7 @@ describe('trainLoop', () => {
       expect(cancelled.status).toBe('cancelled');
       expect(cancelled.epochsDone).toBe(1);
       const rest: MetricPoint[] = [];
-      await trainLoop(toyData(), cfg(2), { onMetrics: (p) => rest.push(...p) }, { epoch: 0, checkpoint: readCheckpoint(path) });
+      await trainLoop(toyTrainData(), cfg(2), { onMetrics: (p) => rest.push(...p) }, { epoch: 0, checkpoint: readCheckpoint(path) });
       const resumed = [...first, ...rest].filter((p) => p.name !== 'views_per_s').map((p) => [p.name, p.step, p.value]);
       expect(resumed).toEqual(straight.points);
     } finally {
@@ -81,6 +61,6 @@ describe('trainLoop', () => {
   });
 
   it('refuses a batch larger than the train split, naming the field', async () => {
-    await expect(trainLoop(toyData(), { ...cfg(1), batch: 64 })).rejects.toMatchObject({ field: 'batch', message: expect.stringMatching(/32 training images, fewer than one batch of 64/) });
+    await expect(trainLoop(toyTrainData(), { ...cfg(1), batch: 64 })).rejects.toMatchObject({ field: 'batch', message: expect.stringMatching(/32 training images, fewer than one batch of 64/) });
   });
 });
