@@ -61,28 +61,24 @@ function ints(name: string, value: string, min: number): number[] {
   return xs;
 }
 
+/** Options that take a value (all strings here; parsed below), and the two switches. */
+const VALUED = ['dataset', 'methods', 'seeds', 'epochs', 'limit', 'backbone', 'width', 'batch', 'threads', 'out'] as const;
+
+interface RawArgs extends Partial<Record<(typeof VALUED)[number], string>> {
+  sample: boolean;
+  'no-torch': boolean;
+  'peer-set'?: string[];
+}
+
 export function parseQualityArgs(args: string[]): QualityArgs {
-  let v;
+  let v: RawArgs;
   try {
+    const options = Object.fromEntries(VALUED.map((name) => [name, { type: 'string' as const }]));
     v = parseArgs({
       args,
       strict: true,
-      options: {
-        dataset: { type: 'string' },
-        sample: { type: 'boolean', default: false },
-        methods: { type: 'string' },
-        seeds: { type: 'string' },
-        epochs: { type: 'string' },
-        limit: { type: 'string' },
-        backbone: { type: 'string' },
-        width: { type: 'string' },
-        batch: { type: 'string' },
-        threads: { type: 'string' },
-        'peer-set': { type: 'string', multiple: true },
-        'no-torch': { type: 'boolean', default: false },
-        out: { type: 'string' },
-      },
-    }).values;
+      options: { ...options, sample: { type: 'boolean', default: false }, 'no-torch': { type: 'boolean', default: false }, 'peer-set': { type: 'string', multiple: true } },
+    }).values as RawArgs;
   } catch (err) {
     throw usage((err as Error).message);
   }

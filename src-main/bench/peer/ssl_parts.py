@@ -9,10 +9,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_engine import ARCHS, BasicBlock
+from torch_engine import ARCHS, BasicBlock, ResNet
 
 
-class Encoder(nn.Module):
+class Encoder(ResNet):
     """torchvision's ResNet layout (BasicBlock, CIFAR stem for images <= 64 px: 3x3 conv stride 1,
     no max-pool, as solo-learn's `backbones/resnet` patches torchvision's resnet18 for CIFAR), with
     a width multiplier on every stage (channels round(c * width), at least 1), Kaiming-normal
@@ -21,7 +21,7 @@ class Encoder(nn.Module):
     """
 
     def __init__(self, arch, width=1.0, channels=3, size=32):
-        super().__init__()
+        nn.Module.__init__(self)  # ResNet's forward (stem, layers, pooled features), not its __init__
         blocks, widths, stem = ARCHS[arch]
 
         def scaled(c):
@@ -38,14 +38,10 @@ class Encoder(nn.Module):
             for i in range(count):
                 layers.append(BasicBlock(cin, scaled(w), 2 if i == 0 and stage > 0 else 1))
                 cin = scaled(w)
-        self.layers = nn.Sequential(*layers)
-        self.features = cin
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-
-    def forward(self, x):
-        return torch.flatten(F.adaptive_avg_pool2d(self.layers(self.stem(x)), 1), 1)
+        self.layers, self.features = nn.Sequential(*layers), cin
+        convs = [m for m in self.modules() if isinstance(m, nn.Conv2d)]
+        for conv in convs:
+            nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")
 
 
 def mlp(dims, bn_hidden=True, bias_hidden=True, last_bn=None):
