@@ -11,7 +11,7 @@
  * --limit train images, the test split whole) is copied there; --sample imports the bundled
  * Fashion-MNIST sample there. A report JSON is written to the workspace's bench/ folder.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { CancelledError, PretextError, throwIfAborted } from '../core/errors';
 import { silentProgress } from '../core/progress';
 import { presetForMethod } from '../ml/augment';
 import { defaultThreads, initBackend } from '../ml/backend';
-import { resolveConfig } from '../ml/train/config';
+import { resolveConfig, type RunConfig } from '../ml/train/config';
 import { importSample } from '../tasks/import';
 import { runTraining } from '../tasks/train';
 import { loadTrainData } from '../tasks/trainData';
@@ -33,7 +33,7 @@ import { Workspace } from '../store/workspace';
 const SIX = ['simclr', 'moco', 'byol', 'simsiam', 'barlow', 'vicreg'];
 const USAGE = `Usage: pretext bench quality (--dataset ID | --sample) [--methods ${SIX.join(',')}] [--seeds 0,1,2]
        [--epochs 2] [--limit N] [--backbone small] [--width 0.5] [--batch 128] [--threads N]
-       [--peer-set KEY=VALUE]... [--no-torch] [--out FILE]`;
+       [--peer-set KEY=VALUE]... [--no-torch] [--pretext-from REPORT.json] [--out FILE]`;
 
 export interface QualityArgs {
   dataset?: string;
@@ -49,6 +49,8 @@ export interface QualityArgs {
   peerSet: string[];
   torch: boolean;
   out?: string;
+  /** A report of an earlier run of this bench with the same options: its Pretext numbers are reused (Pretext is deterministic for a seed). */
+  pretextFrom?: string;
 }
 
 function usage(message: string): PretextError {
@@ -62,7 +64,7 @@ function ints(name: string, value: string, min: number): number[] {
 }
 
 /** Options that take a value (all strings here; parsed below), and the two switches. */
-const VALUED = ['dataset', 'methods', 'seeds', 'epochs', 'limit', 'backbone', 'width', 'batch', 'threads', 'out'] as const;
+const VALUED = ['dataset', 'methods', 'seeds', 'epochs', 'limit', 'backbone', 'width', 'batch', 'threads', 'out', 'pretext-from'] as const;
 
 interface RawArgs extends Partial<Record<(typeof VALUED)[number], string>> {
   sample: boolean;
@@ -102,6 +104,7 @@ export function parseQualityArgs(args: string[]): QualityArgs {
     peerSet: v['peer-set'] ?? [],
     torch: !v['no-torch'],
     ...(v.out ? { out: v.out } : {}),
+    ...(v['pretext-from'] ? { pretextFrom: v['pretext-from'] } : {}),
   };
 }
 
@@ -166,6 +169,31 @@ export function summarize(runs: QualityRun[], methods: string[], epochs: number)
   return out;
 }
 
+/** Trains the run in Pretext; kNN top-1 after each epoch. */
+async function trainPretext(ws: Workspace, row: DatasetRow, cfg: RunConfig, ctx: BenchContext, onStep: (step: number) => void): Promise<QualityRun['pretext']> {
+  const id = createRun(ws, row.id, cfg.method, cfg).id;
+  const t0 = performance.now();
+  const r = await runTraining(ws, id, { signal: ctx.signal, onStep: (e) => onStep(e.step + 1) });
+  if (r.status !== 'completed') throw new CancelledError();
+  return { knn: runMetrics(ws, id, 'knn_top1').map((m) => m.value), seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Pretext's numbers from an earlier report of this bench, by method and seed, when it was run on
+ * the same data and recipe (dataset or sample, limit, epochs, batch, backbone, width).
+ */
+function earlierPretext(a: QualityArgs): Map<string, QualityRun['pretext']> {
+  const found = new Map<string, QualityRun['pretext']>();
+  if (!a.pretextFrom) return found;
+  const report = JSON.parse(readFileSync(a.pretextFrom, 'utf8')) as { args: QualityArgs; runs: QualityRun[] };
+  const keys = ['dataset', 'sample', 'limit', 'epochs', 'batch', 'backbone', 'width'] as const;
+  for (const k of keys) {
+    if (report.args[k] !== a[k]) throw usage(`--pretext-from ${a.pretextFrom} was run with --${k} ${String(report.args[k])}, not ${String(a[k])}`);
+  }
+  for (const r of report.runs) found.set(`${r.method}/${r.seed}`, r.pretext);
+  return found;
+}
+
 export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   const a = parseQualityArgs(args);
   const python = a.torch ? torchPython() : { reason: '--no-torch' };
@@ -175,6 +203,7 @@ export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'pretext-bench-quality-'));
   const ws = Workspace.open(dir);
   const runs: QualityRun[] = [];
+  const earlier = earlierPretext(a);
   try {
     const row = await prepareDataset(a, ws, ctx);
     const data = loadTrainData(ws, row);
@@ -190,13 +219,8 @@ export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
       for (const method of a.methods) {
         throwIfAborted(ctx.signal);
         const cfg = resolveConfig(method, { epochs: a.epochs, batch: a.batch, backbone: a.backbone, width: a.width, seed }, (b) => presetForMethod(b, row.imageSize));
-        const id = createRun(ws, row.id, method, cfg).id;
-        const base = done;
-        const t0 = performance.now();
-        const r = await runTraining(ws, id, { signal: ctx.signal, onStep: (e) => ctx.progress.update(base + e.step + 1, `pretext ${method} seed ${seed}`) });
-        if (r.status !== 'completed') throw new CancelledError();
-        const pretext = { knn: runMetrics(ws, id, 'knn_top1').map((m) => m.value), seconds: (performance.now() - t0) / 1000 };
-        done = base + perRun;
+        const pretext = earlier.get(`${method}/${seed}`) ?? (await trainPretext(ws, row, cfg, ctx, (step) => ctx.progress.update(done + step, `pretext ${method} seed ${seed}`)));
+        done += perRun;
         let torch: QualityRun['torch'] = null;
         if ('python' in python) {
           const t1 = performance.now();
