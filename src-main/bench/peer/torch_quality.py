@@ -82,6 +82,19 @@ def view_transform(v, stats):
     return T.Compose(ops)
 
 
+def he_heads(model):
+    """`--set headInit=he`: Pretext's head init (He-uniform weights, zero biases) instead of
+    nn.Linear's default, for a diagnosis; momentum copies restart equal to their online heads."""
+    for name, m in model.named_modules():
+        if isinstance(m, torch.nn.Linear) and not name.startswith("t"):
+            torch.nn.init.kaiming_uniform_(m.weight, a=0)
+            if m.bias is not None:
+                torch.nn.init.zeros_(m.bias)
+    if model.momentum is not None:
+        for o, t in zip(model.momentum[0], model.momentum[1]):
+            t.load_state_dict(o.state_dict())
+
+
 def parse_value(s):
     if s in ("true", "false"):
         return s == "true"
@@ -120,6 +133,9 @@ def main():
     np.random.seed(seed)
     backbone = Encoder(cfg["backbone"], float(cfg["width"]), ch, size)
     model = METHODS[cfg["method"]](backbone, backbone.features, params)
+    head_init = over.get("headInit", "torch")
+    if head_init == "he":
+        he_heads(model)
     # The config states the optimiser; clip_lr is solo-learn's (every CIFAR yaml: True) unless given.
     clip = parse_value(over.get("clipLr", str(cfg.get("clipLr", True)).lower()))
     batch = int(cfg["batch"])
@@ -141,7 +157,7 @@ def main():
     recipe = {
         "clipLr": bool(clip) if cfg["optimizer"] == "lars" else None,
         "warmupStartLr": 3e-5 if warm > 0 else lr,
-        "headInit": "nn.Linear default (kaiming_uniform a=sqrt(5))",
+        "headInit": "He-uniform, zero bias (--set headInit=he)" if head_init == "he" else "nn.Linear default (kaiming_uniform a=sqrt(5))",
         "blur": "PIL GaussianBlur(radius=sigma)",
         "jitter": "torchvision ColorJitter on PIL uint8",
         **model.recipe,
