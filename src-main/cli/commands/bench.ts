@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   eval: () => import('../../bench/eval'),
   export: () => import('../../bench/export'),
   augment: () => import('../../bench/augment'),
+  quality: () => import('../../bench/quality'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]
