@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { JITTER_OPS, PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewParams, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
 import { defaultViews, methods } from '../ml/methods';
+import { shortCite } from '../ml/methods/cite';
 import { readItems } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
 import type { AugmentOps, AugmentPreviewRequest, MethodInfo, PresetInfo, ViewSpecJson } from './contract';
@@ -71,6 +72,7 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
           name: m.name,
           summary: m.summary,
           paper: m.reference,
+          cite: shortCite(m.reference) ?? undefined,
           params: { ...m.params },
           train: { ...m.train },
           preset: typeof m.preset === 'function' ? 'method' : m.preset,

@@ -152,8 +152,10 @@ export type ParamValue = number | string | boolean;
 export interface MethodInfo {
   name: string;
   summary: string;
-  /** The paper, for the UI's tooltip. */
+  /** The paper and code it follows, whole (the UI's tooltip). */
   paper?: string;
+  /** The paper's short citation, "Chen et al. 2020" (absent for the baselines). */
+  cite?: string;
   params: Record<string, ParamValue>;
   /** Training defaults (optimizer, lr per 256, weight decay, momentum, batch, epochs...). */
   train: Record<string, ParamValue>;

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JobInfo } from '../../src-main/api/contract';
 import { stagedFolder } from '../../src-main/api/pathAccess';
+import { methods } from '../../src-main/ml/methods';
 import type { Service } from '../../src-main/api/service';
 import { Workspace } from '../../src-main/store/workspace';
 import { solid } from '../data/helpers';
@@ -46,6 +47,15 @@ describe('service', () => {
     expect(preview.rows[0]!.views).toHaveLength(2);
     expect(preview.rows[0]!.views[0]).toMatch(/^data:image\/png;base64,/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('lists every method with its summary, its whole reference and its short citation', async () => {
+    const list = await service.handle('methods.list', undefined);
+    expect(list.map((m) => m.name)).toEqual(Object.keys(methods));
+    const simclr = list.find((m) => m.name === 'simclr')!;
+    expect(simclr.cite).toBe('Chen et al. 2020');
+    expect(simclr.paper).toContain('A Simple Framework for Contrastive Learning');
+    expect(list.find((m) => m.name === 'random')!.cite).toBeUndefined();
   });
 
   it('answers bad input with ApiErrors that name it', async () => {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldsOf } from '../../src-main/api/schema/fields';
 import { importOptions } from '../../src-main/api/schema/commands';
 import { trainRequest } from '../../src-main/api/schema/requests';
+import { methods } from '../../src-main/ml/methods';
+import { shortCite } from '../../src-main/ml/methods/cite';
 import { listDatasets } from '../../src-main/store/datasets';
 import { listRuns } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
@@ -99,7 +101,15 @@ describe('pretext train: flags checked by the runs.create schema', () => {
       expect(r.stdout).toMatch(new RegExp(`\\n {2}--${f.meta.flag} ${f.meta.arg!.replace(/[[\]().,|]/g, '\\$&')} +${f.meta.doc.replace(/[[\]().,|]/g, '\\$&')}`));
     }
     expect(r.stdout).toMatch(/--epochs N +training epochs \(default 10\)/);
-    expect(r.stdout).toMatch(/Methods: simclr, moco, byol/);
+    // Every registered method on a line of its own, ending in its paper's short citation where it has one.
+    const lines = r.stdout.split('\n');
+    for (const m of Object.values(methods)) {
+      const line = lines.find((l) => l.startsWith(`  ${m.name} `));
+      expect(line, m.name).toBeDefined();
+      const cite = shortCite(m.reference);
+      if (cite) expect(line!.endsWith(`(${cite})`), line).toBe(true);
+    }
+    expect(lines).toContain('  simclr        contrastive: NT-Xent between two views of each image (Chen et al. 2020)');
   });
 });
 

@@ -19,6 +19,9 @@ describe.skipIf(!hasChromium)('seeds, groups and run management in Chromium', ()
     await w.page.getByTestId('folder-input').setInputFiles(folder);
     await w.page.getByRole('group', { name: 'Dataset list' }).getByRole('button', { name: /shapes/ }).waitFor(wait);
     await w.go('Train');
+    // Each method card names its paper (the whole reference in its tooltip).
+    expect(await w.page.getByTestId('cite-simclr').textContent()).toBe('Chen et al. 2020');
+    expect(await w.page.getByTestId('cite-vicreg').getAttribute('title')).toContain('VICReg');
     await w.page.getByRole('checkbox', { name: 'simclr' }).check();
     for (const [label, value] of [['Width', '0.25'], ['Epochs', '2'], ['Batch', '8']] as const) await w.page.getByLabel(label).fill(value);
     await w.page.getByLabel('Seeds (repeats)').fill('0, 1, 2');

@@ -8,7 +8,8 @@ import type { z } from 'zod';
 import { noSuch, CancelledError, PretextError } from '../../core/errors';
 import { initBackend } from '../../ml/backend';
 import { BACKBONE_NAMES } from '../../ml/backbones/registry';
-import { METHOD_NAMES } from '../../ml/methods';
+import { methods } from '../../ml/methods';
+import { shortCite } from '../../ml/methods/cite';
 import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, planRuns } from '../../tasks/trainConfig';
 import { runTraining, type TrainResult } from '../../tasks/train';
 import { trainRequest } from '../../api/schema/requests';
@@ -19,10 +20,23 @@ import { checkFlags, flagErrors, flagLines, quoted, readFlags, synopsis } from '
 import { usageError } from '../errors';
 import type { Command, CommandContext } from '../command';
 
+/** One line per method: name, what it does, and its paper (the whole reference: 'runs show'). */
+function methodLines(): string {
+  const ms = Object.values(methods);
+  const w = Math.max(...ms.map((m) => m.name.length)) + 2;
+  return ms
+    .map((m) => {
+      const cite = shortCite(m.reference);
+      return `  ${m.name.padEnd(w)}${m.summary}${cite ? ` (${cite})` : ''}`;
+    })
+    .join('\n');
+}
+
 const usage = `Usage: pretext train ${synopsis(trainRequest, 'datasetId')} ${synopsis(trainRequest, 'methods')} [OPTIONS]
 
 Trains one run per method on the same data (a comparison), one after another.
-Methods: ${METHOD_NAMES.join(', ')}
+Methods:
+${methodLines()}
 Backbones: ${BACKBONE_NAMES.join(', ')}
 
 Options (each method's defaults follow its paper's small-data settings; see 'runs show'):
