@@ -44,7 +44,7 @@ interface TorchRun {
   step_s: number[];
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -57,8 +57,11 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
-/** Encoder + head + NT-Xent + SGD: one training step, timed. */
-async function timeSteps(arch: ResNetName, views: number, steps: number, warmup: number, ctx: BenchContext): Promise<{ times: number[]; macs: number }> {
+/**
+ * Encoder + head + NT-Xent + SGD: `warmup` untimed steps, then up to `steps` timed ones; with a
+ * `deadline` (performance.now() ms) it stops at the first timed step that ends after it.
+ */
+export async function timeSteps(arch: ResNetName, views: number, steps: number, warmup: number, ctx: BenchContext, deadline = Infinity): Promise<{ times: number[]; macs: number }> {
   const encoder = resnet(arch, { size: 32, channels: 3, seed: 0 });
   const feat = encoder.outputs[0]!.shape[1] as number;
   const head = tfl.sequential({
@@ -83,10 +86,14 @@ async function timeSteps(arch: ResNetName, views: number, steps: number, warmup:
       const dt = (performance.now() - t0) / 1000;
       if (i >= warmup) times.push(dt);
       ctx.progress.log(`  ${arch} step ${i + 1}/${warmup + steps}${i < warmup ? ' (warm-up)' : ''}: ${dt.toFixed(2)} s`);
+      if (i >= warmup && performance.now() > deadline) break;
     }
   } finally {
     x.dispose();
     opt.dispose();
+    // tfjs 4's MomentumOptimizer.dispose() frees m and the accumulators but not SGDOptimizer's
+    // -lr scalar `c` (it does not call super.dispose()): one tensor per optimizer otherwise.
+    (opt as unknown as { c?: tf.Tensor }).c?.dispose();
     encoder.dispose();
     head.dispose();
   }

@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   export: () => import('../../bench/export'),
   augment: () => import('../../bench/augment'),
   quality: () => import('../../bench/quality'),
+  gpu: () => import('../../bench/gpu'),
 };
 
 const usage = `Usage: pretext bench ${Object.keys(benches).join('|')} [OPTIONS]

@@ -27,6 +27,7 @@ export const doctorCommand: Command = {
     lines.push(`device: ${chosen.device}`);
     if (chosen.projectKernels.length) lines.push(`project kernels: ${chosen.projectKernels.join(', ')}`);
     for (const s of chosen.skipped) lines.push(`skipped ${s.name}: ${s.reason}`);
+    lines.push('', 'GPU throughput (SimCLR, ResNet-18, batch 512): npm run bench:gpu');
     ctx.print(lines.join('\n'));
     return { backends, chosen };
   },
