@@ -1,12 +1,14 @@
 /**
- * A run's frozen encoder for evaluation: the backbone alone (no projector, as the field
- * evaluates), with the normalisation the trainer used (per-channel mean/std of the dataset's
- * train split, `loadTrainData`).
+ * A run's frozen encoder for evaluation, with the normalisation the trainer used (per-channel
+ * mean/std of the dataset's train split, `loadTrainData`): the backbone alone (no projector,
+ * as the field evaluates) unless its method declares more (MethodDefinition.evaluation, e.g.
+ * SimCLR v2 from the projector's first layer: ml/methods/evaluation.ts).
  *
  * - `loadEncoder` builds the run's backbone and loads the `net/backbone/<i>` tensors of its
  *   latest checkpoint (checkpoint.ts names weights per network, so the projector, predictor
- *   and momentum copies are never built).
- * - `randomEncoder` builds the same backbone with the same seeded initialisation the run
+ *   and momentum copies are never built); a declared head: the whole model is built as the
+ *   trainer builds it and only the backbone and that head are loaded and kept.
+ * - `randomEncoder` builds the same encoder with the same seeded initialisation the run
  *   started from (both build it through ml/backbones/registry.ts), never trained: the
  *   random-init baseline of any run.
  *
@@ -20,6 +22,8 @@ import type { ChannelStats } from '../ml/augment';
 import { buildBackbone as buildRunBackbone } from '../ml/backbones/registry';
 import { assignWeights } from '../ml/export/graph';
 import { readCheckpoint } from '../ml/train/checkpoint';
+import { buildModel } from '../ml/train/loop';
+import { evaluationEncoder, evaluationSpec } from '../ml/methods/evaluation';
 import type { RunConfig } from '../ml/train/config';
 import type { TrainData } from '../ml/train/data';
 import { loadTrainData } from './trainData';
@@ -55,13 +59,58 @@ export function encoderData(enc: Encoder, ws: Workspace): TrainData {
   return d;
 }
 
+type CheckpointTensors = ReturnType<typeof readCheckpoint>['tensors'];
+
 function buildBackbone(c: RunContext): tfl.LayersModel {
   return buildRunBackbone(c.config, { size: c.dataset.imageSize, channels: c.dataset.channels });
 }
 
-function makeEncoder(ws: Workspace, c: RunContext, backbone: tfl.LayersModel, epoch: number): Encoder {
+/** A network's weights from a checkpoint's `net/<name>/<i>` tensors; errors name the file. */
+function loadNetwork(net: tfl.LayersModel, name: string, file: string, tensors: CheckpointTensors): void {
+  assignWeights(
+    net,
+    (i) => {
+      const t = tensors.get(`net/${name}/${i}`);
+      if (!t) throw new PretextError(`${file}: no tensor net/${name}/${i} (the ${name} has ${net.weights.length} weights)`);
+      return t;
+    },
+    (i, got, want) => new PretextError(`${file}: tensor net/${name}/${i} has shape [${got}], the run's ${name} [${want}]`),
+  );
+}
+
+/**
+ * The run's evaluated encoder (the method's declaration, ml/methods/evaluation.ts) at its seeded
+ * initialisation, with a checkpoint's weights when given: the backbone alone, or the whole
+ * model built as the trainer builds it (same seeded stream) and cut down to the backbone and
+ * the head layers the method evaluates from.
+ */
+function buildEncoderNet(ws: Workspace, c: RunContext, ckpt?: { file: string; tensors: CheckpointTensors }): { net: tfl.LayersModel; dispose(): void } {
+  const spec = evaluationSpec(c.config.method, c.config.params);
+  if (!spec.head) {
+    const backbone = buildBackbone(c);
+    try {
+      if (ckpt) loadNetwork(backbone, 'backbone', ckpt.file, ckpt.tensors);
+    } catch (err) {
+      backbone.dispose();
+      throw err;
+    }
+    return { net: backbone, dispose: () => void backbone.dispose() };
+  }
+  const data = loadTrainData(ws, c.dataset);
+  const model = buildModel(c.config, { size: c.dataset.imageSize, channels: c.dataset.channels, numClasses: data.numClasses, trainIdx: data.trainIdx });
+  try {
+    if (ckpt) for (const name of ['backbone', spec.head.network]) loadNetwork(model.networks()[name]!, name, ckpt.file, ckpt.tensors);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const { encoder, dispose } = evaluationEncoder(model, spec);
+  return { net: encoder, dispose };
+}
+
+function makeEncoder(ws: Workspace, c: RunContext, built: { net: tfl.LayersModel; dispose(): void }, epoch: number): Encoder {
   const enc: Encoder = {
-    backbone,
+    backbone: built.net,
     runId: c.run.id,
     epoch,
     config: c.config,
@@ -70,7 +119,7 @@ function makeEncoder(ws: Workspace, c: RunContext, backbone: tfl.LayersModel, ep
     size: c.dataset.imageSize,
     channels: c.dataset.channels,
     dispose: () => {
-      backbone.dispose();
+      built.dispose();
       loaded.delete(enc);
     },
   };
@@ -93,7 +142,7 @@ export function checkpointEpoch(ws: Workspace, runId: string): number | undefine
   return c ? c.epoch + 1 : undefined;
 }
 
-/** The backbone of the run's latest checkpoint. */
+/** The evaluated encoder (the backbone, or what the method declares) of the run's latest checkpoint. */
 export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder> {
   const c = runContext(ws, runId);
   const ckpt = latestCheckpoint(ws, runId);
@@ -101,26 +150,11 @@ export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder
   const file = join(ws.dir, ckpt.path);
   if (!existsSync(file)) throw new PretextError(`run ${runId}: its checkpoint file ${file} is missing`);
   const data = readCheckpoint(file);
-  const backbone = buildBackbone(c);
-  try {
-    assignWeights(
-      backbone,
-      (i) => {
-        const t = data.tensors.get(`net/backbone/${i}`);
-        if (!t) throw new PretextError(`${file}: no tensor net/backbone/${i} (the backbone has ${backbone.weights.length} weights)`);
-        return t;
-      },
-      (i, got, want) => new PretextError(`${file}: tensor net/backbone/${i} has shape [${got}], the run's backbone [${want}]`),
-    );
-  } catch (err) {
-    backbone.dispose();
-    throw err;
-  }
-  return makeEncoder(ws, c, backbone, ckpt.epoch + 1);
+  return makeEncoder(ws, c, buildEncoderNet(ws, c, { file, tensors: data.tensors }), ckpt.epoch + 1);
 }
 
-/** The run's backbone at its seeded initialisation, never trained (the random-init baseline). */
+/** The run's evaluated encoder at its seeded initialisation, never trained (the random-init baseline). */
 export async function randomEncoder(ws: Workspace, runId: string): Promise<Encoder> {
   const c = runContext(ws, runId);
-  return makeEncoder(ws, c, buildBackbone(c), 0);
+  return makeEncoder(ws, c, buildEncoderNet(ws, c), 0);
 }

@@ -7,6 +7,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { tick } from '../../core/control';
 import { normalize, toUnitFloat, type ChannelStats } from '../augment';
 
+/**
+ * What evaluation runs images through: a backbone, or a method's evaluated encoder
+ * (ml/methods/evaluation.ts featureNet: the backbone and some of a head's layers).
+ */
+export type FeatureNet = Pick<tfl.LayersModel, 'apply'>;
+
 export interface PixelSource {
   pixels: Uint8Array;
   size: number;
@@ -28,7 +34,7 @@ export function gatherPixels(src: PixelSource, indices: readonly number[]): Uint
  * after each.
  */
 export async function forEachBatch(
-  backbone: tfl.LayersModel,
+  backbone: FeatureNet,
   src: PixelSource,
   indices: readonly number[],
   stats: ChannelStats,
@@ -51,7 +57,7 @@ export async function forEachBatch(
 
 /** Features [indices.length, D] of the images `indices`, as a tensor the caller disposes. */
 export async function embed(
-  backbone: tfl.LayersModel,
+  backbone: FeatureNet,
   src: PixelSource,
   indices: readonly number[],
   stats: ChannelStats,

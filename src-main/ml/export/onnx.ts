@@ -10,7 +10,7 @@
  *   Conv2D → Conv (kernel HWIO → OIHW; tfjs 'same' → explicit pads, the odd pixel at the end as
  *     TensorFlow does; a ZeroPadding2D feeding only a 'valid' conv is folded into its pads),
  *     + Relu for a fused relu activation;
- *   PretextBatchNorm / BatchNormalization → BatchNormalization (inference: running statistics,
+ *   PretextBatchNorm / BatchNormalization → BatchNormalization on NCHW or (N, C) (inference: running statistics,
  *     the trained eps), + Add for a residual input, + Relu when fused;
  *   Add → Add; ReLU / Activation('relu') → Relu; ZeroPadding2D otherwise → Pad (constant 0);
  *   MaxPooling2D / AveragePooling2D → MaxPool / AveragePool (pads excluded from averages, as
@@ -220,8 +220,11 @@ class OnnxBuilder {
         const ones = new Float32Array(ch).fill(1);
         const gamma = n.weights.find((w) => w.name === 'gamma')?.values ?? ones;
         const beta = n.weights.find((w) => w.name === 'beta')?.values ?? new Float32Array(ch);
+        // ONNX BatchNormalization takes (N, C, …): an image in NCHW, or a feature vector (N, C)
+        // after a Dense layer (a head's batch norm, in an evaluated encoder).
+        const src = this.input(n);
         let out = this.op('BatchNormalization', n.name, [
-          this.nchw(n),
+          src.name,
           this.init(floatTensor(`${n.name}_scale`, [ch], gamma)),
           this.init(floatTensor(`${n.name}_bias`, [ch], beta)),
           this.init(floatTensor(`${n.name}_mean`, [ch], mean.values)),
@@ -229,7 +232,7 @@ class OnnxBuilder {
         ], [float('epsilon', Number(c['epsilon'] ?? 1e-3))]);
         if (n.inputs.length > 1) out = this.op('Add', `${n.name}_add`, [out, this.nchw(n, 1)]);
         if (c['relu']) out = this.op('Relu', `${n.name}_relu`, [out]);
-        return this.set(n, out, true);
+        return this.set(n, out, src.nchw);
       }
       case 'Add': {
         const ins = n.inputs.map((_, i) => this.input(n, i));

@@ -100,6 +100,17 @@ export interface BuildData {
   trainIndices: readonly number[];
 }
 
+/**
+ * How a method's encoder is evaluated (the per-epoch monitor, kNN, probe, maps, retrieval,
+ * export): by default the backbone's pooled features; with `head`, those features passed
+ * through the first `layers` layers (tf.layers layers: a linear, its batch norm and its ReLU
+ * are three) of the head network `network` (SimCLR v2 evaluates from the projector's first
+ * layer).
+ */
+export interface EvaluationSpec {
+  head?: { network: string; layers: number };
+}
+
 export interface TrainDefaults {
   optimizer: 'sgd' | 'lars' | 'adamw';
   lr: number;
@@ -127,6 +138,8 @@ export interface MethodDefinition {
   train: TrainDefaults;
   /** Labelled classes the method needs in the dataset (the supervised baseline: 2). */
   minClasses?: number;
+  /** The evaluated encoder for these params (default: the backbone alone). */
+  evaluation?(params: Params): EvaluationSpec;
   /** Validates merged params; throws with a message naming the bad option. */
   validate?(params: Params, train: TrainDefaults): void;
   build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number, data: BuildData): SslModel;

@@ -4,9 +4,8 @@
  * test features, and alignment of two augmented views of the same test images (Wang & Isola).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { renderViews, type ViewSpec } from '../augment';
-import { embed, gatherPixels } from '../eval/embed';
+import { embed, gatherPixels, type FeatureNet } from '../eval/embed';
 import { featureStd, featureUniformity, knnAccuracy } from '../eval/monitor';
 import { alignment } from '../losses';
 import type { RunConfig } from './config';
@@ -14,7 +13,8 @@ import { isLabelled, type TrainData } from './data';
 
 const ALIGN_IMAGES = 256;
 
-export async function epochMetrics(backbone: tfl.LayersModel, data: TrainData, cfg: RunConfig, views: ViewSpec[]): Promise<Record<string, number>> {
+/** `backbone`: the net the run is evaluated through (the method's evaluated encoder). */
+export async function epochMetrics(backbone: FeatureNet, data: TrainData, cfg: RunConfig, views: ViewSpec[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const evalIdx = data.testIdx.length > 0 ? data.testIdx : data.trainIdx;
   const test = await embed(backbone, data, evalIdx, data.stats);

@@ -20,6 +20,7 @@ import { restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './chec
 import type { RunConfig } from './config';
 import type { TrainData } from './data';
 import { epochMetrics } from './epochMetrics';
+import { evaluationSpec, featureNet } from '../methods/evaluation';
 import { Optimizer } from './optimizers';
 import { warmupCosineLr } from './schedule';
 import { shuffled } from './seed';
@@ -195,7 +196,7 @@ async function epochs(
       }
       throwIfAborted(control.signal);
       const lastStep = Math.max(0, (epoch + 1) * steps - 1);
-      const monitored = await epochMetrics(model.backbone, data, cfg, views);
+      const monitored = await epochMetrics(featureNet(model, evaluationSpec(cfg.method, cfg.params)), data, cfg, views);
       for (const [name, value] of Object.entries(monitored)) pending.push({ name, step: lastStep, epoch, value, wall: trainSeconds });
       hooks.onMetrics?.(pending);
       last = { ...last, ...monitored };
