@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)('seeds, groups and run management in Chromium', ()
     // Each method card names its paper (the whole reference in its tooltip).
     expect(await w.page.getByTestId('cite-simclr').textContent()).toBe('Chen et al. 2020');
     expect(await w.page.getByTestId('cite-vicreg').getAttribute('title')).toContain('VICReg');
-    await w.page.getByRole('checkbox', { name: 'simclr' }).check();
+    await w.page.getByRole('checkbox', { name: 'simclr', exact: true }).check();
     for (const [label, value] of [['Width', '0.25'], ['Epochs', '2'], ['Batch', '8']] as const) await w.page.getByLabel(label).fill(value);
     await w.page.getByLabel('Seeds (repeats)').fill('0, 1, 2');
     await w.page.keyboard.press('Tab');
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('seeds, groups and run management in Chromium', ()
     expect(await w.page.getByTestId('train-carried').textContent()).toMatch(/Settings of run [0-9a-f]{8}, with .*preset simclr/);
     expect(await w.page.getByLabel('Width').inputValue()).toBe('0.25');
     expect(await w.page.getByLabel('Epochs').inputValue()).toBe('2');
-    expect(await w.page.getByRole('checkbox', { name: 'simclr' }).isChecked()).toBe(true);
+    expect(await w.page.getByRole('checkbox', { name: 'simclr', exact: true }).isChecked()).toBe(true);
     await w.shoot('4-train-again');
   });
 });

@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('issue 16 fixes in Chromium at 1024×700', () => {
     await page.getByTestId('folder-input').setInputFiles(folder);
     await page.getByRole('group', { name: 'Dataset list' }).getByRole('button', { name: /shapes/ }).waitFor(wait);
     await go('Train');
-    for (const name of ['simclr', 'random']) await page.getByRole('checkbox', { name }).check();
+    for (const name of ['simclr', 'random']) await page.getByRole('checkbox', { name, exact: true }).check();
     await page.getByLabel('Backbone').selectOption('small');
     // Tiny settings: a quarter-width small ResNet, 2 epochs, batch 16 (the field commits on change).
     for (const [label, value] of [['Width', '0.25'], ['Epochs', '2'], ['Batch', '16']] as const) await page.getByLabel(label).fill(value);

@@ -97,8 +97,8 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
 
   it('trains two methods for one epoch and follows them live', async () => {
     await go('Train');
-    await page.getByRole('checkbox', { name: 'simclr' }).check();
-    await page.getByRole('checkbox', { name: 'byol' }).check();
+    await page.getByRole('checkbox', { name: 'simclr', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'byol', exact: true }).check();
     await page.getByLabel('Backbone').selectOption('small');
     await page.getByLabel('Width').fill('0.25');
     await page.getByLabel('Epochs').fill('1');
@@ -238,7 +238,7 @@ describe.skipIf(!hasChromium)('workbench in Chromium', () => {
 
   it('cancels a training run on its live page after its first epoch, resumes it, and it completes all its epochs', async () => {
     await go('Train');
-    await page.getByRole('checkbox', { name: 'byol' }).uncheck();
+    await page.getByRole('checkbox', { name: 'byol', exact: true }).uncheck();
     await page.getByLabel('Epochs').fill('4');
     await page.getByRole('button', { name: /Start training/ }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
