@@ -114,7 +114,7 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
   return plan.methods.map((name) => {
     try {
       const params = plan.params?.[name] ?? {};
-      const cfg = resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, data.imageSize));
+      const cfg = resolveConfig(name, { ...overrides, params, trainImages: data.trainImages }, (base) => presetForMethod(base, data.imageSize));
       checkConfigForData(cfg, data);
       return cfg;
     } catch (err) {
@@ -128,9 +128,10 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
 }
 
 /** The values of `cfg` that a rule rather than the request set, each with its reason. */
-export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize'>, backendName: string): string[] {
-  const def = getMethod(cfg.method).train;
-  const notes: string[] = [];
+export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize' | 'trainImages'>, backendName: string, requested: Params = {}): string[] {
+  const method = getMethod(cfg.method);
+  const def = method.train;
+  const notes: string[] = method.fitToData?.({ ...method.params, ...requested }, data.trainImages).notes ?? [];
   if (plan.batch === undefined || plan.batch === null) {
     notes.push(
       defaultBatch(backendName) === cfg.batch && def.batch !== cfg.batch
@@ -156,7 +157,7 @@ export function previewTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
     const one: TrainPlan = { ...plan, methods: [method], params: plan.params?.[method] ? { [method]: plan.params[method] } : {} };
     try {
       const cfg = resolveTrainConfigs(one, data, backendName)[0]!;
-      return { method, config: { ...cfg }, notes: resolutionNotes(plan, cfg, data, backendName), error: null, field: null };
+      return { method, config: { ...cfg }, notes: resolutionNotes(plan, cfg, data, backendName, plan.params?.[method]), error: null, field: null };
     } catch (err) {
       if (!(err instanceof PretextError)) throw err;
       return { method, config: null, notes: [], error: err.message, field: err.field ?? null };

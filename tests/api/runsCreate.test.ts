@@ -92,6 +92,16 @@ describe('runs.preview', () => {
     expect(p!.notes.filter((n) => /^(batch|warmupEpochs|preset) /.test(n))).toEqual([]);
   });
 
+  it('sizes MoCo’s queue to the train split and says so; a smaller asked queue is kept', async () => {
+    const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
+    const [moco] = await service.handle('runs.preview', { datasetId, methods: ['moco'], epochs: 1, batch: 16 });
+    expect(moco!.config!.params['queueSize']).toBe(160); // 4 classes × 40 train images
+    expect(moco!.notes).toContain("queueSize 160: the train split's size (asked 32768; a longer queue repeats images)");
+    const [asked] = await service.handle('runs.preview', { datasetId, methods: ['moco'], epochs: 1, batch: 16, params: { moco: { queueSize: 32 } } });
+    expect(asked!.config!.params['queueSize']).toBe(32);
+    expect(asked!.notes.filter((n) => n.startsWith('queueSize'))).toEqual([]);
+  });
+
   it('says per method why one cannot train here, and keeps the others', async () => {
     const datasetId = makeToyDataset(ws);
     const [simclr, random] = await service.handle('runs.preview', { datasetId, methods: ['simclr', 'random'], epochs: 1, batch: 100 });

@@ -138,6 +138,11 @@ export interface MethodDefinition {
   train: TrainDefaults;
   /** Labelled classes the method needs in the dataset (the supervised baseline: 2). */
   minClasses?: number;
+  /**
+   * Params sized to a train split of `trainImages` images (MoCo's queue never longer than the
+   * split), with a note for each value changed; resolveConfig records the result.
+   */
+  fitToData?(params: Params, trainImages: number): { params: Params; notes: string[] };
   /** The evaluated encoder for these params (default: the backbone alone). */
   evaluation?(params: Params): EvaluationSpec;
   /** Validates merged params; throws with a message naming the bad option. */

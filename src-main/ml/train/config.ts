@@ -31,6 +31,11 @@ export interface RunOverrides extends TrainOptions {
   knnTemperature?: number;
   /** Method hyper-parameters by name (e.g. temperature, projOut). */
   params?: Params;
+  /**
+   * Images of the train split: a method sizes what depends on it (MoCo's queue) with its
+   * fitToData, and the resolved config records the size used.
+   */
+  trainImages?: number;
 }
 
 const OPTIMIZERS: OptimizerName[] = ['sgd', 'lars', 'adamw'];
@@ -89,6 +94,7 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
   } catch (err) {
     throw err instanceof PretextError ? err : new PretextError((err as Error).message, { field: 'params' });
   }
+  if (o.trainImages !== undefined && def.fitToData) cfg.params = def.fitToData(params, o.trainImages).params;
   return cfg;
 }
 

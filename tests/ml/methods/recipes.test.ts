@@ -8,6 +8,7 @@ import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { buildModel } from '../../../src-main/ml/train/loop';
+import { methods } from '../../../src-main/ml/methods';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -26,5 +27,15 @@ describe('recipes against their references', () => {
     expect(groups[0]!.variables).toEqual(predictor.trainableWeights.map((w) => w.read()));
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('MoCo v2+: queue 32,768 and τ 0.99 → 0.999 (solo-learn mocov2plus.yaml), the queue never longer than the train split', () => {
+    const full = config('moco');
+    expect(full.params).toMatchObject({ queueSize: 32768, tau: 0.99, finalTau: 0.999, temperature: 0.2 });
+    const small = resolveConfig('moco', { batch: 8, params: {}, trainImages: 1000 }, (b) => presetForMethod(b, 8));
+    expect(small.params['queueSize']).toBe(1000);
+    expect(resolveConfig('moco', { batch: 8, params: { queueSize: 512 }, trainImages: 1000 }, (b) => presetForMethod(b, 8)).params['queueSize']).toBe(512);
+    expect(methods['moco']!.fitToData!({ ...methods['moco']!.params }, 1000).notes).toEqual(["queueSize 1000: the train split's size (asked 32768; a longer queue repeats images)"]);
+    expect(() => config('moco', { finalTau: 0.9 })).toThrow(/finalTau must be in \[tau, 1\], got 0.9/);
   });
 });
