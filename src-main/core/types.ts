@@ -22,6 +22,7 @@ export interface TrainOptions {
   weightDecay?: number;
   momentum?: number;
   warmupEpochs?: number;
+  clipLr?: boolean;
   preset?: string;
 }
 

@@ -50,6 +50,8 @@ export function parseRunConfig(json: unknown): RunConfig {
   if (!optimizer) throw bad('optimizer', `one of ${OPTIMIZERS.join(', ')}`);
   const excludeBiasAndNorm = o['excludeBiasAndNorm'];
   if (typeof excludeBiasAndNorm !== 'boolean') throw bad('excludeBiasAndNorm', 'a boolean');
+  const clipLr = o['clipLr'];
+  if (clipLr !== undefined && typeof clipLr !== 'boolean') throw bad('clipLr', 'a boolean');
   const rawParams = o['params'];
   if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) throw bad('params', 'an object');
   const params: RunConfig['params'] = {};
@@ -69,6 +71,7 @@ export function parseRunConfig(json: unknown): RunConfig {
     warmupEpochs: num('warmupEpochs'),
     eta: num('eta'),
     excludeBiasAndNorm,
+    ...(clipLr !== undefined ? { clipLr } : {}),
     backbone: str('backbone'),
     width: num('width'),
     epochs: num('epochs'),

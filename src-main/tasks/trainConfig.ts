@@ -85,6 +85,12 @@ function num(name: string, v: unknown): number | undefined {
   return v;
 }
 
+function bool(name: string, v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new PretextError(`${name} must be true or false, got ${JSON.stringify(v)}`, { field: name });
+  return v;
+}
+
 function str(name: string, v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new PretextError(`${name} must be a string, got ${JSON.stringify(v)}`, { field: name });
@@ -110,6 +116,7 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
     momentum: num('momentum', plan.momentum),
     warmupEpochs: num('warmupEpochs', plan.warmupEpochs),
     preset: str('preset', plan.preset),
+    clipLr: bool('clipLr', plan.clipLr),
   };
   return plan.methods.map((name) => {
     try {
@@ -205,7 +212,7 @@ export function checkResumable(ws: Workspace, cfg: RunConfig, dataset: DatasetRo
 }
 
 /** The training options a sweep may run over (the seed is repeated with `seeds` instead). */
-export const SWEEPABLE_OPTIONS = ['backbone', 'width', 'epochs', 'batch', 'optimizer', 'lr', 'weightDecay', 'momentum', 'warmupEpochs', 'preset'] as const;
+export const SWEEPABLE_OPTIONS = ['backbone', 'width', 'epochs', 'batch', 'optimizer', 'lr', 'weightDecay', 'momentum', 'warmupEpochs', 'clipLr', 'preset'] as const;
 /** Runs one request may start: methods × seeds × sweep values. */
 export const MAX_PLANNED_RUNS = 64;
 

@@ -95,11 +95,20 @@ describe('runs.preview', () => {
   it('sizes MoCo’s queue to the train split and says so; a smaller asked queue is kept', async () => {
     const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
     const [moco] = await service.handle('runs.preview', { datasetId, methods: ['moco'], epochs: 1, batch: 16 });
-    expect(moco!.config!.params['queueSize']).toBe(160); // 4 classes × 40 train images
+    expect((moco!.config!['params'] as Record<string, unknown>)['queueSize']).toBe(160); // 4 classes × 40 train images
     expect(moco!.notes).toContain("queueSize 160: the train split's size (asked 32768; a longer queue repeats images)");
     const [asked] = await service.handle('runs.preview', { datasetId, methods: ['moco'], epochs: 1, batch: 16, params: { moco: { queueSize: 32 } } });
-    expect(asked!.config!.params['queueSize']).toBe(32);
+    expect((asked!.config!['params'] as Record<string, unknown>)['queueSize']).toBe(32);
     expect(asked!.notes.filter((n) => n.startsWith('queueSize'))).toEqual([]);
+  });
+
+  it('records LARS clip_lr in the config: off unless asked', async () => {
+    const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
+    const [off] = await service.handle('runs.preview', { datasetId, methods: ['barlow'], epochs: 1, batch: 16 });
+    expect(off!.config).toMatchObject({ optimizer: 'lars', clipLr: false });
+    const [on] = await service.handle('runs.preview', { datasetId, methods: ['barlow'], epochs: 1, batch: 16, clipLr: true });
+    expect(on!.config).toMatchObject({ clipLr: true });
+    await expect(service.handle('runs.preview', { datasetId, methods: ['barlow'], clipLr: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'bad-request', field: 'clipLr' });
   });
 
   it('says per method why one cannot train here, and keeps the others', async () => {

@@ -98,7 +98,9 @@ describe('pretext train: flags checked by the runs.create schema', () => {
     expect(r.code).toBe(0);
     for (const f of fieldsOf(trainRequest)) {
       if (!f.meta.flag) continue;
-      expect(r.stdout).toMatch(new RegExp(`\\n {2}--${f.meta.flag} ${f.meta.arg!.replace(/[[\]().,|]/g, '\\$&')} +${f.meta.doc.replace(/[[\]().,|]/g, '\\$&')}`));
+      const esc = (t: string) => t.replace(/[[\]().,|]/g, '\\$&');
+      // A boolean flag (--clip-lr) has no value placeholder.
+      expect(r.stdout).toMatch(new RegExp(`\\n {2}--${f.meta.flag}${f.meta.arg ? ` ${esc(f.meta.arg)}` : ''} +${esc(f.meta.doc)}`));
     }
     expect(r.stdout).toMatch(/--epochs N +training epochs \(default 10\)/);
     // Every registered method on a line of its own, ending in its paper's short citation where it has one.

@@ -121,6 +121,11 @@ export interface TrainDefaults {
   /** LARS trust coefficient and bias/norm exclusion. */
   eta: number;
   excludeBiasAndNorm: boolean;
+  /**
+   * LARS: clip each layer's adaptive lr at the scheduled lr (solo-learn's clip_lr). Absent in
+   * configs stored before it existed: off, as those runs trained.
+   */
+  clipLr?: boolean;
 }
 
 export interface MethodDefinition {

@@ -64,6 +64,7 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
     ...(o.momentum !== undefined ? { momentum: o.momentum } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
     ...(o.warmupEpochs !== undefined ? { warmupEpochs: o.warmupEpochs } : {}),
+    clipLr: o.clipLr ?? def.train.clipLr ?? false,
   };
   const cfg: RunConfig = {
     method: def.name,

@@ -122,6 +122,7 @@ export async function trainLoop(
           weightDecay: cfg.weightDecay,
           momentum: cfg.momentum,
           eta: cfg.eta,
+          clipLr: cfg.clipLr ?? false,
           excludeBiasAndNorm: cfg.excludeBiasAndNorm,
         }, model.paramGroups())
       : null;
