@@ -2,7 +2,9 @@
  * SimSiam (Chen & He 2021, facebookresearch/simsiam; solo-learn methods/simsiam.py): a
  * predictor on one branch, stop-gradient on the other, loss −cos averaged over both
  * directions. CIFAR defaults from solo-learn's simsiam.yaml: projector 2048 → 2048 (3 layers,
- * last BN without affine), predictor 512, SGD lr 0.5, weight decay 1e-5.
+ * last BN without affine), predictor 512, SGD lr 0.5, weight decay 1e-5. The predictor keeps
+ * the base lr, without warm-up or cosine (official main_simsiam.py --fix-pred-lr; solo-learn
+ * simsiam.py learnable_params `static_lr: True`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead, simSiamProjector } from '../heads/mlp';
@@ -24,7 +26,7 @@ export const simsiam: MethodDefinition = {
     const projector = mlpHead('simsiam-projector', featureDim, simSiamProjector(positiveInt(p, 'projHidden'), out));
     const predictor = mlpHead('simsiam-predictor', out, bnTwoLayer(positiveInt(p, 'predHidden'), out));
     return defineModel(
-      { backbone, heads: { projector, predictor } },
+      { backbone, heads: { projector, predictor }, groups: { predictor: { fixedLr: true } } },
       {
         loss: ({ views }) => {
           const z1 = forward(views[0]!, backbone, projector);
