@@ -114,7 +114,7 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
   return plan.methods.map((name) => {
     try {
       const params = plan.params?.[name] ?? {};
-      const cfg = resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, data.imageSize));
+      const cfg = fitQueue(resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, data.imageSize)), data);
       checkConfigForData(cfg, data);
       return cfg;
     } catch (err) {
@@ -127,9 +127,21 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
   });
 }
 
+/**
+ * A queue of past keys (a method's `queueSize`, MoCo's) never longer than the train split: the
+ * extra rows would hold the random initial keys for the whole run. The resolved config records
+ * the size used.
+ */
+function fitQueue(cfg: RunConfig, data: DataFacts): RunConfig {
+  const q = cfg.params['queueSize'];
+  if (typeof q !== 'number' || data.trainImages <= 0 || q <= data.trainImages) return cfg;
+  return { ...cfg, params: { ...cfg.params, queueSize: data.trainImages } };
+}
+
 /** The values of `cfg` that a rule rather than the request set, each with its reason. */
-export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize'>, backendName: string): string[] {
-  const def = getMethod(cfg.method).train;
+export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize' | 'trainImages'>, backendName: string): string[] {
+  const method = getMethod(cfg.method);
+  const def = method.train;
   const notes: string[] = [];
   if (plan.batch === undefined || plan.batch === null) {
     notes.push(
@@ -140,6 +152,10 @@ export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<D
   }
   if ((plan.warmupEpochs === undefined || plan.warmupEpochs === null) && cfg.warmupEpochs !== def.warmupEpochs) {
     notes.push(`warmupEpochs ${cfg.warmupEpochs}: at most 10% of the ${cfg.epochs} epochs (method default ${def.warmupEpochs})`);
+  }
+  const q = method.params['queueSize'];
+  if (typeof q === 'number' && cfg.params['queueSize'] === data.trainImages && q > data.trainImages) {
+    notes.push(`queueSize ${data.trainImages}: a queue no longer than the ${data.trainImages} training images (method default ${q})`);
   }
   if (plan.preset === undefined || plan.preset === null) notes.push(`preset ${cfg.preset}: the method's augmentations for ${data.imageSize} px images`);
   if (cfg.batch !== 256) notes.push(`learning rate ${Number(cfg.scaledLr.toPrecision(4))}: ${cfg.lr} per 256 images × ${cfg.batch}/256`);

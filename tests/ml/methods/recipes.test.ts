@@ -1,0 +1,46 @@
+/**
+ * The six recipes against their references (issue 17): what a method declares that the
+ * optimiser, the momentum updater and the resolved config then follow.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { presetForMethod } from '../../../src-main/ml/augment';
+import { useBackend } from '../../../src-main/ml/backend';
+import { resolveConfig } from '../../../src-main/ml/train/config';
+import { buildModel } from '../../../src-main/ml/train/loop';
+import { previewTrainConfigs, resolveTrainConfigs } from '../../../src-main/tasks/trainConfig';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+const data = { size: 8, channels: 3, numClasses: 2 };
+const config = (method: string, params = {}) =>
+  resolveConfig(method, { batch: 8, width: 0.25, seed: 2, params }, (b) => presetForMethod(b, 8));
+
+describe('recipes', () => {
+  it("SimSiam's predictor keeps the base lr (official --fix-pred-lr, solo-learn static_lr); nothing else is grouped", () => {
+    const before = tf.memory().numTensors;
+    const model = buildModel(config('simsiam', { projHidden: 16, projOut: 8, predHidden: 4 }), data);
+    const groups = model.paramGroups();
+    expect(groups.map((g) => [g.name, g.fixedLr])).toEqual([['predictor', true]]);
+    const predictorVars = new Set(model.networks()['predictor']!.trainableWeights.map((w) => w.read().name));
+    expect(groups[0]!.variables.map((v) => v.name).every((n) => predictorVars.has(n))).toBe(true);
+    expect(groups[0]!.variables.length).toBe(predictorVars.size);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("MoCo follows solo-learn's mocov2plus.yaml: τ 0.99 → 0.999, queue 32,768 capped at the train split", () => {
+    const def = config('moco');
+    expect([def.params['tau'], def.params['finalTau'], def.params['queueSize']]).toEqual([0.99, 0.999, 32768]);
+    expect(() => config('moco', { tau: 0.9995 })).toThrow(/0 ≤ tau ≤ finalTau ≤ 1/);
+    const facts = { datasetId: 'd', imageSize: 28, trainImages: 2048, numClasses: 10 };
+    const [cfg] = resolveTrainConfigs({ methods: ['moco'], batch: 128 }, facts, 'cpu');
+    expect(cfg!.params['queueSize']).toBe(2048);
+    const [preview] = previewTrainConfigs({ methods: ['moco'], batch: 128 }, facts, 'cpu');
+    expect(preview!.notes).toContain('queueSize 2048: a queue no longer than the 2048 training images (method default 32768)');
+    const [big] = resolveTrainConfigs({ methods: ['moco'], batch: 128 }, { ...facts, trainImages: 60000 }, 'cpu');
+    expect(big!.params['queueSize']).toBe(32768);
+  });
+});
