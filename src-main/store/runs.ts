@@ -69,6 +69,8 @@ export function parseRunConfig(json: unknown): RunConfig {
     warmupEpochs: num('warmupEpochs'),
     eta: num('eta'),
     excludeBiasAndNorm,
+    // Runs stored before LARS clip_lr was an option ran without it.
+    clipLr: o['clipLr'] === true,
     backbone: str('backbone'),
     width: num('width'),
     epochs: num('epochs'),

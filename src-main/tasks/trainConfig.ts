@@ -85,6 +85,12 @@ function num(name: string, v: unknown): number | undefined {
   return v;
 }
 
+function bool(name: string, v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new PretextError(`${name} must be true or false, got ${JSON.stringify(v)}`, { field: name });
+  return v;
+}
+
 function str(name: string, v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new PretextError(`${name} must be a string, got ${JSON.stringify(v)}`, { field: name });
@@ -109,6 +115,7 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
     weightDecay: num('weightDecay', plan.weightDecay),
     momentum: num('momentum', plan.momentum),
     warmupEpochs: num('warmupEpochs', plan.warmupEpochs),
+    clipLr: bool('clipLr', plan.clipLr),
     preset: str('preset', plan.preset),
   };
   return plan.methods.map((name) => {

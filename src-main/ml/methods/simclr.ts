@@ -3,6 +3,7 @@
  * Linear → ReLU → Linear on the backbone and the NT-Xent loss over the 2N views. CIFAR defaults
  * from solo-learn's scripts/pretrain/cifar/simclr.yaml: projector 2048 → 256, τ 0.2, LARS
  * lr 0.4 (batch 256), weight decay 1e-5, η 0.02, 10 warm-up epochs.
+ * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
  */
 import { twoLayer, mlpHead } from '../heads/mlp';
 import { ntXentLoss } from '../losses';

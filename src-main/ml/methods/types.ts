@@ -121,6 +121,11 @@ export interface TrainDefaults {
   /** LARS trust coefficient and bias/norm exclusion. */
   eta: number;
   excludeBiasAndNorm: boolean;
+  /**
+   * LARS clips each layer's lr at the scheduled lr (solo-learn solo/utils/lars.py clip_lr);
+   * false when absent.
+   */
+  clipLr?: boolean;
 }
 
 export interface MethodDefinition {

@@ -3,6 +3,7 @@
  * invariance (MSE), variance (hinge on the std) and covariance terms. CIFAR defaults from
  * solo-learn's vicreg.yaml: projector 2048 → 2048 (3 layers), weights 25/25/1, LARS lr 0.3,
  * weight decay 1e-4, η 0.02.
+ * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
  */
 import { mlpHead, threeLayer } from '../heads/mlp';
 import { vicregTerms, weightVicregTerms } from '../losses';

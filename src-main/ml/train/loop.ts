@@ -123,6 +123,7 @@ export async function trainLoop(
           momentum: cfg.momentum,
           eta: cfg.eta,
           excludeBiasAndNorm: cfg.excludeBiasAndNorm,
+          clipLr: cfg.clipLr ?? false,
         }, model.paramGroups())
       : null;
     return await epochs(model, optimizer, data, cfg, views, hooks, resume, control);

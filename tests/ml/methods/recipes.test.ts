@@ -24,7 +24,7 @@ describe('recipes', () => {
     const model = buildModel(config('simsiam', { projHidden: 16, projOut: 8, predHidden: 4 }), data);
     const groups = model.paramGroups();
     expect(groups.map((g) => [g.name, g.fixedLr])).toEqual([['predictor', true]]);
-    const predictorVars = new Set(model.networks()['predictor']!.trainableWeights.map((w) => w.read().name));
+    const predictorVars = new Set(model.networks()['predictor']!.trainableWeights.map((w) => w.originalName));
     expect(groups[0]!.variables.map((v) => v.name).every((n) => predictorVars.has(n))).toBe(true);
     expect(groups[0]!.variables.length).toBe(predictorVars.size);
     model.dispose();
@@ -42,5 +42,16 @@ describe('recipes', () => {
     expect(preview!.notes).toContain('queueSize 2048: a queue no longer than the 2048 training images (method default 32768)');
     const [big] = resolveTrainConfigs({ methods: ['moco'], batch: 128 }, { ...facts, trainImages: 60000 }, 'cpu');
     expect(big!.params['queueSize']).toBe(32768);
+  });
+});
+
+describe('LARS clip_lr', () => {
+  it('is a train option, off by default, recorded in the resolved config; only LARS takes it', () => {
+    expect(config('barlow').clipLr).toBe(false);
+    expect(resolveConfig('vicreg', { clipLr: true }, (b) => b).clipLr).toBe(true);
+    expect(() => resolveConfig('simsiam', { clipLr: true }, (b) => b)).toThrow(/clipLr clips LARS's layer lr; optimizer sgd has none/);
+    const facts = { datasetId: 'd', imageSize: 28, trainImages: 512, numClasses: 10 };
+    expect(resolveTrainConfigs({ methods: ['barlow'], clipLr: true }, facts, 'cpu')[0]!.clipLr).toBe(true);
+    expect(() => resolveTrainConfigs({ methods: ['barlow'], clipLr: 'yes' as unknown as boolean }, facts, 'cpu')).toThrow(/clipLr must be true or false/);
   });
 });
