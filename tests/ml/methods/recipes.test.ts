@@ -55,3 +55,28 @@ describe('LARS clip_lr', () => {
     expect(() => resolveTrainConfigs({ methods: ['barlow'], clipLr: 'yes' as unknown as boolean }, facts, 'cpu')).toThrow(/clipLr must be true or false/);
   });
 });
+
+describe('heads', () => {
+  it("start as PyTorch's nn.Linear: weights and bias U(±1/√fan_in)", () => {
+    const before = tf.memory().numTensors;
+    const model = buildModel(config('simclr', { projHidden: 256, projOut: 64 }), data);
+    const dense = model.networks()['projector']!.layers.filter((l) => l.getClassName() === 'Dense');
+    expect(dense).toHaveLength(2);
+    for (const layer of dense) {
+      const [kernel, bias] = layer.getWeights();
+      const fanIn = kernel!.shape[0]!;
+      const bound = 1 / Math.sqrt(fanIn);
+      const w = kernel!.dataSync();
+      const maxAbs = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(maxAbs).toBeLessThanOrEqual(bound);
+      expect(maxAbs).toBeGreaterThan(0.95 * bound);
+      const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+      expect(std).toBeCloseTo(bound / Math.sqrt(3), 2);
+      const b = bias!.dataSync();
+      expect(b.every((v) => Math.abs(v) <= bound)).toBe(true);
+      expect(b.some((v) => v !== 0)).toBe(true);
+    }
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
