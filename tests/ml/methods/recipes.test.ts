@@ -66,13 +66,13 @@ describe('heads', () => {
       const [kernel, bias] = layer.getWeights();
       const fanIn = kernel!.shape[0]!;
       const bound = 1 / Math.sqrt(fanIn);
-      const w = kernel!.dataSync();
+      const w = Array.from(kernel!.dataSync() as Float32Array);
       const maxAbs = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       expect(maxAbs).toBeLessThanOrEqual(bound);
       expect(maxAbs).toBeGreaterThan(0.95 * bound);
       const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
       expect(std).toBeCloseTo(bound / Math.sqrt(3), 2);
-      const b = bias!.dataSync();
+      const b = Array.from(bias!.dataSync() as Float32Array);
       expect(b.every((v) => Math.abs(v) <= bound)).toBe(true);
       expect(b.some((v) => v !== 0)).toBe(true);
     }
