@@ -20,11 +20,11 @@ import { runPeer, torchPython, writePeerConfig, writePeerData, type PeerResult }
 import { formatGapTable, gapStats, type GapStats } from './qualityStats';
 import { CancelledError, PretextError, throwIfAborted } from '../core/errors';
 import { silentProgress } from '../core/progress';
-import { presetForMethod } from '../ml/augment';
 import { defaultThreads, initBackend } from '../ml/backend';
-import { resolveConfig, type RunConfig } from '../ml/train/config';
+import type { RunConfig } from '../ml/train/config';
 import { importSample } from '../tasks/import';
 import { runTraining } from '../tasks/train';
+import { dataFacts, resolveTrainConfigs } from '../tasks/trainConfig';
 import { loadTrainData } from '../tasks/trainData';
 import { classNames, commitDataset, datasetItems, getDataset, PIXELS_FILE, readPixels, resolveDataset, type DatasetRow } from '../store/datasets';
 import { createRun, runMetrics } from '../store/runs';
@@ -218,7 +218,8 @@ export async function run(args: string[], ctx: BenchContext): Promise<unknown> {
     for (const seed of a.seeds) {
       for (const method of a.methods) {
         throwIfAborted(ctx.signal);
-        const cfg = resolveConfig(method, { epochs: a.epochs, batch: a.batch, backbone: a.backbone, width: a.width, seed }, (b) => presetForMethod(b, row.imageSize));
+        // Resolved as `pretext train` resolves it (a queue capped at the train split, the preset for the image size).
+        const cfg = resolveTrainConfigs({ methods: [method], epochs: a.epochs, batch: a.batch, backbone: a.backbone, width: a.width, seed }, dataFacts(data), backend.name)[0]!;
         const pretext = earlier.get(`${method}/${seed}`) ?? (await trainPretext(ws, row, cfg, ctx, (step) => ctx.progress.update(done + step, `pretext ${method} seed ${seed}`)));
         done += perRun;
         let torch: QualityRun['torch'] = null;

@@ -22,6 +22,7 @@ export interface TrainOptions {
   weightDecay?: number;
   momentum?: number;
   warmupEpochs?: number;
+  /** LARS: clip each layer's lr at the scheduled lr (solo-learn's clip_lr). */
   clipLr?: boolean;
   preset?: string;
 }

@@ -50,8 +50,9 @@ export function parseRunConfig(json: unknown): RunConfig {
   if (!optimizer) throw bad('optimizer', `one of ${OPTIMIZERS.join(', ')}`);
   const excludeBiasAndNorm = o['excludeBiasAndNorm'];
   if (typeof excludeBiasAndNorm !== 'boolean') throw bad('excludeBiasAndNorm', 'a boolean');
-  const clipLr = o['clipLr'];
-  if (clipLr !== undefined && typeof clipLr !== 'boolean') throw bad('clipLr', 'a boolean');
+  // Configs stored before clipLr existed trained without it.
+  const clipLr = o['clipLr'] ?? false;
+  if (typeof clipLr !== 'boolean') throw bad('clipLr', 'a boolean');
   const rawParams = o['params'];
   if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) throw bad('params', 'an object');
   const params: RunConfig['params'] = {};
@@ -71,7 +72,7 @@ export function parseRunConfig(json: unknown): RunConfig {
     warmupEpochs: num('warmupEpochs'),
     eta: num('eta'),
     excludeBiasAndNorm,
-    ...(clipLr !== undefined ? { clipLr } : {}),
+    clipLr,
     backbone: str('backbone'),
     width: num('width'),
     epochs: num('epochs'),

@@ -7,6 +7,7 @@ import type { Control } from '../core/control';
 import { CancelledError } from '../core/errors';
 import type { Diagnostics, Split } from '../core/types';
 import { ALIGN_IMAGES, effectiveRank, perDimensionStd, UNIFORMITY_ROWS, uniformityOf, viewAlignment } from '../ml/eval/diagnostics';
+import { sampleOf } from '../ml/eval/monitor';
 import { insertEvaluation, latestEvaluation } from '../store/evaluations';
 import type { Workspace } from '../store/workspace';
 import { runEmbeddings } from './embeddings';
@@ -26,7 +27,7 @@ export async function runDiagnostics(ws: Workspace, runId: string, ctl: Control 
     const diagnostics: Diagnostics = {
       runId,
       epoch: e.epoch,
-      alignment: await viewAlignment(enc.backbone, data, (split === 'test' ? data.testIdx : data.trainIdx).slice(0, ALIGN_IMAGES), data.stats, enc.config),
+      alignment: await viewAlignment(enc.backbone, data, sampleOf(split === 'test' ? data.testIdx : data.trainIdx, ALIGN_IMAGES), data.stats, enc.config),
       uniformity: e.count >= 2 ? uniformityOf(e.features, e.count, e.dim) : Number.NaN,
       effectiveRank: effectiveRank(e.features, e.count, e.dim),
       dim: e.dim,

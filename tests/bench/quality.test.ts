@@ -91,7 +91,9 @@ describe('bench quality PyTorch peer', () => {
       expect(Number.isFinite(e.loss)).toBe(true);
       expect(e.knn_top1).toBeGreaterThanOrEqual(0);
       expect(e.knn_top1).toBeLessThanOrEqual(1);
-      expect(r.recipe).toMatchObject({ clipLr: true, tau: [0.99, 1, 'cosine'] });
+      // The resolved config states clip_lr (off by default), so the peer follows it rather than solo-learn's yaml.
+      expect(cfg.clipLr).toBe(false);
+      expect(r.recipe).toMatchObject({ clipLr: false, tau: [0.99, 1, 'cosine'] });
       expect(steps).toEqual([1, 3, 2, 3, 3, 3]);
     } finally {
       ws.close();

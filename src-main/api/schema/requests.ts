@@ -124,8 +124,8 @@ export const trainRequest = z.object({
   weightDecay: opt(num(0, 1), { doc: 'weight decay (method default)', flag: 'weight-decay', arg: 'X' }),
   momentum: opt(num(0, 1).refine((m) => m < 1, { error: 'must be below 1' }), { doc: 'optimizer momentum (method default)', flag: 'momentum', arg: 'X' }),
   warmupEpochs: opt(num(0, 10_000), { doc: 'learning-rate warm-up (method default: 10 or 10% of the run, the shorter)', flag: 'warmup-epochs', arg: 'N' }),
+  clipLr: opt(bool(), { doc: "LARS: clip each layer's lr at the scheduled lr, as solo-learn's clip_lr (off by default)", flag: 'clip-lr' }),
   preset: opt(text(64), { doc: "augmentation preset (method default; see 'pretext augment')", flag: 'preset', arg: 'NAME' }),
-  clipLr: opt(bool(), { doc: "LARS: clip each layer's adaptive lr at the scheduled lr (solo-learn's clip_lr; off by default)", flag: 'clip-lr' }),
   params: opt(z.record(key(), z.record(key(), paramValue)), { doc: 'a method option, e.g. temperature=0.5 (over the API: by method name)', flag: 'set', arg: 'KEY=VALUE' }),
   seeds: opt(list(int(0, MAX_SEED), MAX_SEEDS).refine((s) => new Set(s).size === s.length, { error: 'must not repeat a seed' }), {
     doc: `repeats: one run per method and seed (at most ${MAX_SEEDS}), grouped; replaces --seed`,

@@ -206,21 +206,22 @@ class BarlowTwins(Method):
 
 class VICReg(Method):
     """solo/methods/vicreg.py + solo/losses/vicreg.py: projector 3 linear layers; invariance
-    F.mse_loss; variance mean(relu(1 - sqrt(var + 1e-4))) for each view, summed (solo-learn; the
-    official facebookresearch/vicreg main_vicreg.py halves it); covariance sum of squared
+    F.mse_loss; variance mean(relu(1 - sqrt(var + 1e-4))) for each view, halved as in the official
+    facebookresearch/vicreg main_vicreg.py (VICReg.forward), the reference Pretext's vicreg.ts
+    follows (solo-learn sums the two views: twice the variance weight); covariance sum of squared
     off-diagonal covariances / D for each view."""
 
     def __init__(self, backbone, feat, p):
         super().__init__(backbone, feat, p)
         h, out = int(p["projHidden"]), int(p["projOut"])
         self.projector = mlp([feat, h, h, out])
-        self.recipe = {"varianceTerm": "solo-learn (not halved)"}
+        self.recipe = {"varianceTerm": "official (halved)"}
 
     def loss(self, x1, x2, step, total):
         z1 = self.projector(self.backbone(x1))
         z2 = self.projector(self.backbone(x2))
         sim = F.mse_loss(z1, z2)
-        var = sum(torch.mean(F.relu(1 - torch.sqrt(z.var(dim=0) + 1e-4))) for z in (z1, z2))
+        var = sum(torch.mean(F.relu(1 - torch.sqrt(z.var(dim=0) + 1e-4))) for z in (z1, z2)) / 2
         n, d = z1.shape
         cov = 0
         for z in (z1, z2):

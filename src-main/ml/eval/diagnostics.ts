@@ -4,9 +4,10 @@
  *
  * - alignment (Wang & Isola 2020, α = 2): mean ‖f(x₁) − f(x₂)‖² of L2-normalised features of
  *   two augmented views of the same image, the run's own views (its first two; a method with
- *   one view, such as the supervised baseline, gets two draws of it). The images (the first
- *   256 of the split) and the view draws are the ones the trainer's per-epoch monitor uses
- *   (epochMetrics: seed path {seed, epoch 1e6}), so the number lines up with the curve.
+ *   one view, such as the supervised baseline, gets two draws of it). The images (256 of the
+ *   split, monitorSample's seeded sample) and the view draws are the ones the trainer's
+ *   per-epoch monitor uses (epochMetrics: seed path {seed, epoch 1e6}), so the number lines up
+ *   with the curve.
  * - uniformity (t = 2): log mean exp(−t‖zᵢ − zⱼ‖²) over distinct pairs; on a seeded subset of
  *   2048 rows when there are more (it is O(N²)).
  * - effective rank (Roy & Vetterli 2007): exp of the entropy of the singular values of the
@@ -17,12 +18,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { renderViews, Rng, type ChannelStats, type ViewSpec } from '../augment';
+import { renderViews, type ChannelStats, type ViewSpec } from '../augment';
 import { alignment, l2Normalize, uniformity } from '../losses';
 import { trainingViews } from '../methods';
 import type { RunConfig } from '../train/config';
 import { symmetricEigenvalues } from '../maps/symEig';
 import { gatherPixels, type PixelSource } from './embed';
+import { monitorSample } from './monitor';
 
 /** Images for alignment: the trainer's monitor uses the same number (epochMetrics). */
 export const ALIGN_IMAGES = 256;
@@ -65,7 +67,7 @@ export function uniformityOf(features: Float32Array, n: number, d: number, t = 2
   let rows = features;
   let m = n;
   if (n > maxRows) {
-    const pick = new Rng(0).permutation(n).slice(0, maxRows).sort((a, b) => a - b);
+    const pick = monitorSample(n, maxRows);
     rows = new Float32Array(maxRows * d);
     pick.forEach((r, i) => rows.set(features.subarray(r * d, (r + 1) * d), i * d));
     m = maxRows;

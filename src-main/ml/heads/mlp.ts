@@ -2,6 +2,10 @@
  * Projection and prediction heads declared as block lists (lightly's style): each block is a
  * linear layer, optional batch norm and optional ReLU. Batch norm uses PyTorch's defaults
  * (momentum 0.1 ⇔ tf.layers momentum 0.9, eps 1e-5) so the papers' heads behave as in their code.
+ * Linear layers start as PyTorch's nn.Linear does (torch/nn/modules/linear.py reset_parameters:
+ * kaiming_uniform_ with a = √5, i.e. weights U(±1/√fan_in), and a bias U(±1/√fan_in)), which
+ * solo-learn's heads (and the official SimCLR/MoCo/BYOL/SimSiam/Barlow/VICReg PyTorch code)
+ * keep: varianceScaling(1/3, fanIn, uniform) has the same bound.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -24,11 +28,13 @@ const frozen = new WeakSet<tf.Variable>();
 export function mlpHead(name: string, inDim: number, blocks: HeadBlock[]): tfl.Sequential {
   const model = tfl.sequential({ name });
   blocks.forEach((b, i) => {
+    const bound = 1 / Math.sqrt(i === 0 ? inDim : blocks[i - 1]!.out);
     model.add(
       tfl.layers.dense({
         units: b.out,
         useBias: b.bias ?? !b.batchNorm,
-        kernelInitializer: 'heUniform',
+        kernelInitializer: tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
+        biasInitializer: tfl.initializers.randomUniform({ minval: -bound, maxval: bound }),
         ...(i === 0 ? { inputShape: [inDim] } : {}),
       }),
     );

@@ -3,6 +3,12 @@
  * methods/barlow_twins.py): drive the cross-correlation of the two views' standardised
  * projections to the identity. CIFAR defaults from solo-learn's barlow.yaml: projector
  * 2048 → 2048 (3 layers), λ 0.0051, loss scaled by 0.1, LARS lr 0.3, weight decay 1e-4, η 0.02.
+ * Deliberate difference, for every LARS recipe: clip_lr off (solo/utils/lars.py; every
+ * scripts/pretrain/cifar/*.yaml sets it on). Clipping makes a layer's step min(trust, lr)
+ * instead of trust·lr, up to 1/lr times longer; without warm-up (a short run has none: 10 % of
+ * 2 epochs rounds to 0) solo-learn's own Barlow Twins then collapses: 51.5 % kNN top-1 with
+ * it vs 67.9 % without, 2 epochs of the Fashion-MNIST sample, seed 0 (issue 17). `--clip-lr`
+ * (train option clipLr, recorded in the run's config) turns it on.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpHead, threeLayer } from '../heads/mlp';

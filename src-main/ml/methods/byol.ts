@@ -4,6 +4,7 @@
  * symmetric loss 2 − 2·cos summed over both directions. τ goes from 0.99 to 1 on a cosine.
  * CIFAR defaults from solo-learn's byol.yaml: projector 4096 → 256, predictor 4096,
  * LARS lr 1.0, weight decay 1e-5, η 0.02.
+ * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bnTwoLayer, mlpHead } from '../heads/mlp';

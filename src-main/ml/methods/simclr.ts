@@ -1,8 +1,10 @@
 /**
  * SimCLR (Chen et al. 2020, google-research/simclr; solo-learn methods/simclr.py): a projector
  * Linear → ReLU → Linear on the backbone and the NT-Xent loss over the 2N views. CIFAR defaults
- * from solo-learn's scripts/pretrain/cifar/simclr.yaml: projector 2048 → 256, τ 0.2, LARS
- * lr 0.4 (batch 256), weight decay 1e-5, η 0.02, 10 warm-up epochs.
+ * from solo-learn's scripts/pretrain/cifar/simclr.yaml (commit 07f8c3bb): projector 2048 → 256,
+ * τ 0.2, LARS lr 0.4 (batch 256), weight decay 1e-4 (an older solo-learn bash script had 1e-5),
+ * η 0.02, 10 warm-up epochs.
+ * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
  */
 import { twoLayer, mlpHead } from '../heads/mlp';
 import { ntXentLoss } from '../losses';
@@ -16,7 +18,7 @@ export const simclr: MethodDefinition = {
   reference: 'Chen et al., A Simple Framework for Contrastive Learning (ICML 2020)',
   preset: 'simclr',
   params: { projHidden: 2048, projOut: 256, temperature: 0.2 },
-  train: larsDefaults(0.4, 1e-5),
+  train: larsDefaults(0.4, 1e-4),
   validate(p) {
     if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
   },

@@ -1,8 +1,13 @@
 /**
  * VICReg (Bardes et al. 2022, facebookresearch/vicreg; solo-learn methods/vicreg.py):
- * invariance (MSE), variance (hinge on the std) and covariance terms. CIFAR defaults from
- * solo-learn's vicreg.yaml: projector 2048 → 2048 (3 layers), weights 25/25/1, LARS lr 0.3,
- * weight decay 1e-4, η 0.02.
+ * invariance (MSE), variance (hinge on the std) and covariance terms. The loss follows the
+ * official code (facebookresearch/vicreg main_vicreg.py VICReg.forward: the variance term is
+ * the mean of the two views' hinges); solo-learn's solo/losses/vicreg.py sums them, which
+ * doubles the variance weight for the same 25/25/1 (both codes' defaults). CIFAR defaults
+ * from solo-learn's scripts/pretrain/cifar/vicreg.yaml: projector 2048 → 2048 (3 layers),
+ * weights 25/25/1, LARS lr 0.3, weight decay 1e-4, η 0.02. The bench's peer halves the
+ * variance term too (bench/peer/ssl_methods.py).
+ * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
  */
 import { mlpHead, threeLayer } from '../heads/mlp';
 import { vicregTerms, weightVicregTerms } from '../losses';

@@ -18,6 +18,8 @@ export interface RunConfig extends TrainDefaults {
   width: number;
   epochs: number;
   seed: number;
+  /** LARS clip_lr, explicit (runs stored before it existed read as false). */
+  clipLr: boolean;
   /** lr × batch / 256: what the optimiser gets at the end of warm-up. */
   scaledLr: number;
   /** Augmentation preset name, or 'method' when the method declares its views itself. */
@@ -64,12 +66,13 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
     ...(o.momentum !== undefined ? { momentum: o.momentum } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
     ...(o.warmupEpochs !== undefined ? { warmupEpochs: o.warmupEpochs } : {}),
-    clipLr: o.clipLr ?? def.train.clipLr ?? false,
   };
+  const clipLr = o.clipLr ?? train.clipLr ?? false;
   const cfg: RunConfig = {
     method: def.name,
     params,
     ...train,
+    clipLr,
     backbone: o.backbone ?? 'small',
     width: o.width ?? 1,
     epochs,
@@ -87,6 +90,8 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
   check(cfg.weightDecay >= 0, `weight decay must be ≥ 0, got ${cfg.weightDecay}`, 'weightDecay');
   check(cfg.momentum >= 0 && cfg.momentum < 1, `momentum must be in [0, 1), got ${cfg.momentum}`, 'momentum');
   check(cfg.warmupEpochs >= 0 && cfg.warmupEpochs <= cfg.epochs, `warm-up epochs must be in [0, epochs], got ${cfg.warmupEpochs}`, 'warmupEpochs');
+  check(typeof cfg.clipLr === 'boolean', `clipLr must be true or false, got ${String(cfg.clipLr)}`, 'clipLr');
+  check(!cfg.clipLr || cfg.optimizer === 'lars', `clipLr clips LARS's layer lr; optimizer ${cfg.optimizer} has none (use --optimizer lars)`, 'clipLr');
   check(cfg.width > 0, `width must be > 0, got ${cfg.width}`, 'width');
   check(Number.isInteger(cfg.knnK) && cfg.knnK >= 1, `knn k must be a positive integer, got ${cfg.knnK}`, 'knnK');
   check(cfg.knnTemperature > 0, `knn temperature must be > 0, got ${cfg.knnTemperature}`, 'knnTemperature');

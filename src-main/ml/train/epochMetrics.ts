@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { renderViews, type ViewSpec } from '../augment';
 import { embed, gatherPixels, type FeatureNet } from '../eval/embed';
-import { featureStd, featureUniformity, knnAccuracy } from '../eval/monitor';
+import { featureStd, featureUniformity, knnAccuracy, sampleOf } from '../eval/monitor';
 import { alignment } from '../losses';
 import type { RunConfig } from './config';
 import { isLabelled, type TrainData } from './data';
@@ -39,8 +39,8 @@ export async function epochMetrics(backbone: FeatureNet, data: TrainData, cfg: R
   } finally {
     test.dispose();
   }
-  // Alignment: two views of a fixed set of test images through the backbone (inference mode).
-  const idx = evalIdx.slice(0, ALIGN_IMAGES);
+  // Alignment: two views of a seeded sample of test images through the backbone (inference mode).
+  const idx = sampleOf(evalIdx, ALIGN_IMAGES);
   if (views.length >= 2 && idx.length >= 2) {
     const pixels = gatherPixels(data, idx);
     const pair = renderViews({ pixels, shape: [idx.length, data.size, data.size, data.channels] }, views.slice(0, 2), { seed: cfg.seed, epoch: 1_000_000 }, { normalize: data.stats });

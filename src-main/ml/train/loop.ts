@@ -122,8 +122,8 @@ export async function trainLoop(
           weightDecay: cfg.weightDecay,
           momentum: cfg.momentum,
           eta: cfg.eta,
-          clipLr: cfg.clipLr ?? false,
           excludeBiasAndNorm: cfg.excludeBiasAndNorm,
+          clipLr: cfg.clipLr ?? false,
         }, model.paramGroups())
       : null;
     return await epochs(model, optimizer, data, cfg, views, hooks, resume, control);
