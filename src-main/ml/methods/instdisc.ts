@@ -21,24 +21,29 @@ import { forward, num, positiveInt, sgdDefaults, stepSeed } from './common';
 import { defineModel } from './model';
 import { checkTemperature, linearHead } from './pair';
 import type { MethodDefinition } from './types';
+import type { ViewSpec } from '../augment';
 import { PretextError } from '../../core/errors';
+
+/**
+ * The view of lemniscate's main.py (and MoCo v1's main_moco.py): RandomResizedCrop scale
+ * 0.2–1, grayscale 0.2, colour jitter 0.4 on all four, always applied, flip, no blur.
+ */
+export const instdiscView = (size: number, name: string): ViewSpec => ({
+  name,
+  size,
+  crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
+  flipProb: 0.5,
+  colorJitter: { prob: 1, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 },
+  grayscaleProb: 0.2,
+  blur: null,
+  solarize: null,
+});
 
 export const instdisc: MethodDefinition = {
   name: 'instdisc',
   summary: 'instance discrimination: NCE against a memory bank of every training image',
   reference: 'Wu et al., Unsupervised Feature Learning via Non-Parametric Instance Discrimination (CVPR 2018); code: github.com/zhirongw/lemniscate.pytorch',
-  preset: (size) => [
-    {
-      name: 'view-1',
-      size,
-      crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
-      flipProb: 0.5,
-      colorJitter: { prob: 1, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 },
-      grayscaleProb: 0.2,
-      blur: null,
-      solarize: null,
-    },
-  ],
+  preset: (size) => [instdiscView(size, 'view-1')],
   params: { projOut: 128, negatives: 4096, temperature: 0.07, bankMomentum: 0.5 },
   train: sgdDefaults(0.03, 5e-4, 0),
   validate(p) {

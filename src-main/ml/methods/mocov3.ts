@@ -1,0 +1,69 @@
+/**
+ * MoCo v3 (Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers",
+ * ICCV 2021; facebookresearch/moco-v3 moco/builder.py `MoCo_ResNet` and main_moco.py; CIFAR
+ * settings from solo-learn solo/methods/mocov3.py and scripts/pretrain/cifar/mocov3.yaml).
+ * An online backbone + projector + predictor and a momentum backbone + projector (EMA, momentum
+ * 0.99 → 1 on a cosine of the step, as main_moco.py's adjust_moco_momentum and solo-learn's
+ * base_tau/final_tau); no queue: each view's query contrasts with the other view's keys of the
+ * batch, loss = ctr(q1, k2) + ctr(q2, k1), each InfoNCE scaled by 2τ (losses/mocov3.ts).
+ * Heads as builder.py's _build_mlp for ResNets and solo-learn: projector Linear → BN → ReLU →
+ * Linear → BN (no affine), 4096 → 256; predictor Linear → BN → ReLU → Linear, 4096 → 256.
+ * Defaults from solo-learn's cifar/mocov3.yaml: τ 0.2, LARS lr 0.3, weight decay 1e-6, η 0.02,
+ * bias and norm excluded, batch 256, augmentations asymmetric.yaml (the 'byol' preset).
+ * Nothing here depends on the backbone's kind: any backbone of the registry that returns pooled
+ * features (ResNets, a ViT's class token) trains with it.
+ * Deliberate differences: one process (no all-gather of keys, so the negatives are the batch's
+ * own); the official ViT recipe (AdamW, frozen patch projection) is not applied by default.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { bnTwoLayer, mlpHead, type HeadBlock } from '../heads/mlp';
+import { mocoV3Loss } from '../losses';
+import { cosineMomentum } from '../train/schedule';
+import { MomentumPair, forward, larsDefaults, num, positiveInt } from './common';
+import { defineModel } from './model';
+import { checkTemperature } from './pair';
+import type { MethodDefinition } from './types';
+
+/** builder.py's projector for ResNets (_build_mlp(2, ..., last_bn=True)): the last BN has no affine parameters. */
+const projectorBlocks = (hidden: number, out: number): HeadBlock[] => [
+  { out: hidden, batchNorm: true, relu: true },
+  { out, batchNorm: true, relu: false, affine: false },
+];
+
+export const mocov3: MethodDefinition = {
+  name: 'mocov3',
+  summary: 'momentum encoder, predictor, symmetric InfoNCE within the batch (no queue)',
+  reference: 'Chen, Xie & He, An Empirical Study of Training Self-Supervised Vision Transformers (ICCV 2021); code: github.com/facebookresearch/moco-v3',
+  preset: 'byol',
+  params: { projHidden: 4096, projOut: 256, predHidden: 4096, temperature: 0.2, baseTau: 0.99, finalTau: 1 },
+  train: larsDefaults(0.3, 1e-6),
+  validate(p) {
+    checkTemperature(num(p, 'temperature'));
+    const base = num(p, 'baseTau');
+    const final = num(p, 'finalTau');
+    if (!(base >= 0 && base <= final && final <= 1)) throw new Error('options need 0 ≤ baseTau ≤ finalTau ≤ 1');
+  },
+  build(makeBackbone, featureDim, p) {
+    const hidden = positiveInt(p, 'projHidden');
+    const out = positiveInt(p, 'projOut');
+    const temperature = num(p, 'temperature');
+    const backbone = makeBackbone();
+    const projector = mlpHead('mocov3-projector', featureDim, projectorBlocks(hidden, out));
+    const predictor = mlpHead('mocov3-predictor', out, bnTwoLayer(positiveInt(p, 'predHidden'), out));
+    const momentumBackbone = makeBackbone();
+    const momentumProjector = mlpHead('mocov3-momentum-projector', featureDim, projectorBlocks(hidden, out));
+    const pair = new MomentumPair([backbone, projector], [momentumBackbone, momentumProjector]);
+    return defineModel(
+      { backbone, heads: { projector, predictor }, copies: { momentumBackbone, momentumProjector } },
+      {
+        targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => pair.targetForward(v))),
+        loss: ({ views }, [k1, k2]) => {
+          const q1 = forward(views[0]!, backbone, projector, predictor);
+          const q2 = forward(views[1]!, backbone, projector, predictor);
+          return { loss: tf.add(mocoV3Loss(q1, k2 as tf.Tensor2D, temperature), mocoV3Loss(q2, k1 as tf.Tensor2D, temperature)) };
+        },
+        afterStep: ({ step, totalSteps }) => pair.update(cosineMomentum(step, totalSteps, num(p, 'baseTau'), num(p, 'finalTau'))),
+      },
+    );
+  },
+};
