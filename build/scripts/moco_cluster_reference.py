@@ -80,14 +80,11 @@ def main():
         x = f32(F.normalize(torch.randn(n, d, generator=gen), dim=1))
         assign, centroids = kmeans(x, torch.tensor(init), iters)
         kmeans_cases.append({'x': x.tolist(), 'init': init, 'iters': iters, 'assignments': assign.tolist(), 'centroids': centroids.tolist()})
-    out = {'generator': f'PyTorch {torch.__version__}, float64, build/scripts/moco_cluster_reference.py', 'cases': cases, 'kmeans': kmeans_cases}
+    payload = {'generator': f'PyTorch {torch.__version__}, float64, build/scripts/moco_cluster_reference.py', 'cases': cases, 'kmeans': kmeans_cases}
     with open(OUT, 'w') as f:
-        json.dump(out, f)
-        f.write('\n')
-    print(f'{len(cases)} loss cases, {len(kmeans_cases)} k-means cases -> {os.path.relpath(OUT)}')
-    for c in cases:
-        print(c['fn'], c['expected'])
-
+        f.write(json.dumps(payload) + '\n')
+    summary = [f"{c['fn']} {c['expected']}" for c in cases]
+    print('\n'.join([f'{len(cases)} loss cases, {len(kmeans_cases)} k-means cases -> {os.path.relpath(OUT)}', *summary]))
 
 if __name__ == '__main__':
     main()

@@ -21,17 +21,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PretextError } from '../../core/errors';
 import { deriveSeed } from '../../core/rng';
 import { ClusterMemory } from '../blocks';
-import { mlpHead, type HeadBlock } from '../heads/mlp';
+import { bnTwoLayer, mlpHead } from '../heads/mlp';
 import { deepClusterLoss, l2Normalize, stopGradient } from '../losses';
 import { forward, larsDefaults, num, positiveInt } from './common';
 import { defineModel } from './model';
 import { checkTemperature } from './pair';
 import type { MethodDefinition } from './types';
-
-const projectorBlocks = (hidden: number, out: number): HeadBlock[] => [
-  { out: hidden, batchNorm: true, relu: true },
-  { out, batchNorm: false, relu: false, bias: true },
-];
 
 export const deepclusterv2: MethodDefinition = {
   name: 'deepclusterv2',
@@ -56,7 +51,7 @@ export const deepclusterv2: MethodDefinition = {
     const sets = positiveInt(p, 'prototypeSets');
     const rowOf = new Map(data.trainIndices.map((idx, row) => [idx, row]));
     const backbone = makeBackbone();
-    const projector = mlpHead('deepclusterv2-projector', featureDim, projectorBlocks(positiveInt(p, 'projHidden'), out));
+    const projector = mlpHead('deepclusterv2-projector', featureDim, bnTwoLayer(positiveInt(p, 'projHidden'), out));
     const memory = new ClusterMemory(n, 2, out, 1400);
     // Prototypes: unit rows [k, D], set from the centroids at each epoch's start (no gradient).
     const prototypes = Array.from({ length: sets }, (_, i) => tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([k, out], 0, 1, 'float32', 1410 + i)), false)));

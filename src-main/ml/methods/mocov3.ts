@@ -16,6 +16,7 @@
  * own); the official ViT recipe (AdamW, frozen patch projection) is not applied by default.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { bnTwoLayer, mlpHead, type HeadBlock } from '../heads/mlp';
 import { mocoV3Loss } from '../losses';
 import { cosineMomentum } from '../train/schedule';
@@ -39,28 +40,27 @@ export const mocov3: MethodDefinition = {
   train: larsDefaults(0.3, 1e-6),
   validate(p) {
     checkTemperature(num(p, 'temperature'));
-    const base = num(p, 'baseTau');
-    const final = num(p, 'finalTau');
+    const [base, final] = [num(p, 'baseTau'), num(p, 'finalTau')];
     if (!(base >= 0 && base <= final && final <= 1)) throw new Error('options need 0 ≤ baseTau ≤ finalTau ≤ 1');
   },
   build(makeBackbone, featureDim, p) {
-    const hidden = positiveInt(p, 'projHidden');
     const out = positiveInt(p, 'projOut');
     const temperature = num(p, 'temperature');
-    const backbone = makeBackbone();
-    const projector = mlpHead('mocov3-projector', featureDim, projectorBlocks(hidden, out));
+    // The online branch and its momentum copy: a backbone and a projector each.
+    const branch = (name: string): [tfl.LayersModel, tfl.LayersModel] => [makeBackbone(), mlpHead(name, featureDim, projectorBlocks(positiveInt(p, 'projHidden'), out))];
+    const [backbone, projector] = branch('mocov3-projector');
     const predictor = mlpHead('mocov3-predictor', out, bnTwoLayer(positiveInt(p, 'predHidden'), out));
-    const momentumBackbone = makeBackbone();
-    const momentumProjector = mlpHead('mocov3-momentum-projector', featureDim, projectorBlocks(hidden, out));
+    const [momentumBackbone, momentumProjector] = branch('mocov3-momentum-projector');
     const pair = new MomentumPair([backbone, projector], [momentumBackbone, momentumProjector]);
+    const online = [backbone, projector, predictor];
     return defineModel(
       { backbone, heads: { projector, predictor }, copies: { momentumBackbone, momentumProjector } },
       {
-        targets: ({ views }) => views.slice(0, 2).map((v) => tf.tidy(() => pair.targetForward(v))),
-        loss: ({ views }, [k1, k2]) => {
-          const q1 = forward(views[0]!, backbone, projector, predictor);
-          const q2 = forward(views[1]!, backbone, projector, predictor);
-          return { loss: tf.add(mocoV3Loss(q1, k2 as tf.Tensor2D, temperature), mocoV3Loss(q2, k1 as tf.Tensor2D, temperature)) };
+        // k1, k2: the momentum branch's projections of the two views, without gradient.
+        targets: ({ views }) => [0, 1].map((i) => tf.tidy(() => pair.targetForward(views[i]!))),
+        loss: ({ views }, keys) => {
+          const [q1, q2] = [0, 1].map((i) => forward(views[i]!, ...online));
+          return { loss: tf.add(mocoV3Loss(q1!, keys[1] as tf.Tensor2D, temperature), mocoV3Loss(q2!, keys[0] as tf.Tensor2D, temperature)) };
         },
         afterStep: ({ step, totalSteps }) => pair.update(cosineMomentum(step, totalSteps, num(p, 'baseTau'), num(p, 'finalTau'))),
       },
