@@ -116,7 +116,8 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
       const params = plan.params?.[name] ?? {};
       const cfg = resolveConfig(name, { ...overrides, params }, (base) => presetForMethod(base, data.imageSize));
       checkConfigForData(cfg, data);
-      return cfg;
+      const fit = getMethod(name).fitToData;
+      return fit ? { ...cfg, params: fit(cfg.params, data.trainImages) } : cfg;
     } catch (err) {
       if (err instanceof PretextError) {
         const field = err.field === undefined || err.field in overrides || err.field === 'methods' ? err.field : `params.${name}.${err.field}`;

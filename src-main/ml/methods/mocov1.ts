@@ -15,9 +15,8 @@
  * and the key encoder on the same number of sub-batches of a seeded permutation of the batch,
  * unpermuted afterwards: each sub-batch's BN uses its own statistics, as each GPU's would.
  *
- * Deliberate differences: the queue is 65,536 as the paper's, capped at the train split (the
- * pretext `queueSize` option is the cap's input: the effective size is min(queueSize, train
- * images)); the lr follows the trainer's cosine (v1 steps ×0.1 at epochs 120 and 160); each
+ * Deliberate differences: the queue is 65,536 as the paper's, capped at the train split (fitToData:
+ * the run's resolved config records min(queueSize, train images)); the lr follows the trainer's cosine (v1 steps ×0.1 at epochs 120 and 160); each
  * emulated GPU's BN running statistics are updated in turn (there, each GPU keeps its own).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -59,6 +58,7 @@ export const mocov1: MethodDefinition = {
   preset: (size) => [instdiscView(size, 'view-1'), instdiscView(size, 'view-2')],
   params: { projOut: 128, temperature: 0.07, queueSize: 65536, tau: 0.999, shuffleGroups: 4 },
   train: sgdDefaults(0.03, 1e-4, 0),
+  fitToData: (p, trainImages) => ({ ...p, queueSize: Math.min(positiveInt(p, 'queueSize'), trainImages) }),
   validate(p, t) {
     checkTemperature(num(p, 'temperature'));
     const tau = num(p, 'tau');

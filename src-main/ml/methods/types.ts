@@ -146,6 +146,11 @@ export interface MethodDefinition {
   minClasses?: number;
   /** The evaluated encoder for these params (default: the backbone alone). */
   evaluation?(params: Params): EvaluationSpec;
+  /**
+   * The params a run records for a train split of `trainImages` images, where the method caps
+   * an option at it (MoCo v1's queue): the effective value is what the resolved config shows.
+   */
+  fitToData?(params: Params, trainImages: number): Params;
   /** Validates merged params; throws with a message naming the bad option. */
   validate?(params: Params, train: TrainDefaults): void;
   build(makeBackbone: BackboneFactory, featureDim: number, params: Params, numClasses: number, data: BuildData): SslModel;

@@ -15,6 +15,7 @@ import type { SslModel } from '../../../src-main/ml/methods';
 import { readCheckpoint } from '../../../src-main/ml/train/checkpoint';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { trainLoop } from '../../../src-main/ml/train/loop';
+import { resolveTrainConfigs } from '../../../src-main/tasks/trainConfig';
 import type { MetricPoint } from '../../../src-main/core/types';
 import { makeTempDir } from '../../helpers/tmp';
 import { toyTrainData } from '../train/toyData';
@@ -114,6 +115,14 @@ describe('mocov1', () => {
     expect(models[0]!.buffers()['queue']!.shape).toEqual([32, 8]);
     expect(new Set(counts).size, counts.join(', ')).toBe(1);
     for (const p of points.filter((x) => x.name === 'loss')) expect(Number.isFinite(p.value)).toBe(true);
+  });
+
+  it("records the effective queue (65,536 capped at the train split) in a run's resolved config", () => {
+    const facts = { datasetId: 'd', imageSize: 8, trainImages: 1000, numClasses: 2 };
+    const [small] = resolveTrainConfigs({ methods: ['mocov1'], batch: 8 }, facts, 'cpu');
+    expect(small!.params['queueSize']).toBe(1000);
+    const [large] = resolveTrainConfigs({ methods: ['mocov1'], batch: 8 }, { ...facts, trainImages: 100_000 }, 'cpu');
+    expect(large!.params['queueSize']).toBe(65536);
   });
 
   it('refuses a shuffleGroups that does not divide the batch, naming the option', () => {
