@@ -44,6 +44,9 @@ const small: Record<string, Record<string, number>> = {
   invaspread: { projOut: 8 },
   nnclr: { projHidden: 16, projOut: 8, predHidden: 16, queueSize: 32 },
   instdisc: { projOut: 8, negatives: 16 },
+  mocov3: { projHidden: 16, projOut: 8, predHidden: 16 },
+  mocov1: { projOut: 8, queueSize: 32 },
+  deepclusterv2: { projHidden: 16, projOut: 8 },
   supervised: {},
   random: {},
 };
@@ -96,8 +99,9 @@ describe('trainer', () => {
   }
 
   it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
-    // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise.
-    for (const method of ['byol', 'moco', 'nnclr', 'instdisc']) {
+    // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
+    // MoCo v1: shuffled sub-batches; DeepCluster v2: memory, k-means at the epoch's start (onEpochStart).
+    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'mocov1', 'deepclusterv2']) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);
       const interrupted = newRun(method, 3);

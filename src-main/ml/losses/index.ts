@@ -19,3 +19,5 @@ export { nnclrLoss } from './nnclr';
 export { nceLoss } from './nce';
 export { knnPredict } from './knn';
 export { l2Normalize, stopGradient } from './tensorUtil';
+export { mocoV3Loss } from './mocov3';
+export { deepClusterLoss } from './deepcluster';

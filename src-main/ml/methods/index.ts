@@ -4,11 +4,14 @@ import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { dcl } from './dcl';
+import { deepclusterv2 } from './deepclusterv2';
 import { flatnce } from './flatnce';
 import { hcl } from './hcl';
 import { instdisc } from './instdisc';
 import { invaspread } from './invaspread';
 import { moco } from './moco';
+import { mocov1 } from './mocov1';
+import { mocov3 } from './mocov3';
 import { nnclr } from './nnclr';
 import { simclr } from './simclr';
 import { simclrv2 } from './simclrv2';
@@ -24,7 +27,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 

@@ -24,7 +24,7 @@ export interface ModelSpec {
   trains?: boolean;
 }
 
-export type ModelBehaviour = Pick<SslModel, 'loss' | 'targets' | 'beforeApply' | 'afterStep'>;
+export type ModelBehaviour = Pick<SslModel, 'loss' | 'targets' | 'beforeApply' | 'afterStep' | 'onEpochStart'>;
 
 /** An SslModel from its declared parts and its step behaviour (loss, targets, hooks). */
 export function defineModel(spec: ModelSpec, behaviour: ModelBehaviour): SslModel {

@@ -84,6 +84,12 @@ export interface SslModel {
    * disposes both maps.
    */
   beforeApply?(grads: tf.NamedTensorMap, input: StepInput): tf.NamedTensorMap;
+  /**
+   * Before an epoch's first step, also the first epoch of a resumed run (DeepCluster v2's
+   * k-means on the last epoch's memory): `seed` is the run's seed, so what it draws is fixed by
+   * (seed, epoch).
+   */
+  onEpochStart?(e: { epoch: number; seed: number }): void;
   /** After the optimiser's update: EMA of target networks, queue updates. */
   afterStep?(input: StepInput, targets: tf.Tensor[]): void;
   /** False for the random-init baseline: nothing to optimise. */

@@ -163,6 +163,7 @@ async function epochs(
       const pending: MetricPoint[] = [];
       const epochStart = performance.now();
       const steps = model.trains ? stepsPerEpoch : 0;
+      if (steps > 0) model.onEpochStart?.({ epoch, seed: cfg.seed });
       for (let s = 0; s < steps; s++) {
         throwIfAborted(control.signal);
         const step = epoch * stepsPerEpoch + s;
