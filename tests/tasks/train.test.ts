@@ -44,6 +44,7 @@ const small: Record<string, Record<string, number>> = {
   invaspread: { projOut: 8 },
   nnclr: { projHidden: 16, projOut: 8, predHidden: 16, queueSize: 32 },
   instdisc: { projOut: 8, negatives: 16 },
+  swav: { projHidden: 16, projOut: 8, prototypes: 10, queueSize: 16 },
   supervised: {},
   random: {},
 };
@@ -87,7 +88,11 @@ describe('trainer', () => {
         expect(seq['loss']!.length).toBe(3); // 48 train images / batch 16
         for (const [, v] of seq['loss']!) expect(Number.isFinite(v)).toBe(true);
         // A method's per-term metrics reach the store per step, like the loss.
-        const terms = { vicreg: ['invariance', 'variance', 'covariance'], alignuniform: ['alignment', 'uniformity'] }[method] ?? [];
+        const terms = {
+          vicreg: ['invariance', 'variance', 'covariance'],
+          alignuniform: ['alignment', 'uniformity'],
+          swav: ['global', 'local', 'codes_entropy'],
+        }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
       expect(latestCheckpoint(ws, id)).toBeDefined();
@@ -96,8 +101,9 @@ describe('trainer', () => {
   }
 
   it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
-    // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise.
-    for (const method of ['byol', 'moco', 'nnclr', 'instdisc']) {
+    // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
+    // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0.
+    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'swav']) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);
       const interrupted = newRun(method, 3);

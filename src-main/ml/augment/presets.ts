@@ -80,7 +80,7 @@ const base = (
   interpolation: ViewRecipe['interpolation'] = 'bicubic',
 ): ViewRecipe => ({ scale, jitter, blur, kernel, solarize, interpolation });
 
-const SWAV_CIFAR_GLOBAL = base(STRONG, 0, 'full', 0, [0.14, 1]);
+const SWAV_CIFAR_GLOBAL = base(STRONG, 0.5, 'full', 0, [0.14, 1]);
 
 const presets: Record<string, { summary: string; build: (size: number) => ViewSpec[] }> = {
   simclr: {
@@ -125,8 +125,8 @@ const presets: Record<string, { summary: string; build: (size: number) => ViewSp
       ),
   },
   'swav-cifar': {
-    summary: 'solo-learn cifar/swav.yaml views (jitter 0.8/0.8/0.8/0.2, no blur) as 2 global (scale 0.14–1) + 6 local (0.05–0.14, half size) crops',
-    build: (s) => multiCrop(s, [SWAV_CIFAR_GLOBAL, SWAV_CIFAR_GLOBAL], base(STRONG, 0, 'full', 0, [0.05, 0.14]), 6, smallLocalSize(s)),
+    summary: 'solo-learn cifar/augmentations/symmetric.yaml (swav) as 2 global (scale 0.14–1) + 6 local (0.05–0.14, half size) crops',
+    build: (s) => multiCrop(s, [SWAV_CIFAR_GLOBAL, SWAV_CIFAR_GLOBAL], base(STRONG, 0.5, 'full', 0, [0.05, 0.14]), 6, smallLocalSize(s)),
   },
   'dino-cifar': {
     summary: 'solo-learn cifar/augmentations/asymmetric.yaml views (no blur, solarize 0/0.2) as 2 global (0.4–1) + 8 local (0.05–0.4, half size) crops',

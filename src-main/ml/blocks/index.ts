@@ -14,3 +14,4 @@ export interface StatefulBlock {
 export { Queue } from './queue';
 export { MemoryBank } from './memoryBank';
 export { SupportSet } from './supportSet';
+export { normalizePrototypes, prototypesHead, WeightNormDense } from './prototypes';

@@ -13,6 +13,7 @@ import { nnclr } from './nnclr';
 import { simclr } from './simclr';
 import { simclrv2 } from './simclrv2';
 import { simsiam } from './simsiam';
+import { swav } from './swav';
 import type { MethodDefinition } from './types';
 import { PretextError } from '../../core/errors';
 import { vicreg } from './vicreg';
@@ -24,7 +25,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, swav, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
