@@ -45,6 +45,7 @@ const small: Record<string, Record<string, number>> = {
   nnclr: { projHidden: 16, projOut: 8, predHidden: 16, queueSize: 32 },
   instdisc: { projOut: 8, negatives: 16 },
   swav: { projHidden: 16, projOut: 8, prototypes: 10, queueSize: 16 },
+  dino: { projHidden: 16, projOut: 8, prototypes: 10 },
   supervised: {},
   random: {},
 };
@@ -92,6 +93,7 @@ describe('trainer', () => {
           vicreg: ['invariance', 'variance', 'covariance'],
           alignuniform: ['alignment', 'uniformity'],
           swav: ['global', 'local', 'codes_entropy'],
+          dino: ['teacher_entropy', 'kl'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
@@ -102,8 +104,9 @@ describe('trainer', () => {
 
   it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
     // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
-    // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0.
-    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'swav']) {
+    // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0; DINO: EMA
+    // teacher, center, last layer frozen in epoch 0.
+    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'swav', 'dino']) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);
       const interrupted = newRun(method, 3);

@@ -4,6 +4,7 @@ import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { dcl } from './dcl';
+import { dino } from './dino';
 import { flatnce } from './flatnce';
 import { hcl } from './hcl';
 import { instdisc } from './instdisc';
@@ -25,7 +26,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, swav, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, swav, dino, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
