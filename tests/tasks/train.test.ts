@@ -102,7 +102,7 @@ describe('trainer', () => {
     });
   }
 
-  it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
+  it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 480_000 }, async () => {
     // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
     // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0; DINO: EMA
     // teacher, center, last layer frozen in epoch 0.

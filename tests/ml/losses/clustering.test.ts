@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dinoCenter, dinoMultiCropLoss, swappedPrediction, swavCodes, swavLoss } from '../../../src-main/ml/losses';
 import { BACKENDS, useBackend } from './backends';
-import { flatten, type Json } from './fixture';
+import { flatten, worstFraction, type Json } from './fixture';
 
 interface Case {
   fn: 'swavMultiCrop' | 'dinoMultiCrop' | 'dinoCenter';
@@ -42,16 +42,6 @@ function lossOf(c: Case): { inputs: tf.Tensor2D[]; fixed: tf.Tensor[]; f: (xs: t
   if (c.fn === 'dinoCenter') return { inputs: teacher, fixed: [center], f: (t) => dinoCenter(center, t, num(a['momentum']!)) };
   const f = (student: tf.Tensor2D[]) => dinoMultiCropLoss(student, teacher, center, num(a['studentTemp']!), num(a['teacherTemp']!));
   return { inputs: crops(a['student']!), fixed: [...teacher, center], f };
-}
-
-function worstFraction(actual: ArrayLike<number>, expected: number[], rel: number, abs: number, scaleByMax: boolean): number {
-  const scale = expected.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const tol = rel * (scaleByMax ? scale : Math.abs(expected[i]!)) + abs;
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / tol);
-  }
-  return worst;
 }
 
 describe('clustering-reference.json', () => {

@@ -23,7 +23,7 @@ function input(epoch: number, views: tf.Tensor4D[]): StepInput {
 
 function build(method: string, params: Record<string, number | boolean>) {
   const def = getMethod(method);
-  return tf.tidy(() => def.build(makeBackbone, 32, { ...def.params, ...params }, 10, { trainIndices: [0, 1, 2, 3, 4, 5, 6, 7] }));
+  return def.build(makeBackbone, 32, { ...def.params, ...params }, 10, { trainIndices: [0, 1, 2, 3, 4, 5, 6, 7] });
 }
 
 const views = () => [8, 8, 4, 4].map((s, i) => tf.randomNormal([4, s, s, 1], 0, 1, 'float32', i) as tf.Tensor4D);
@@ -60,7 +60,7 @@ describe('dino', () => {
     const before = tf.memory().numTensors;
     const model = build('dino', { projHidden: 16, projOut: 8, prototypes: 6, clipGrad: 0.01 });
     const head = model.networks()['head']!;
-    const last = head.layers.at(-1)!.trainableWeights.map((w) => w.read().name);
+    const last = head.layers.at(-1)!.trainableWeights.map((w) => (w.read() as tf.Variable).name);
     expect(last.length).toBe(2); // v and the gain g (normLastLayer false)
     for (const epoch of [0, 1]) {
       const x = views();
