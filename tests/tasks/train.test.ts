@@ -47,6 +47,8 @@ const small: Record<string, Record<string, number>> = {
   mocov3: { projHidden: 16, projOut: 8, predHidden: 16 },
   mocov1: { projOut: 8, queueSize: 32 },
   deepclusterv2: { projHidden: 16, projOut: 8 },
+  swav: { projHidden: 16, projOut: 8, prototypes: 10, queueSize: 16 },
+  dino: { projHidden: 16, projOut: 8, prototypes: 10 },
   supervised: {},
   random: {},
 };
@@ -90,7 +92,12 @@ describe('trainer', () => {
         expect(seq['loss']!.length).toBe(3); // 48 train images / batch 16
         for (const [, v] of seq['loss']!) expect(Number.isFinite(v)).toBe(true);
         // A method's per-term metrics reach the store per step, like the loss.
-        const terms = { vicreg: ['invariance', 'variance', 'covariance'], alignuniform: ['alignment', 'uniformity'] }[method] ?? [];
+        const terms = {
+          vicreg: ['invariance', 'variance', 'covariance'],
+          alignuniform: ['alignment', 'uniformity'],
+          swav: ['global', 'local', 'codes_entropy'],
+          dino: ['teacher_entropy', 'kl'],
+        }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
       expect(latestCheckpoint(ws, id)).toBeDefined();
@@ -98,10 +105,12 @@ describe('trainer', () => {
     });
   }
 
-  it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 240_000 }, async () => {
+  it('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records', { timeout: 600_000 }, async () => {
     // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
-    // MoCo v1: shuffled sub-batches; DeepCluster v2: memory, k-means at the epoch's start (onEpochStart).
-    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'mocov1', 'deepclusterv2']) {
+    // MoCo v1: shuffled sub-batches; DeepCluster v2: memory, k-means at the epoch's start (onEpochStart);
+    // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0; DINO: EMA
+    // teacher, center, last layer frozen in epoch 0.
+    for (const method of ['byol', 'moco', 'nnclr', 'instdisc', 'mocov1', 'deepclusterv2', 'swav', 'dino']) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);
       const interrupted = newRun(method, 3);

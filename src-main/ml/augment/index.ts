@@ -20,6 +20,6 @@ export { sampleCropBox, sampleJitter, sampleViewParams, JITTER_OPS } from './par
 export type { CropBox, JitterParams, ViewParams } from './params';
 export { applyView, channelStats, normalize, renderViews, sampleBatchParams, toUnitFloat } from './pipeline';
 export type { ImageBatch, RenderOptions, SeedPath } from './pipeline';
-export { localSize, multiCrop, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
+export { localSize, multiCrop, smallLocalSize, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
 export type { ViewRecipe } from './presets';
 export { pilWeights, type Interpolation } from './resample';

@@ -45,12 +45,20 @@ export function localSize(imageSize: number): number {
   return Math.max(1, Math.round((imageSize * 96) / 224));
 }
 
-/** 2 global views (one recipe each) + n local views of side localSize(imageSize). */
-export function multiCrop(imageSize: number, globals: [ViewRecipe, ViewRecipe], local: ViewRecipe, n: number): ViewSpec[] {
+/**
+ * Side of a multi-crop local view on small images (the '-cifar' multi-crop presets): half the
+ * image, 16 px at 32 px (the 32/16 split of lightly's CIFAR SwAV/DINO transforms), at least 8.
+ */
+export function smallLocalSize(imageSize: number): number {
+  return Math.max(8, Math.round(imageSize / 2));
+}
+
+/** 2 global views (one recipe each) + n local views of side `localSide` (default localSize(imageSize)). */
+export function multiCrop(imageSize: number, globals: [ViewRecipe, ViewRecipe], local: ViewRecipe, n: number, localSide = localSize(imageSize)): ViewSpec[] {
   return [
     view('global-1', imageSize, globals[0]),
     view('global-2', imageSize, globals[1]),
-    ...Array.from({ length: n }, (_, i) => view(`local-${i + 1}`, localSize(imageSize), local)),
+    ...Array.from({ length: n }, (_, i) => view(`local-${i + 1}`, localSide, local)),
   ];
 }
 
@@ -71,6 +79,8 @@ const base = (
   scale = FULL_SCALE,
   interpolation: ViewRecipe['interpolation'] = 'bicubic',
 ): ViewRecipe => ({ scale, jitter, blur, kernel, solarize, interpolation });
+
+const SWAV_CIFAR_GLOBAL = base(STRONG, 0.5, 'full', 0, [0.14, 1]);
 
 const presets: Record<string, { summary: string; build: (size: number) => ViewSpec[] }> = {
   simclr: {
@@ -113,6 +123,15 @@ const presets: Record<string, { summary: string; build: (size: number) => ViewSp
         base(BYOL_JITTER, 0.5, 'full', 0, [0.05, 0.4]),
         8,
       ),
+  },
+  'swav-cifar': {
+    summary: 'solo-learn cifar/augmentations/symmetric.yaml (swav) as 2 global (scale 0.14–1) + 6 local (0.05–0.14, half size) crops',
+    build: (s) => multiCrop(s, [SWAV_CIFAR_GLOBAL, SWAV_CIFAR_GLOBAL], base(STRONG, 0.5, 'full', 0, [0.05, 0.14]), 6, smallLocalSize(s)),
+  },
+  'dino-cifar': {
+    summary: 'solo-learn cifar/augmentations/asymmetric.yaml views (no blur, solarize 0/0.2) as 2 global (0.4–1) + 8 local (0.05–0.4, half size) crops',
+    build: (s) =>
+      multiCrop(s, [base(BYOL_JITTER, 0, 'full', 0, [0.4, 1]), base(BYOL_JITTER, 0, 'full', 0.2, [0.4, 1])], base(BYOL_JITTER, 0, 'full', 0, [0.05, 0.4]), 8, smallLocalSize(s)),
   },
   'simclr-cifar': {
     summary: 'solo-learn cifar/augmentations/symmetric.yaml (simclr)',

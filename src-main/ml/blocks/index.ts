@@ -15,3 +15,4 @@ export { Queue } from './queue';
 export { MemoryBank } from './memoryBank';
 export { SupportSet } from './supportSet';
 export { ClusterMemory, seededDraw, sphericalKMeans } from './kmeans';
+export { normalizePrototypes, prototypesHead, WeightNormDense } from './prototypes';

@@ -7,6 +7,9 @@
  *   Q = exp(scores / ε)ᵀ (K×B); Q /= ΣQ; repeat: Q /= row sums, Q /= K; Q /= column sums, Q /= B;
  *   Q *= B; codes = Qᵀ (B×K, rows sum to 1);
  *   loss = ½ [ −mean Σ q1 · log_softmax(s2/τ) − mean Σ q2 · log_softmax(s1/τ) ].
+ * Multi-crop with a queue (swavCodes, swappedPrediction): the codes of each global crop come
+ * from Sinkhorn over the queue's scores and the batch's, and are predicted from every other
+ * crop, as in main_swav.py's loop over crops_for_assign.
  * Codes are computed under torch.no_grad() there, behind a stop-gradient here.
  * Subtracting the global max of the scores before exp() is exact (the total normalisation
  * cancels it) and keeps exp(·/ε) finite in float32; scores are prototype dot products of
@@ -56,12 +59,49 @@ export function swavLoss(
   iterations: number,
 ): tf.Scalar {
   checkSameShape('swavLoss', 'scores1', scores1, 'scores2', scores2);
-  checkPositive('swavLoss', 'temperature', temperature);
+  return tf.tidy(() => swappedPrediction([sinkhorn(scores1, epsilon, iterations), sinkhorn(scores2, epsilon, iterations)], [scores1, scores2], temperature));
+}
+
+/**
+ * The codes of one assigned crop with a queue (main_swav.py: `out = cat((queue @ Cᵀ, out))`,
+ * then `distributed_sinkhorn(out)[-bs:]`): Sinkhorn over the queue's rows and the batch's,
+ * the batch's rows kept. Without gradient.
+ * @param scores the crop's prototype scores, [B, K]
+ * @param queueScores prototype scores of the queued embeddings, [Q, K], or null (no queue)
+ */
+export function swavCodes(scores: tf.Tensor2D, queueScores: tf.Tensor2D | null, epsilon: number, iterations: number): tf.Tensor2D {
+  if (!queueScores) return sinkhorn(scores, epsilon, iterations);
+  checkMatrix('swavCodes', 'queueScores', queueScores);
+  if (queueScores.shape[1] !== scores.shape[1]) {
+    throw new Error(`swavCodes: queueScores has ${queueScores.shape[1]} prototypes, scores ${scores.shape[1]}`);
+  }
   return tf.tidy(() => {
-    const q1 = sinkhorn(scores1, epsilon, iterations);
-    const q2 = sinkhorn(scores2, epsilon, iterations);
-    const crossEntropy = (q: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor =>
-      tf.neg(tf.mean(tf.sum(tf.mul(q, tf.logSoftmax(tf.div(s, temperature))), 1)));
-    return tf.div(tf.add(crossEntropy(q1, scores2), crossEntropy(q2, scores1)), 2) as tf.Scalar;
+    const q = sinkhorn(tf.concat([queueScores, scores], 0) as tf.Tensor2D, epsilon, iterations);
+    return tf.slice(q, [queueScores.shape[0], 0], scores.shape) as tf.Tensor2D;
+  });
+}
+
+/**
+ * SwAV's swapped prediction over all crops (main_swav.py's loss loop): for each assigned crop i
+ * (codes[i]), the mean over the other crops v of −mean_b Σ_k codes_i · log_softmax(s_v/τ),
+ * averaged over the assigned crops. With two crops and two codes it is swavLoss.
+ * @param codes codes of the assigned crops (the global ones, first in `scores`), each [B, K]
+ * @param scores prototype scores of every crop, each [B, K]
+ */
+export function swappedPrediction(codes: tf.Tensor2D[], scores: tf.Tensor2D[], temperature: number): tf.Scalar {
+  checkPositive('swappedPrediction', 'temperature', temperature);
+  if (codes.length < 1 || scores.length < 2 || codes.length > scores.length) {
+    throw new Error(`swappedPrediction: needs 1 ≤ codes (${codes.length}) ≤ crops (${scores.length}) and at least 2 crops`);
+  }
+  scores.forEach((s, v) => checkSameShape('swappedPrediction', `scores[${v}]`, s, 'codes[0]', codes[0]!));
+  codes.forEach((c, i) => checkSameShape('swappedPrediction', `codes[${i}]`, c, 'scores[0]', scores[0]!));
+  return tf.tidy(() => {
+    const logP = scores.map((s) => tf.logSoftmax(tf.div(s, temperature)));
+    const terms = codes.map((c, i) => {
+      const q = stopGradient(c);
+      const others = logP.filter((_, v) => v !== i).map((lp) => tf.neg(tf.mean(tf.sum(tf.mul(q, lp), 1))));
+      return tf.div(tf.addN(others), others.length);
+    });
+    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
   });
 }

@@ -5,6 +5,7 @@ import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { dcl } from './dcl';
 import { deepclusterv2 } from './deepclusterv2';
+import { dino } from './dino';
 import { flatnce } from './flatnce';
 import { hcl } from './hcl';
 import { instdisc } from './instdisc';
@@ -16,6 +17,7 @@ import { nnclr } from './nnclr';
 import { simclr } from './simclr';
 import { simclrv2 } from './simclrv2';
 import { simsiam } from './simsiam';
+import { swav } from './swav';
 import type { MethodDefinition } from './types';
 import { PretextError } from '../../core/errors';
 import { vicreg } from './vicreg';
@@ -27,7 +29,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 

@@ -206,7 +206,7 @@ describe('presets', () => {
   it('pick a method’s CIFAR variant for small images', () => {
     expect(presetForMethod('byol', 32)).toBe('byol-cifar');
     expect(presetForMethod('byol', 96)).toBe('byol');
-    expect(presetForMethod('dino', 32)).toBe('dino');
+    expect(presetForMethod('dino', 32)).toBe('dino-cifar');
     expect(() => presetForMethod('nope', 32)).toThrow(/no augmentation preset for method 'nope'/);
     expect(() => resolvePreset('nope', 32)).toThrow(/unknown augmentation preset 'nope' \(known: simclr/);
   });

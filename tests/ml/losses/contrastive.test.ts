@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as losses from '../../../src-main/ml/losses';
 import { BACKENDS, useBackend } from './backends';
-import { callCase, flatten, type Json, type ReferenceCase } from './fixture';
+import { callCase, flatten, worstFraction, type Json, type ReferenceCase } from './fixture';
 
 type LossFn = (...args: (number | tf.Tensor)[]) => tf.Scalar;
 const byName = losses as unknown as Record<string, LossFn>;
@@ -19,16 +19,6 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/contrastive-refe
   generator: string;
   cases: (ReferenceCase & { grads: Record<string, Json> })[];
 };
-
-function worstFraction(actual: ArrayLike<number>, expected: number[], rel: number, abs: number, scaleByMax: boolean): number {
-  const scale = expected.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const tol = rel * (scaleByMax ? scale : Math.abs(expected[i]!)) + abs;
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / tol);
-  }
-  return worst;
-}
 
 describe('contrastive-reference.json', () => {
   it('covers every loss of the family, from float64 PyTorch', () => {

@@ -70,3 +70,17 @@ export function callCase(c: ReferenceCase): { args: (number | tf.Tensor)[]; out:
   expect(tf.memory().numTensors, 'only the result is left').toBe(before + 1);
   return { args, out, before };
 }
+
+/**
+ * The largest |actual − expected| as a fraction of its tolerance rel·|expected| + abs (rel·max|expected|
+ * + abs with scaleByMax, for gradients): ≤ 1 passes.
+ */
+export function worstFraction(actual: ArrayLike<number>, expected: number[], rel: number, abs: number, scaleByMax: boolean): number {
+  const scale = expected.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const tol = rel * (scaleByMax ? scale : Math.abs(expected[i]!)) + abs;
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / tol);
+  }
+  return worst;
+}
