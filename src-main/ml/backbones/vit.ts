@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { PretextError } from '../../core/errors';
 import { PatchEmbed, ViTBlock, ViTHead, type ViTPool } from './vitLayers';
 
 export type ViTName = 'vit-tiny' | 'vit-mini';
@@ -55,11 +56,16 @@ export interface ViTOptions {
 export function vit(arch: ViTName, opts: ViTOptions): tfl.LayersModel {
   const spec = VIT_ARCHS[arch];
   if (!spec) throw new Error(`unknown ViT '${arch}': expected one of ${VIT_NAMES.join(', ')}`);
+  return buildViT(spec, { ...opts, name: opts.name ?? arch });
+}
+
+/** A ViT of any shape (vit() builds the named ones). */
+export function buildViT(spec: ViTArch, opts: ViTOptions): tfl.LayersModel {
   const width = opts.width ?? 1;
   if (!(width > 0)) throw new Error(`ViT width multiplier must be > 0, got ${width}`);
   if (opts.channels !== 1 && opts.channels !== 3) throw new Error(`ViT input channels must be 1 or 3, got ${opts.channels}`);
   if (!Number.isInteger(opts.size) || opts.size < spec.patch || opts.size % spec.patch !== 0) {
-    throw new Error(`ViT input size must be a multiple of the patch size ${spec.patch}, got ${opts.size}`);
+    throw new PretextError(`backbone: a ViT takes images whose side is a multiple of its patch size ${spec.patch} px; these are ${opts.size} px`, { field: 'backbone' });
   }
   const dim = Math.max(1, Math.round((spec.dim * width) / spec.heads)) * spec.heads;
   const input = tfl.input({ shape: [opts.size, opts.size, opts.channels], name: 'image' });
@@ -68,7 +74,7 @@ export function vit(arch: ViTName, opts: ViTOptions): tfl.LayersModel {
     x = new ViTBlock({ heads: spec.heads, mlpRatio: spec.mlpRatio, name: `block_${i}` }).apply(x) as SymbolicTensor;
   }
   const pooled = new ViTHead({ pool: opts.pool ?? 'cls', name: 'head_norm' }).apply(x) as SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: pooled, name: opts.name ?? arch });
+  return tfl.model({ inputs: input, outputs: pooled, name: opts.name ?? 'vit' });
 }
 
 function parts(model: tfl.LayersModel): { embed: PatchEmbed; blocks: ViTBlock[]; head: ViTHead } {

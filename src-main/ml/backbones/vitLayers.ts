@@ -167,7 +167,7 @@ export class ViTBlock extends tfl.layers.Layer {
     if (typeof d !== 'number') throw new Error(`${this.name}: the token width must be known`);
     if (d % this.heads !== 0) throw new Error(`${this.name}: width ${d} is not a multiple of ${this.heads} heads`);
     const hidden = Math.round(d * this.mlpRatio);
-    const add = (name: string, shape: number[], init: tfl.initializers.Initializer) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
+    const add = (name: string, shape: number[], init: ReturnType<typeof tfl.initializers.zeros>) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
     const ones = () => tfl.initializers.ones();
     const zeros = () => tfl.initializers.zeros();
     add('norm1_gamma', [d], ones());

@@ -45,12 +45,13 @@ describe('ViT backbones', () => {
   it('grayscale 28 px: a 7×7 token grid, the width multiplier scales the width in whole heads', () => {
     const m = vit('vit-mini', { size: 28, channels: 1, width: 0.5 });
     expect(m.outputs[0]!.shape).toEqual([null, 64]);
-    const t = vitTokens(m, images(2, 28, 1, 1).clone());
+    const x = images(2, 28, 1, 1);
+    const t = vitTokens(m, x);
     expect(t.shape).toEqual([2, 1 + 49, 64]);
-    t.dispose();
+    tf.dispose([x, t]);
     m.dispose();
     expect(vit('vit-tiny', { size: 28, channels: 1, width: 0.5 }).outputs[0]!.shape).toEqual([null, 96]);
-    expect(() => vit('vit-mini', { size: 30, channels: 1 })).toThrow('multiple of the patch size 4');
+    expect(() => vit('vit-mini', { size: 30, channels: 1 })).toThrow('multiple of its patch size 4 px; these are 30 px');
   });
 
   it('pooled features: the class token after the final norm, or the norm of the mean patch token', async () => {
@@ -146,7 +147,7 @@ describe('ViT backbones', () => {
     const step = () =>
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(m.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
-        opt.applyGradients(grads);
+        opt.applyGradients(Object.keys(grads).map((name) => ({ name, tensor: grads[name]! })));
         return value.dataSync()[0]!;
       });
     const first = step();
