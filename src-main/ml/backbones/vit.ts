@@ -97,8 +97,3 @@ export function vitTokens(model: tfl.LayersModel, images: tf.Tensor, opts: { kee
     return head.norm(x);
   });
 }
-
-/** The token grid of a ViT at an input of `size` px (rows = cols). */
-export function vitGrid(model: tfl.LayersModel, size: number): number {
-  return Math.floor(size / parts(model).embed.patch);
-}
