@@ -1,6 +1,7 @@
 /**
  * A ViT backbone through the trainer, checkpoints, the random-init baseline and the export, on
- * a tiny grayscale dataset: simclr on vit-mini trains from its run config; the checkpoint
+ * a tiny grayscale dataset: simclr (adamw) and byol on vit-mini train from their run configs
+ * with a constant tensor count across steps; the checkpoint
  * round trip restores the same function; randomEncoder has the run's initial weights; the ONNX
  * export reproduces the exported embeddings; the tfjs export writes its folder.
  */
@@ -29,6 +30,7 @@ let tmp: ReturnType<typeof makeTempDir>;
 let ws: Workspace;
 let datasetId: string;
 let runId: string;
+const simclrSteps: number[] = [];
 const cfg = resolveConfig('simclr', { epochs: 1, batch: 16, seed: 5, backbone: 'vit-mini', width: 0.25, params: { projHidden: 16, projOut: 8 }, optimizer: 'adamw', lr: 1e-3 }, (b) => presetForMethod(b, 8));
 
 beforeAll(async () => {
@@ -37,7 +39,7 @@ beforeAll(async () => {
   ws = Workspace.open(join(tmp.dir, 'ws'));
   datasetId = makeToyDataset(ws, { channels: 1 });
   runId = createRun(ws, datasetId, 'simclr', cfg).id;
-  await runTraining(ws, runId);
+  await runTraining(ws, runId, { onStep: () => simclrSteps.push(tf.memory().numTensors) });
 }, 300_000);
 afterAll(() => {
   ws.close();
@@ -47,6 +49,22 @@ afterAll(() => {
 const weightsOf = (m: { weights: { read(): tf.Tensor }[] }) => Promise.all(m.weights.map(async (w) => Array.from(await w.read().data())));
 
 describe('a ViT run', () => {
+  it('simclr and byol train on it with a constant tensor count across steps, none leaked', async () => {
+    expect(simclrSteps).toHaveLength(3);
+    expect(new Set(simclrSteps).size).toBe(1);
+    const before = tf.memory().numTensors;
+    const byol = resolveConfig('byol', { epochs: 1, batch: 16, seed: 5, backbone: 'vit-mini', width: 0.25, params: { projHidden: 16, projOut: 8, predHidden: 16 } }, (b) => presetForMethod(b, 8));
+    const id = createRun(ws, datasetId, 'byol', byol).id;
+    const steps: number[] = [];
+    const result = await runTraining(ws, id, { onStep: () => steps.push(tf.memory().numTensors) });
+    expect(result.status).toBe('completed');
+    expect(steps).toHaveLength(3);
+    expect(new Set(steps).size).toBe(1);
+    const loss = runMetrics(ws, id, 'loss').map((m) => m.value);
+    expect(loss.every(Number.isFinite)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('trains, and randomEncoder is the run backbone at its seeded init, not the trained one', async () => {
     expect(runMetrics(ws, runId).length).toBeGreaterThan(0);
     const random = await randomEncoder(ws, runId);
