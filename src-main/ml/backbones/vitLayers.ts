@@ -19,8 +19,9 @@
  *   norm then x[:, 0]; LN is per token so the order does not matter). 'mean': mean of the
  *   patch tokens then LN (MAE's global_pool with fc_norm, models_vit.py).
  *
- * Init as timm's init_weights (mode ''): Linear weights trunc-normal σ 0.02, biases 0, LayerNorm
- * 1/0, position embeddings and class token trunc-normal σ 0.02; the patch convolution keeps
+ * Init as timm's VisionTransformer.init_weights (mode ''): Linear weights trunc-normal σ 0.02,
+ * biases 0, LayerNorm 1/0, position embeddings trunc-normal σ 0.02, the class token normal
+ * σ 1e-6 (timm's first versions drew it trunc-normal σ 0.02); the patch convolution keeps
  * PyTorch's Conv2d default, U(±1/√fan_in). tfjs truncates at ±2σ, timm at ±2 absolute (so
  * effectively not at all for σ 0.02): a deliberate difference of no practical weight.
  */
@@ -92,7 +93,7 @@ export class PatchEmbed extends tfl.layers.Layer {
     const fanIn = p * p * c;
     this.kernel = this.addWeight('kernel', [p, p, c, this.dim], 'float32', tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn) }));
     this.bias = this.addWeight('bias', [this.dim], 'float32', tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn) }));
-    this.clsToken = this.addWeight('cls_token', [1, 1, this.dim], 'float32', trunc());
+    this.clsToken = this.addWeight('cls_token', [1, 1, this.dim], 'float32', tfl.initializers.randomNormal({ stddev: 1e-6 }));
     this.posEmbed = this.addWeight('pos_embed', [1, 1 + this.grid[0] * this.grid[1], this.dim], 'float32', trunc());
     this.built = true;
   }
