@@ -42,7 +42,7 @@ describe('runs.create', () => {
     const oneImage = makeToyDataset(ws, { classes: 1, perClassTrain: 1, perClassTest: 0, seed: 3 });
     const base: TrainRequest = { datasetId, methods: ['simclr'], epochs: 1, batch: 16 };
     const cases: [TrainRequest, string, RegExp][] = [
-      [{ ...base, backbone: 'nope' }, 'backbone', /unknown backbone 'nope' \(known: resnet18, resnet34, small\)/],
+      [{ ...base, backbone: 'nope' }, 'backbone', /unknown backbone 'nope' \(known: resnet18, resnet34, small, vit-tiny, vit-mini\)/],
       [{ ...base, preset: 'nope' }, 'preset', /unknown augmentation preset 'nope'/],
       [{ ...base, batch: 1000 }, 'batch', /48 training images, fewer than one batch of 1000/],
       [{ ...base, methods: ['supervised'], datasetId: oneClass, batch: 4 }, 'methods', /at least 2 classes/],

@@ -98,7 +98,7 @@ describe('pretext train / runs', () => {
   it('validates the whole request before storing a run', { timeout: 60_000 }, async () => {
     const before = runIds();
     const cases: [string[], RegExp][] = [
-      [['--method', 'simclr', '--backbone', 'nope'], /unknown backbone 'nope' \(known: resnet18, resnet34, small\)/],
+      [['--method', 'simclr', '--backbone', 'nope'], /unknown backbone 'nope' \(known: resnet18, resnet34, small, vit-tiny, vit-mini\)/],
       [['--method', 'simclr', '--preset', 'nope'], /unknown augmentation preset 'nope'/],
       [['--method', 'simclr', '--preset', 'constructor'], /unknown augmentation preset 'constructor'/],
       [['--method', 'simclr', '--set', 'nope=1'], /method simclr has no option 'nope' \(options: projHidden, projOut, temperature\)/],

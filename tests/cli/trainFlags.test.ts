@@ -81,7 +81,7 @@ describe('pretext train: flags checked by the runs.create schema', () => {
     const base = ['train', '--dataset', datasetId, '--epochs', '1'];
     await expectRefused([...base, '--method', 'constructor'], 'method', /unknown method 'constructor'/);
     await expectRefused([...base, '--method', 'simclr,a b'], 'method', /--method must be a name of letters, digits, _ and -, got 'a b'/);
-    await expectRefused([...base, '--method', 'simclr', '--backbone', 'nope'], 'backbone', /unknown backbone 'nope' \(known: resnet18, resnet34, small\)/);
+    await expectRefused([...base, '--method', 'simclr', '--backbone', 'nope'], 'backbone', /unknown backbone 'nope' \(known: resnet18, resnet34, small, vit-tiny, vit-mini\)/);
     await expectRefused([...base, '--method', 'simclr', '--preset', 'nope'], 'preset', /unknown augmentation preset 'nope'/);
     await expectRefused([...base, '--method', 'simclr', '--set', 'nope=1'], 'set', /method simclr has no option 'nope'/);
     await expectRefused([...base, '--method', 'simclr', '--set', 'temprature=1'], 'set', /did you mean 'temperature'/);

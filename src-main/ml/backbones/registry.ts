@@ -9,6 +9,7 @@ import { PretextError } from '../../core/errors';
 import { deriveSeed } from '../../core/rng';
 import { withSeed } from '../train/seed';
 import { resnet, RESNET_NAMES } from './resnet';
+import { vit, VIT_NAMES } from './vit';
 
 /** The numeric stream of deriveSeed(seed, stream) that seeds weight initialisation. */
 export const BACKBONE_INIT_STREAM = 7;
@@ -31,9 +32,10 @@ export type BackboneFactory = () => tfl.LayersModel;
 
 type Build = (input: BackboneInput, width: number) => tfl.LayersModel;
 
-const registry: ReadonlyMap<string, Build> = new Map(
-  RESNET_NAMES.map((name): [string, Build] => [name, (i, width) => resnet(name, { size: i.size, channels: i.channels as 1 | 3, width })]),
-);
+const registry: ReadonlyMap<string, Build> = new Map([
+  ...RESNET_NAMES.map((name): [string, Build] => [name, (i, width) => resnet(name, { size: i.size, channels: i.channels as 1 | 3, width })]),
+  ...VIT_NAMES.map((name): [string, Build] => [name, (i, width) => vit(name, { size: i.size, channels: i.channels as 1 | 3, width })]),
+]);
 
 export const BACKBONE_NAMES: readonly string[] = [...registry.keys()];
 

@@ -16,14 +16,17 @@
  *   MaxPooling2D / AveragePooling2D → MaxPool / AveragePool (pads excluded from averages, as
  *     tfjs does); ZeroPadding2D + MaxPooling2D → MaxPool + Max with a constant mask (see there); GlobalAveragePooling2D / GlobalMaxPooling2D → GlobalAveragePool /
  *     GlobalMaxPool + Flatten; Flatten → Transpose back to NHWC + Flatten (tfjs flattens NHWC);
- *   Dense → Gemm (+ Relu); Dropout → Identity.
+ *   Dense → Gemm (+ Relu); Dropout → Identity;
+ *   the Vision Transformer's layers (PretextPatchEmbed, PretextViTBlock, PretextViTHead): onnxVit.ts.
  * Any other layer is refused with its name and class.
  */
-import { modelGraph, pair, weightOf, type LayerNode, type ModelGraph, type WeightValue } from './graph';
+import { modelGraph, pair, weightOf, type LayerNode, type ModelGraph } from './graph';
 import {
   AttributeType, DataType, IR_VERSION, OPSET, encodeModel,
   type AttributeJson, type ModelJson, type NodeJson, type TensorJson, type ValueInfoJson,
 } from './onnxProto';
+import { float, floatTensor, hwioToOihw, int, int64Tensor, ints } from './onnxTensors';
+import { VIT_LAYER_CLASSES, vitLayerToOnnx } from './onnxVit';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface OnnxOptions {
@@ -40,30 +43,6 @@ export const ONNX_OUTPUT = 'features';
 interface Value {
   name: string;
   nchw: boolean;
-}
-
-const ints = (name: string, v: number[]): AttributeJson => ({ name, type: AttributeType.INTS, ints: v });
-const int = (name: string, v: number): AttributeJson => ({ name, type: AttributeType.INT, i: v });
-const float = (name: string, v: number): AttributeJson => ({ name, type: AttributeType.FLOAT, f: v });
-
-function floatTensor(name: string, dims: number[], values: Float32Array): TensorJson {
-  return { name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) };
-}
-
-function int64Tensor(name: string, values: number[]): TensorJson {
-  const data = new BigInt64Array(values.map((v) => BigInt(v)));
-  return { name, dims: [values.length], data_type: DataType.INT64, raw_data: new Uint8Array(data.buffer) };
-}
-
-/** tfjs kernel [kh, kw, in, out] → ONNX weight [out, in, kh, kw]. */
-function hwioToOihw(w: WeightValue): Float32Array {
-  const [kh, kw, ci, co] = w.shape as [number, number, number, number];
-  const out = new Float32Array(w.values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = w.values[((y * kw + x) * ci + i) * co + o]!;
-  return out;
 }
 
 /**
@@ -124,12 +103,12 @@ class OnnxBuilder {
     }
   }
 
-  private op(opType: string, name: string, inputs: string[], attrs: AttributeJson[] = [], output = `${name}_out`): string {
+  op(opType: string, name: string, inputs: string[], attrs: AttributeJson[] = [], output = `${name}_out`): string {
     this.nodes.push({ name, op_type: opType, input: inputs, output: [output], attribute: attrs });
     return output;
   }
 
-  private init(t: TensorJson): string {
+  init(t: TensorJson): string {
     this.initializers.push(t);
     return t.name;
   }
@@ -291,6 +270,7 @@ class OnnxBuilder {
         return this.set(n, this.activation(n, this.op('Gemm', n.name, inputs)), false);
       }
       default:
+        if (VIT_LAYER_CLASSES.has(n.className)) return this.set(n, vitLayerToOnnx(this, n, this.input(n).name), false);
         this.fail(n, 'no ONNX conversion for this layer class');
     }
   }

@@ -6,8 +6,8 @@
  * fused with an optional residual add and ReLU), which a plain tfjs user does not have. The
  * export rebuilds the graph with standard layers — BatchNormalization, then Add when the layer
  * had a residual input, then ReLU when it was fused — and copies every weight, so the stock
- * model computes the same inference function (running statistics, eps as trained). The other
- * layers are re-created from their own config. tfjs-node is not a dependency, so the artifacts
+ * model computes the same inference function (running statistics, eps as trained). The ViT's
+ * layers become stock layers too (tfjsVit.ts). The other layers are re-created from their own config. tfjs-node is not a dependency, so the artifacts
  * are written by a save handler of ours rather than a file:// URL.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ensureDir, writeOutput } from './files';
 import { assignWeights, modelGraph, type LayerNode } from './graph';
+import { stockVitLayer, VIT_TFJS_CLASSES } from './tfjsVit';
 import { PRETEXT_VERSION } from './version';
 
 /** Stock tf.layers classes copied as they are (re-created from their config). */
@@ -76,8 +77,12 @@ export async function toStockModel(model: tfl.LayersModel): Promise<tfl.LayersMo
       out.set(n.name, y);
       continue;
     }
+    if (VIT_TFJS_CLASSES.has(n.className)) {
+      out.set(n.name, stockVitLayer(n, inputsOf(n)[0]!, fresh, built));
+      continue;
+    }
     if (!STOCK.has(n.className)) {
-      throw new Error(`cannot export model '${model.name}': layer '${n.name}' is a ${n.className}, which the tfjs export does not support (supported: PretextBatchNorm, ${[...STOCK].join(', ')})`);
+      throw new Error(`cannot export model '${model.name}': layer '${n.name}' is a ${n.className}, which the tfjs export does not support (supported: PretextBatchNorm, ${[...VIT_TFJS_CLASSES, ...STOCK].join(', ')})`);
     }
     const layer = stockLayer(model.getLayer(n.name));
     const ins = inputsOf(n);

@@ -14,9 +14,9 @@ const cfg = (seed: number) => resolveConfig('byol', { width: 0.25, seed, params:
 
 describe('backbone registry', () => {
   it('names the known backbones when one is unknown, prototype names included', () => {
-    expect(BACKBONE_NAMES).toEqual(['resnet18', 'resnet34', 'small']);
+    expect(BACKBONE_NAMES).toEqual(['resnet18', 'resnet34', 'small', 'vit-tiny', 'vit-mini']);
     for (const name of ['nope', 'constructor', 'toString', '__proto__']) {
-      expect(() => checkBackbone(name)).toThrow(`unknown backbone '${name}' (known: resnet18, resnet34, small)`);
+      expect(() => checkBackbone(name)).toThrow(`unknown backbone '${name}' (known: resnet18, resnet34, small, vit-tiny, vit-mini)`);
     }
   });
 

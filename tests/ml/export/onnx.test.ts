@@ -11,6 +11,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resnet } from '../../../src-main/ml/backbones/resnet';
+import { vit } from '../../../src-main/ml/backbones/vit';
 import { useBackend } from '../../../src-main/ml/backend';
 import { ONNX_INPUT, ONNX_OUTPUT, samePads, toOnnx } from '../../../src-main/ml/export/onnx';
 import { decodeModel } from '../../../src-main/ml/export/onnxProto';
@@ -90,6 +91,19 @@ describe('ONNX export', () => {
     });
   }
 
+  for (const [pool, channels, size] of [['cls', 1, 12], ['mean', 3, 8]] as const) {
+    it(`ViT (${pool} pooling, ${channels} channels): LayerNorm, attention, GELU, class token, position embeddings match`, async () => {
+      const m = vit('vit-mini', { size, channels, width: 0.25, pool });
+      randomizeWeights(m, 8);
+      const r = await compare(m, 3);
+      expect(r.dims).toEqual([3, 32]);
+      expect(r.err).toBeLessThanOrEqual(1e-4);
+      const ops = new Set(decodeModel(r.bytes).graph.node.map((n) => n.op_type));
+      for (const op of ['Conv', 'Expand', 'Concat', 'Softmax', 'MatMul', 'Erf', 'ReduceMean', 'Sqrt']) expect(ops).toContain(op);
+      m.dispose();
+    });
+  }
+
   it('writes opset 13, an NHWC input with a symbolic batch and the metadata', async () => {
     const m = resnet('small', { size: 8, channels: 3, width: 0.25, seed: 6 });
     const decoded = decodeModel(await toOnnx(m, { producerVersion: '9.9.9', metadata: { pretext: '{"a":1}' } }));
@@ -107,7 +121,7 @@ describe('ONNX export', () => {
   it.skipIf(!onnxPython)('passes the official onnx checker with full shape inference', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pretext-onnx-check-'));
     try {
-      const models = [resnet('resnet18', { size: 66, channels: 3, width: 0.0625, seed: 7 }), oddModel(10, 1)];
+      const models = [resnet('resnet18', { size: 66, channels: 3, width: 0.0625, seed: 7 }), oddModel(10, 1), vit('vit-mini', { size: 8, channels: 3, width: 0.25 })];
       for (const [i, m] of models.entries()) {
         const file = join(dir, `m${i}.onnx`);
         writeFileSync(file, await toOnnx(m));
@@ -116,7 +130,7 @@ m = onnx.load(sys.argv[1])
 onnx.checker.check_model(m, full_check=True)
 inferred = onnx.shape_inference.infer_shapes(m, strict_mode=True)
 print([d.dim_param or d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim])`, file], { encoding: 'utf8' });
-        expect(out.trim()).toBe(i === 0 ? "['N', 32]" : "['N', 4]");
+        expect(out.trim()).toBe(["['N', 32]", "['N', 4]", "['N', 32]"][i]);
         m.dispose();
       }
     } finally {

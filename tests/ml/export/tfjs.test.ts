@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resnet } from '../../../src-main/ml/backbones/resnet';
+import { vit } from '../../../src-main/ml/backbones/vit';
 import { useBackend } from '../../../src-main/ml/backend';
 import { tfjsFileLoader, toStockModel, writeTfjsModel } from '../../../src-main/ml/export/tfjsExport';
 import { makeTempDir } from '../../helpers/tmp';
@@ -64,6 +65,27 @@ describe('tfjs export', () => {
     expect(relErr(got.output, await predict(m, x, shape))).toBeLessThanOrEqual(1e-5);
     m.dispose();
   });
+
+  for (const [pool, channels] of [['cls', 1], ['mean', 3]] as const) {
+    it(`rebuilds a ViT (${pool} pooling) from stock layers that stock TensorFlow.js loads in a fresh process`, async () => {
+      const m = vit('vit-mini', { size: 12, channels, width: 0.25, pool });
+      randomizeWeights(m, 10);
+      const dir = join(tmp.dir, `vit-${pool}`);
+      const before = tf.memory().numTensors;
+      const files = await writeTfjsModel(m, dir);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(readFileSync(files[0]!.path, 'utf8')).not.toMatch(/PretextPatchEmbed|PretextViT/);
+      const shape = [2, 12, 12, channels];
+      const x = seeded(2 * 12 * 12 * channels, 11);
+      writeFileSync(join(tmp.dir, 'xv.f32'), x);
+      const script = join(import.meta.dirname, 'fixtures', 'stockLoad.mjs');
+      execFileSync(process.execPath, [script, dir, join(tmp.dir, 'xv.f32'), join(tmp.dir, 'yv.json'), ...shape.map(String)], { stdio: 'pipe' });
+      const got = JSON.parse(readFileSync(join(tmp.dir, 'yv.json'), 'utf8')) as { classes: string[]; output: number[] };
+      expect(got.classes).toEqual(expect.arrayContaining(['LayerNormalization', 'Dot', 'Dense', 'Concatenate', 'Permute']));
+      expect(relErr(got.output, await predict(m, x, shape))).toBeLessThanOrEqual(1e-5);
+      m.dispose();
+    });
+  }
 
   it('round-trips other layers (stride-2 same convs, pools, dense) through its own loader', async () => {
     const m = oddModel(10, 3);
