@@ -91,6 +91,8 @@ def global_batchnorm(module):
         if isinstance(child, (nn.BatchNorm1d, nn.BatchNorm2d)):
             g = GlobalBatchNorm(child.num_features, child.eps, child.momentum, child.affine, child.track_running_stats)
             g.load_state_dict(child.state_dict())
+            for mine, theirs in zip(g.parameters(), child.parameters()):
+                mine.requires_grad = theirs.requires_grad  # momentum copies stay frozen
             setattr(module, name, g)
         else:
             global_batchnorm(child)
