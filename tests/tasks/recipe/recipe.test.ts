@@ -100,6 +100,22 @@ describe.skipIf(Boolean(skip))('pretext export recipe → torchrun → pretext r
     }, 600_000);
   }
 
+  for (const [method, params] of [
+    ['barlow', { projHidden: 16, projOut: 8 }],
+    ['vicreg', { projHidden: 16, projOut: 8 }],
+  ] as const) {
+    it(`${method}: statistics over the global batch, two processes give the one-process loss`, () => {
+      const dir = join(tmp.dir, `${method}-recipe`);
+      exportRecipe(ws, newRun(method, params), { out: dir, withData: true });
+      const losses = (m: Record<string, number>[]) => m.filter((l) => 'loss' in l).map((l) => l['loss']!);
+      const one = losses(train(dir, 1, join(tmp.dir, `${method}-p1`), ['--epochs', '1']));
+      const two = losses(train(dir, 2, join(tmp.dir, `${method}-p2`), ['--epochs', '1']));
+      expect(two).toHaveLength(4);
+      expect(Math.abs(two[0]! - one[0]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(one[0]!)));
+      two.forEach((l, i) => expect(Math.abs(l - one[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(l))));
+    }, 600_000);
+  }
+
   it('round trip: a trained run → --init-from-run → train.py gives Pretext’s features (1e-5)', async () => {
     const runId = newRun('simclr', { projHidden: 16, projOut: 8 });
     await runTraining(ws, runId);
