@@ -47,6 +47,9 @@ kNN monitor), resized to the recipe's image size.
     srun torchrun --nnodes=$SLURM_NNODES --node_rank=$SLURM_NODEID --nproc_per_node=4 \\
       --master_addr=$MASTER_ADDR --master_port=29500 train.py${data} --out results
 
+Debian's torch 1.13 under Python 3.11 cannot parse torchrun's default \`--redirects 0\`; there,
+add \`--redirects 1 --tee 1\` to the torchrun line.
+
 Resume after an interruption: the same command with \`--resume\` (from results/checkpoint.pt).
 
 ## Results back in Pretext
