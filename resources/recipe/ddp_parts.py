@@ -136,6 +136,11 @@ def barlow_loss(self, x1, x2, step, total):
     return (on + float(self.p["lambda"]) * off) * float(self.p["scaleLoss"])
 
 
+def off_diagonal_sq(m):
+    """Sum of the squared off-diagonal entries of a square matrix."""
+    return m.pow(2).sum() - torch.diagonal(m).pow(2).sum()
+
+
 def vicreg_loss(self, x1, x2, step, total):
     """solo/losses/vicreg.py with the variance and covariance of the gathered projections (solo-learn
     gathers z1, z2 before its variance and covariance terms); invariance over the global batch."""
@@ -144,13 +149,9 @@ def vicreg_loss(self, x1, x2, step, total):
     sim = all_sum(F.mse_loss(z1, z2, reduction="sum")) / all_sum(torch.tensor([float(z1.numel())], device=z1.device))
     z1, z2 = gather(z1), gather(z2)
     var = sum(torch.mean(F.relu(1 - torch.sqrt(z.var(dim=0) + 1e-4))) for z in (z1, z2))
-    n, d = z1.shape
-    cov = 0
-    for z in (z1, z2):
-        zc = z - z.mean(dim=0)
-        cm = zc.T @ zc / (n - 1)
-        cov = cov + (cm - torch.diag(torch.diagonal(cm))).pow(2).sum() / d
-    # every process holds the global loss: its gradient is scaled back by 1/N (DDP averages).
+    cov = sum(off_diagonal_sq(torch.cov(z.T)) / z.shape[1] for z in (z1, z2))
+    # Every process holds the global loss; AllReduce/Gather sum the N copies of its gradient and
+    # DDP's average divides them again, so the update is the one-process one.
     return float(self.p["simWeight"]) * sim[0] + float(self.p["varWeight"]) * var + float(self.p["covWeight"]) * cov
 
 
