@@ -103,8 +103,9 @@ describe.skipIf(Boolean(skip))('pretext export recipe → torchrun → pretext r
   for (const [method, params] of [
     ['barlow', { projHidden: 16, projOut: 8 }],
     ['vicreg', { projHidden: 16, projOut: 8 }],
+    ['moco', { projHidden: 16, projOut: 8, queueSize: 32 }],
   ] as const) {
-    it(`${method}: statistics over the global batch, two processes give the one-process loss`, () => {
+    it(`${method}: statistics, keys over the global batch: two processes give the one-process loss`, () => {
       const dir = join(tmp.dir, `${method}-recipe`);
       exportRecipe(ws, newRun(method, params), { out: dir, withData: true });
       const losses = (m: Record<string, number>[]) => m.filter((l) => 'loss' in l).map((l) => l['loss']!);
@@ -115,6 +116,17 @@ describe.skipIf(Boolean(skip))('pretext export recipe → torchrun → pretext r
       two.forEach((l, i) => expect(Math.abs(l - one[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(l))));
     }, 600_000);
   }
+
+  it('--resume from the epoch checkpoint gives the uninterrupted run', () => {
+    const dir = join(tmp.dir, 'resume-recipe');
+    exportRecipe(ws, newRun('moco', { projHidden: 16, projOut: 8, queueSize: 32 }), { out: dir, withData: true });
+    const whole = train(dir, 1, join(tmp.dir, 'resume-whole'));
+    train(dir, 1, join(tmp.dir, 'resume-parts'), ['--epochs', '1']);
+    const resumed = train(dir, 1, join(tmp.dir, 'resume-parts'), ['--resume']);
+    const strip = (m: Record<string, number>[]) => m.map(({ seconds: _s, ...rest }) => rest);
+    expect(whole).toHaveLength(10);
+    expect(strip(resumed)).toEqual(strip(whole));
+  }, 600_000);
 
   it('round trip: a trained run → --init-from-run → train.py gives Pretext’s features (1e-5)', async () => {
     const runId = newRun('simclr', { projHidden: 16, projOut: 8 });
