@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { field, int, opt, path } from './fields';
-import { augmentPreviewRequest, exportEmbeddingsRequest, exportEncoderRequest, importRequest, importSampleRequest, knnRequest, probeRequest, projectRequest, reportRequest } from './requests';
+import { augmentPreviewRequest, exportEmbeddingsRequest, exportEncoderRequest, exportRecipeRequest, importRequest, importSampleRequest, knnRequest, probeRequest, projectRequest, reportRequest, runsImportRequest } from './requests';
 
 /**
  * `pretext import PATH` and `pretext import --sample NAME`: datasets.import's options (PATH is
@@ -27,6 +27,8 @@ export const projectOptions = projectRequest.omit({ runId: true }).extend({
 
 export const exportEncoderOptions = exportEncoderRequest.omit({ runId: true });
 export const exportEmbeddingsOptions = exportEmbeddingsRequest.omit({ runId: true });
+export const exportRecipeOptions = exportRecipeRequest.omit({ runId: true });
+export const runsImportOptions = runsImportRequest.omit({ dir: true });
 export const reportOptions = reportRequest.omit({ runIds: true });
 
 /** `pretext augment` writes a PNG file: more images than the preview's 64 fit in one. */

@@ -194,6 +194,20 @@ export const exportEmbeddingsRequest = z.object({
   split: opt(oneOf(EMBEDDING_SPLITS), { doc: 'test (default), train, or all', flag: 'split', arg: 'test|train|all', default: 'test' }),
 });
 
+/** `pretext export recipe` (issue 15): the run's recipe as a PyTorch DDP program in a new folder. */
+export const exportRecipeRequest = z.object({
+  runId: runId(),
+  out: field(path(), { doc: 'a new (or empty) folder for train.py, the modules, recipe.json and README.md', flag: 'out', arg: 'DIR' }),
+  withData: opt(bool(), { doc: "the dataset's pixels, labels and splits as data.npz beside train.py", flag: 'with-data', default: false }),
+  initFromRun: opt(bool(), { doc: "start from the run's latest backbone weights (init.safetensors)", flag: 'init-from-run', default: false }),
+});
+
+/** `pretext runs import` (issue 15): an exported recipe's results (train.py's --out folder) as a run. */
+export const runsImportRequest = z.object({
+  dir: field(path(), { doc: 'the folder train.py wrote (recipe.json, metrics.jsonl, backbone.safetensors)' }),
+  datasetId: field(id(), { doc: 'the dataset it trained on', flag: 'dataset', arg: 'ID' }),
+});
+
 export const reportRequest = z.object({
   runIds: field(list(id(), 100), { doc: 'the runs to compare' }),
   out: opt(path(), { doc: 'the HTML file', flag: 'out', arg: 'FILE.html' }),

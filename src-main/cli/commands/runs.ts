@@ -9,6 +9,9 @@ import { isAlive, type Workspace } from '../../store/workspace';
 import type { Command, CommandContext } from '../command';
 import { subcommandArgs } from '../subcommands';
 import { PretextError } from '../../core/errors';
+import { runsImportOptions } from '../../api/schema/commands';
+import { importRunResults } from '../../tasks/recipe/import';
+import { checkFlags, readFlags, synopses } from '../args';
 import { trainRun } from './train';
 
 const usage = `Usage: pretext runs list
@@ -17,7 +20,10 @@ const usage = `Usage: pretext runs list
        pretext runs cancel ID    stop a run that is training in another process
        pretext runs tag ID TAG...      add tags to a run (runs untag ID TAG... removes them)
        pretext runs note ID TEXT...    set a run's notes (an empty TEXT '' clears them)
-       pretext runs delete ID    delete a run that is not training, with its files (runs/ID)`;
+       pretext runs delete ID    delete a run that is not training, with its files (runs/ID)
+       pretext runs import DIR ${synopses(runsImportOptions)}
+                                 the results of an exported recipe (pretext export recipe; train.py's
+                                 --out folder) as a run marked external: kNN, probe, maps, report, Compare`;
 
 function alive(pid: number | null): boolean {
   return pid !== null && pid > 0 && isAlive(pid);
@@ -81,12 +87,27 @@ function labelCommand(sub: 'tag' | 'untag' | 'note', rest: string[], ctx: Comman
   return { id: now.id, tags: now.tags, notes: now.notes };
 }
 
+/** `runs import DIR --dataset ID`: train.py's results stored as a run (tasks/recipe/import.ts). */
+async function importCommand(args: string[], ctx: CommandContext) {
+  const { flags, positionals } = readFlags(args, [runsImportOptions], usage, true);
+  const v = checkFlags(flags, runsImportOptions, usage);
+  const [dir, ...extra] = positionals;
+  if (!dir || extra.length > 0) throw usageError(`runs import takes one folder\n${usage}`);
+  if (!v.datasetId) throw usageError(`runs import needs --dataset ID\n${usage}`);
+  await initBackend({ prefer: ctx.backend });
+  const r = importRunResults(ctx.workspace(), { dir, dataset: v.datasetId });
+  const knn = r.knnTop1.at(-1);
+  ctx.print(`${r.runId}  imported: ${r.epochs} epochs, ${r.steps} steps on ${r.processes} ${r.device} process${r.processes === 1 ? '' : 'es'}${typeof knn === 'number' ? `  kNN ${pct(knn)}` : ''}`);
+  return r;
+}
+
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list | show | resume | cancel | tag | untag | note | delete — training runs',
+  summary: 'list | show | resume | cancel | tag | untag | note | delete | import — training runs',
   usage,
   async run(args, ctx) {
     if (args[0] === 'tag' || args[0] === 'untag' || args[0] === 'note') return labelCommand(args[0], args.slice(1), ctx);
+    if (args[0] === 'import') return importCommand(args.slice(1), ctx);
     const { sub, ref } = subcommandArgs(args, usage);
     switch (sub) {
       case 'delete': {

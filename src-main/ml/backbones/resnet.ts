@@ -138,3 +138,9 @@ export function forwardMacs(model: tf.LayersModel): number {
   }
   return macs;
 }
+
+/** Residual blocks per stage of an architecture (torchvision's layer1..layerN counts). */
+export function resnetBlocks(arch: string): number[] | undefined {
+  const spec = ARCHS[arch as ResNetName];
+  return spec ? [...spec.blocks] : undefined;
+}

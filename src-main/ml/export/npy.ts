@@ -5,7 +5,7 @@
  * a newline so that the data starts at a multiple of 64 bytes; then the raw C-order data.
  */
 
-export type NpyDtype = '<f4' | '<i4';
+export type NpyDtype = '<f4' | '<i4' | '|u1';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 

@@ -53,6 +53,14 @@ export async function saveCheckpoint(path: string, model: SslModel, optimizer: O
       tensors.push([`opt/${i}/${key.slice(slash + 1)}`, b.shape, Float32Array.from(b.values)]);
     }
   }
+  writeCheckpointFile(path, tensors, meta, optimizerHeader);
+}
+
+/**
+ * A checkpoint file of named tensors (the layout above), written atomically: what saveCheckpoint
+ * writes, and what an import of weights trained elsewhere writes without an optimiser state.
+ */
+export function writeCheckpointFile(path: string, tensors: [string, number[], Float32Array][], meta: CheckpointMeta, optimizerHeader: Header['optimizer'] = { name: 'sgd', step: 0 }): void {
   let offset = 0;
   const entries: Entry[] = tensors.map(([name, shape, data]) => {
     const e = { name, shape, offset, length: data.length };
