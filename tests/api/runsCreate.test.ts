@@ -85,6 +85,14 @@ describe('runs.preview', () => {
     expect(stored()).toEqual({ rows: 0, folders: 0 });
   });
 
+  it('previews every registered method in one request, as the Train view asks', async () => {
+    const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
+    const names = (await service.handle('methods.list', undefined)).map((m) => m.name);
+    expect(names.length).toBeGreaterThan(16);
+    const previews = await service.handle('runs.preview', { datasetId, methods: names, epochs: 1, batch: 16 });
+    expect(previews.map((p) => p.method)).toEqual(names);
+  });
+
   it('names no rule for a value the request set', async () => {
     const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
     const [p] = await service.handle('runs.preview', { datasetId, methods: ['simclr'], epochs: 2, batch: 16, warmupEpochs: 1, preset: 'simclr-cifar' });

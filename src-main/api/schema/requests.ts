@@ -11,7 +11,8 @@
  * - import size 4..1024 px; kNN k 1..10,000 and temperature (0, 100]; probe label fraction
  *   0.01, 0.1 or 1; map --max-points 20..1,000,000;
  * - training: width (0, 8], epochs 1..10,000, batch 2..4,096, lr (0, 100], weight decay 0..1,
- *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..16 methods per comparison, 1..16
+ *   momentum 0..1 (below 1), warm-up 0..10,000 epochs, 1..64 methods per comparison (the
+ *   Train view previews every registered method in one request), 1..16
  *   seeds, 1..16 sweep values, at most 64 runs per request (methods × seeds × values);
  * - ids at most 128 characters; paths at most 4,096 characters (255 bytes per name); lists
  *   of ids at most 100 runs per report, 1,000 per evaluation list; 1,000 staged files;
@@ -112,7 +113,7 @@ const paramValue = z.union([z.number(), text(256), z.boolean()], { error: 'must 
 
 export const trainRequest = z.object({
   datasetId: field(id(), { doc: 'the dataset', flag: 'dataset', arg: 'ID' }),
-  methods: field(list(name(), 16), { doc: 'one run per method: a comparison', flag: 'method', arg: 'NAME[,NAME...]' }),
+  methods: field(list(name(), 64), { doc: 'one run per method: a comparison', flag: 'method', arg: 'NAME[,NAME...]' }),
   backbone: opt(name(), { doc: 'the backbone', flag: 'backbone', arg: 'B', default: 'small' }),
   width: opt(num(0, 8, true), { doc: 'width multiplier of the backbone', flag: 'width', arg: 'W', default: 1 }),
   epochs: opt(int(1, 10_000), { doc: 'training epochs', flag: 'epochs', arg: 'N', default: 10 }),
