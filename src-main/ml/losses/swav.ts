@@ -10,13 +10,14 @@
  * Multi-crop with a queue (swavCodes, swappedPrediction): the codes of each global crop come
  * from Sinkhorn over the queue's scores and the batch's, and are predicted from every other
  * crop, as in main_swav.py's loop over crops_for_assign.
- * Codes are computed under torch.no_grad() there, behind a stop-gradient here.
+ * Codes are computed under torch.no_grad() there, off the gradient tape here (untaped: no
+ * gradient, and none of the Sinkhorn intermediates is kept for the backward pass).
  * Subtracting the global max of the scores before exp() is exact (the total normalisation
  * cancels it) and keeps exp(·/ε) finite in float32; scores are prototype dot products of
  * L2-normalised vectors, in [−1, 1], so exp((s − max)/ε) ≥ exp(−2/ε) does not underflow at ε = 0.05.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkMatrix, checkPositive, checkSameShape, stopGradient, sumAll } from './tensorUtil';
+import { checkMatrix, checkPositive, checkSameShape, stopGradient, sumAll, untaped } from './tensorUtil';
 
 /**
  * @param scores prototype scores, [B, K]
@@ -30,9 +31,8 @@ export function sinkhorn(scores: tf.Tensor2D, epsilon: number, iterations: numbe
   if (!Number.isInteger(iterations) || iterations < 1) {
     throw new Error(`sinkhorn: iterations must be an integer ≥ 1, got ${iterations}`);
   }
-  return tf.tidy(() => {
+  return untaped((s) => {
     const [b, k] = scores.shape;
-    const s = stopGradient(scores);
     let q = tf.transpose(tf.exp(tf.div(tf.sub(s, tf.max(s)), epsilon))) as tf.Tensor2D; // K×B
     q = tf.div(q, sumAll(q));
     for (let it = 0; it < iterations; it++) {
@@ -40,7 +40,7 @@ export function sinkhorn(scores: tf.Tensor2D, epsilon: number, iterations: numbe
       q = tf.div(q, tf.mul(tf.sum(q, 0, true), b)); // each sample gets total weight 1/B
     }
     return tf.transpose(tf.mul(q, b)) as tf.Tensor2D;
-  });
+  }, scores);
 }
 
 /**
@@ -75,10 +75,10 @@ export function swavCodes(scores: tf.Tensor2D, queueScores: tf.Tensor2D | null, 
   if (queueScores.shape[1] !== scores.shape[1]) {
     throw new Error(`swavCodes: queueScores has ${queueScores.shape[1]} prototypes, scores ${scores.shape[1]}`);
   }
-  return tf.tidy(() => {
-    const q = sinkhorn(tf.concat([queueScores, scores], 0) as tf.Tensor2D, epsilon, iterations);
+  return untaped((s, qs) => {
+    const q = sinkhorn(tf.concat([qs!, s!], 0) as tf.Tensor2D, epsilon, iterations);
     return tf.slice(q, [queueScores.shape[0], 0], scores.shape) as tf.Tensor2D;
-  });
+  }, scores, queueScores);
 }
 
 /**

@@ -25,6 +25,22 @@ export const stopGradient: <T extends tf.Tensor>(x: T) => T = tf.customGrad(
 ) as <T extends tf.Tensor>(x: T) => T;
 
 /**
+ * `f(...inputs)` computed off the gradient tape: one tape node whose gradient to every input
+ * is zero, like a computation under `torch.no_grad()` on detached inputs. stopGradient alone
+ * detaches the result, but every op after it still records a tape node and keeps its
+ * intermediates until the backward pass; here `f` runs as the forward function of one custom
+ * op (tfjs turns the tape off inside a kernel), so its intermediates are freed at once.
+ * SwAV's Sinkhorn over a queue ([3,968 × 3,000] per iteration) needs it.
+ */
+export function untaped<T extends tf.Tensor>(f: (...xs: tf.Tensor[]) => T, ...inputs: tf.Tensor[]): T {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = args.slice(0, inputs.length) as tf.Tensor[];
+    return { value: f(...xs), gradFunc: () => xs.map((x) => tf.zerosLike(x)) };
+  });
+  return op(...inputs) as T;
+}
+
+/**
  * Σ of all entries of a matrix, reduced row by row and then over the rows: the same value as
  * tf.sum(x), more accurate on stock wasm, whose float32 Sum over all 256×2048 entries of a
  * matrix was measured 1.8e-4 off in relative terms (tfjs-backend-cpu accumulates in float64).

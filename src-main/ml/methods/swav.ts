@@ -8,15 +8,12 @@
  *
  * Deliberate differences:
  * - Multi-crop 2 + 6 (preset swav-cifar; solo-learn's cifar recipe has 2 crops, the paper 2 + 6).
- * - The queue (two queues of `queueSize` rows, one per global crop, as main_swav.py) is filled
- *   every step from the start and used from epoch `queueStartEpoch` (solo-learn: 50 of 1,000
- *   epochs; ours 1, once the first epoch has filled it), sized to the data: at most the train
- *   split; queueSize 0 disables it.
- * - No queue by default (solo-learn's cifar yaml: 3,840). With 3,840 rows and 3,000 prototypes
- *   the first queued step on the 2-core wasm backend did not finish in 20 minutes (4.3 GB
- *   resident: the Sinkhorn intermediates of [3,968 × 3,000] per global crop are kept by the
- *   gradient tape); a toy queue trains and resumes exactly (tests). Opt in with
- *   `--set queueSize=3840` on a backend with the memory for it.
+ * - The queue (two queues of `queueSize` rows, one per global crop, as main_swav.py; solo-learn
+ *   cifar: 3,840) is filled every step from the start and used from epoch `queueStartEpoch`
+ *   (solo-learn: 50 of 1,000 epochs; ours 1, once the first epoch has filled it), never longer
+ *   than the train split (fitToData records the cap); queueSize 0 disables it. The Sinkhorn
+ *   codes over queue and batch run off the gradient tape (losses/swav.ts), so the
+ *   [3,968 × 3,000] intermediates are freed at once instead of being kept for the backward pass.
  * - Prototypes frozen for `freezePrototypesEpochs` epochs (main_swav.py: freeze_prototypes_niters
  *   313 ≈ one ImageNet epoch at batch 4,096; solo-learn cifar: 2 of 1,000 epochs; ours 1).
  * Metrics: `global` and `local`, the parts of the loss predicted from the other global crop and
@@ -53,7 +50,7 @@ export const swav: MethodDefinition = {
     temperature: 0.1,
     epsilon: 0.05,
     sinkhornIterations: 3,
-    queueSize: 0,
+    queueSize: 3840,
     queueStartEpoch: 1,
     freezePrototypesEpochs: 1,
   },
@@ -67,6 +64,11 @@ export const swav: MethodDefinition = {
     nonNegativeInt(p, 'freezePrototypesEpochs');
     const q = nonNegativeInt(p, 'queueSize');
     if (q > 0 && q < t.batch) throw new Error(`option queueSize (${q}) must be 0 (no queue) or at least the batch size (${t.batch})`);
+  },
+  fitToData(p, trainImages) {
+    const q = nonNegativeInt(p, 'queueSize');
+    if (q <= trainImages) return { params: p, notes: [] };
+    return { params: { ...p, queueSize: trainImages }, notes: [`queueSize ${trainImages}: the train split's size (asked ${q}; a longer queue repeats images)`] };
   },
   build(makeBackbone, featureDim, p, _classes, data) {
     const out = positiveInt(p, 'projOut');

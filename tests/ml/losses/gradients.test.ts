@@ -80,6 +80,25 @@ describe.each(BACKENDS)('loss gradients on %s', (backend) => {
     expect(Array.from(g.dataSync()).every((v) => v === 0)).toBe(true);
     tf.dispose([scores, weights, g]);
   });
+
+  it('Sinkhorn over a queue records one tape node and keeps none of its intermediates', () => {
+    // The tape of a gradient computation is engine state; its length is what the backward pass
+    // keeps alive. Sinkhorn's 3 iterations are ~15 ops on [Q + B, K]: all must stay off it.
+    const engine = tf.engine() as unknown as { state: { activeTape: unknown[] | null } };
+    const [scores, queue] = tf.tidy(() => [tf.tanh(randn(6, 5, 5)), tf.tanh(randn(12, 5, 6))]);
+    const tapeAfter: number[] = [];
+    const g = tf.grad((x: tf.Tensor) => {
+      const before = engine.state.activeTape!.length;
+      const codes = losses.swavCodes(x as tf.Tensor2D, queue as tf.Tensor2D, 0.05, 3);
+      tapeAfter.push(engine.state.activeTape!.length - before);
+      return tf.sum(tf.mul(codes, x));
+    })(scores);
+    expect(tapeAfter).toEqual([1]);
+    // The codes are constants: d/dx Σ codes·x = codes.
+    const codes = losses.swavCodes(scores as tf.Tensor2D, queue as tf.Tensor2D, 0.05, 3);
+    expect(Array.from(g.dataSync())).toEqual(Array.from(codes.dataSync()));
+    tf.dispose([scores, queue, g, codes]);
+  });
 });
 
 /** Each loss as a function of trainable [N, D] embeddings (fixed targets where the method has them). */
