@@ -23,7 +23,7 @@ const finished = (id: string, kind: JobInfo['kind'], result: unknown): JobInfo =
 const external = { where: 'gpu-node-3', processes: 4, device: 'cuda', wallSeconds: 3725, importedFrom: 'uploaded: results' };
 
 /** A client that answers like the engine for the requests these panels send, and records them. */
-function setup(runs: RunInfo[]) {
+function setup(runs: RunInfo[], picked: string[] | null = null) {
   const requests: [string, unknown][] = [];
   const staged: string[][] = [];
   const delivered: [WrittenFile, string | undefined][] = [];
@@ -49,9 +49,10 @@ function setup(runs: RunInfo[]) {
     }) as ApiClient['request'],
     on: () => () => {},
   };
+  const dialogs: unknown[] = [];
   const shell: Shell = {
-    kind: 'http',
-    pickImportPaths: async () => null,
+    kind: picked ? 'ipc' : 'http',
+    pickImportPaths: async (o) => (dialogs.push(o), picked),
     stageFiles: async (files) => (staged.push(files.map((f) => (f as File & { webkitRelativePath: string }).webkitRelativePath)), '/ws/tmp/1-upload-ab/results'),
     deliver: async (file, _open, name) => (delivered.push([file, name]), file.path),
   };
@@ -59,7 +60,7 @@ function setup(runs: RunInfo[]) {
   wb.runs = runs;
   wb.datasets = [dataset];
   wb.datasetId = dataset.id;
-  return { wb, requests, staged, delivered };
+  return { wb, requests, staged, delivered, dialogs };
 }
 
 function fileAt(path: string, bytes = 10): File {
@@ -124,5 +125,18 @@ describe('Import results…', () => {
     const row = screen.getAllByRole('row').find((r) => r.textContent?.includes('byol'))!;
     expect(row.textContent).toContain('external: gpu-node-3, 4 × cuda, 1h 02m');
     await waitFor(() => expect(screen.getByTestId('run-external').textContent).toContain('external: gpu-node-3, 4 × cuda, 1h 02m'));
+  });
+
+  it('in Electron: the folder picked in the Open dialog is imported where it is, nothing uploaded', async () => {
+    const { wb, requests, staged, dialogs } = setup([run('r1')], ['/home/me/cluster/results']);
+    render(RunsView, { wb });
+    await fireEvent.click(screen.getByRole('button', { name: 'Import results…' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose the results folder…' }));
+    expect(dialogs).toEqual([{ directory: true, purpose: 'results' }]);
+    await waitFor(() => expect(screen.getByTestId('results-folder').textContent).toBe('/home/me/cluster/results'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+    await waitFor(() => expect(screen.getByTestId('import-done')).toBeTruthy());
+    expect(staged).toEqual([]);
+    expect(requests.filter(([n]) => n === 'runs.import')).toEqual([['runs.import', { dir: '/home/me/cluster/results', datasetId: 'ds-1' }]]);
   });
 });

@@ -104,7 +104,7 @@ export class ImportResultsState {
 
   /** Electron's Open dialog; false in a browser (the page opens its folder input instead). */
   async pickNative(): Promise<boolean> {
-    const paths = await this.wb.shell.pickImportPaths({ directory: true });
+    const paths = await this.wb.shell.pickImportPaths({ directory: true, purpose: 'results' });
     if (paths === null) return false;
     if (paths.length) this.choose({ path: paths[0]! });
     return true;
