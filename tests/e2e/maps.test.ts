@@ -173,6 +173,7 @@ describe.skipIf(!hasChromium)('linked maps and the Augment grid in Chromium', ()
     const panel = page.getByTestId('cluster-panel');
     await panel.getByRole('checkbox').check();
     expect(await panel.locator('pre').first().textContent()).toBe('python train.py --out results');
+    await shoot('5-cluster');
     const [download] = await Promise.all([page.waitForEvent('download', wait), panel.getByRole('button', { name: 'Download the zip' }).click()]);
     const zip = join(tmp.dir, download.suggestedFilename());
     expect(download.suggestedFilename()).toMatch(/-recipe-data\.zip$/);
@@ -197,6 +198,6 @@ describe.skipIf(!hasChromium)('linked maps and the Augment grid in Chromium', ()
     expect(await row.count()).toBe(1);
     expect(await row.textContent()).toMatch(/pytorch.*external: .+, 1 × cpu, \d/);
     expect(await page.getByTestId('run-external').textContent()).toMatch(/external: .+, 1 × cpu, .*imported from uploaded: results/);
-    await shoot('5-imported');
+    await shoot('6-imported');
   });
 }, 300_000);
