@@ -44,7 +44,7 @@ export function recipeHandlers(ctx: ServiceContext): Handlers<'export.recipe' | 
       if (!getDataset(ws, datasetId)) throw notFound(`dataset '${datasetId}'`);
       const staged = stagedFolder(ws.tmpDir, path);
       const source = staged ? `uploaded: ${relative(staged, resolve(path)) || basename(path)}` : path;
-      const job = ctx.jobs.submit({ kind: 'import', label: `import results ${staged ? basename(path) : path}`, datasetId }, async (ctl) => {
+      const job = ctx.jobs.submit({ kind: 'import', label: `import results: ${staged ? `${basename(path)}/` : path}`, datasetId }, async (ctl) => {
         try {
           const r = (await ctx.work.run('importResults', { dir: path, datasetId, source }, ctl)) as ImportResultsInfo;
           const run = getRun(ws, r.runId);
