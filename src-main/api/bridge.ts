@@ -28,8 +28,8 @@ export type EventBatch = { [E in EventName]: { event: E; payload: ApiEvents[E] }
 export type MenuAction = { kind: 'navigate'; view: ViewName } | { kind: 'import'; paths: string[] } | { kind: 'export' };
 
 export interface ShellBridge {
-  /** Native Open… dialog; null when cancelled. */
-  pickImportPaths(directory: boolean): Promise<string[] | null>;
+  /** Native Open… dialog (for a dataset, or the results folder of an exported recipe); null when cancelled. */
+  pickImportPaths(directory: boolean, purpose?: 'dataset' | 'results'): Promise<string[] | null>;
   /**
    * Native Save dialog for a file or folder the engine wrote inside the workspace (an export,
    * a report): the main process copies it where the user chose and answers that path; null

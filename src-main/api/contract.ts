@@ -182,6 +182,33 @@ export interface RunInfo extends RunRecord {
   sweep: { key: string; value: ParamValue } | null;
   tags: string[];
   notes: string;
+  /** Why "Run on a cluster…" (export.recipe) cannot export this run's method or backbone; null when it can. */
+  recipeUnsupported: string | null;
+  /** Where an imported run (runs.import) trained; null for a run trained here. */
+  external: ExternalInfo | null;
+}
+
+/** What runs.import stored about a run trained elsewhere by an exported recipe. */
+export interface ExternalInfo {
+  /** The host train.py ran on (its backbone.safetensors' metadata), 'unknown' when it did not say. */
+  where: string;
+  /** torchrun's processes (world size) and the device of each. */
+  processes: number;
+  device: string;
+  /** Training wall time there, in seconds. */
+  wallSeconds: number;
+  /** The folder it was imported from (an uploaded folder: its name). */
+  importedFrom: string;
+}
+
+/** The result of a runs.import job. */
+export interface ImportResultsInfo {
+  runId: string;
+  epochs: number;
+  steps: number;
+  knnTop1: (number | null)[];
+  processes: number;
+  device: string;
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -260,6 +287,9 @@ export interface ApiRequests {
   'runs.delete': [RequestInput<'runs.delete'>, { deleted: boolean }];
   /** Replaces a run's tags and/or notes; the run as it is now. */
   'runs.label': [RequestInput<'runs.label'>, RunInfo];
+  /** An exported recipe's results (train.py's --out folder: uploaded first in a browser) as a new
+   *  run marked external; the job's result is an ImportResultsInfo. */
+  'runs.import': [RequestInput<'runs.import'>, { jobId: string }];
 
   'eval.knn': [KnnRequest, { jobId: string }];
   'eval.probe': [ProbeRequest, { jobId: string }];
@@ -271,6 +301,8 @@ export interface ApiRequests {
 
   'export.encoder': [ExportEncoderRequest, { jobId: string }];
   'export.embeddings': [ExportEmbeddingsRequest, { jobId: string }];
+  /** The run's recipe as a PyTorch DDP program, zipped; the job's result is a WrittenFile (the zip). */
+  'export.recipe': [RequestInput<'export.recipe'>, { jobId: string }];
   'report.create': [ReportRequest, { jobId: string }];
 
   'neighbours.query': [NeighboursRequest, { jobId: string }];

@@ -1,5 +1,6 @@
 /** Store rows → the contract's DTOs (plain JSON). */
-import type { DatasetInfo, DatasetItem, RunInfo } from './contract';
+import type { DatasetInfo, DatasetItem, ExternalInfo, RunInfo } from './contract';
+import { recipeUnsupported } from '../tasks/recipe/export';
 import { thumbnailPng } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, summarizeDataset, type DatasetRow } from '../store/datasets';
 import { latestMetrics, updateRun, type RunRow } from '../store/runs';
@@ -64,6 +65,20 @@ export function liveRun(ws: Workspace, run: RunRow, ownPids: ReadonlySet<number>
   return run;
 }
 
+/** What runs.import stored in an imported run's backendInfo (tasks/recipe/import.ts); null for a run trained here. */
+export function externalInfo(backendInfo: Record<string, unknown>): ExternalInfo | null {
+  const b = backendInfo;
+  if (b['external'] !== true) return null;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    where: typeof b['where'] === 'string' ? b['where'] : 'unknown',
+    processes: num(b['processes']),
+    device: typeof b['device'] === 'string' ? b['device'] : 'unknown',
+    wallSeconds: num(b['wallSeconds']),
+    importedFrom: typeof b['importedFrom'] === 'string' ? b['importedFrom'] : '',
+  };
+}
+
 export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | null; totalSteps: number | null }): RunInfo {
   return {
     id: run.id,
@@ -90,5 +105,7 @@ export function runInfo(ws: Workspace, run: RunRow, extra: { jobId: string | nul
     sweep: run.sweep,
     tags: run.tags,
     notes: run.notes,
+    recipeUnsupported: recipeUnsupported(run.config.method, run.config.backbone),
+    external: externalInfo(run.backendInfo),
   };
 }

@@ -20,6 +20,7 @@ import { evalHandlers } from './evalApi';
 import { neighboursHandlers } from './neighboursApi';
 import { isRequestName } from './names';
 import { validateRequest } from './schema/validate';
+import { recipeHandlers } from './recipeApi';
 import { runsHandlers, trainingFinished } from './runsApi';
 
 export type { ServiceOptions } from './context';
@@ -120,6 +121,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ...runsHandlers(ctx),
     ...evalHandlers(ctx),
     ...neighboursHandlers(ctx),
+    ...recipeHandlers(ctx),
   };
 
   return {

@@ -1,8 +1,13 @@
 /** Native dialogs of the main window. */
 import { dialog, type BrowserWindow } from 'electron';
 
-export async function pickImportPaths(win: BrowserWindow | null, directory: boolean): Promise<string[]> {
-  const opts: Electron.OpenDialogOptions = directory
+/** What an Open dialog picks: a dataset (images, archives) or an exported recipe's results folder (issue 15). */
+export type PickPurpose = 'dataset' | 'results';
+
+export async function pickImportPaths(win: BrowserWindow | null, directory: boolean, purpose: PickPurpose = 'dataset'): Promise<string[]> {
+  const opts: Electron.OpenDialogOptions = purpose === 'results'
+    ? { title: 'Import results: the folder train.py wrote (recipe.json, metrics.jsonl, backbone.safetensors)', properties: ['openDirectory'] }
+    : directory
     ? { title: 'Import a folder of images', properties: ['openDirectory'] }
     : {
         title: 'Import an archive or dataset file',

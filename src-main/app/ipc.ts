@@ -49,7 +49,7 @@ export function registerIpc(deps: IpcDeps): () => void {
     const win = deps.window();
     switch (action) {
       case 'pickImportPaths': {
-        const paths = await pickImportPaths(win, Boolean(arg));
+        const paths = await pickImportPaths(win, Boolean(arg), arg2 === 'results' ? 'results' : 'dataset');
         return paths.length > 0 ? paths : null;
       }
       case 'saveAs': {

@@ -14,6 +14,9 @@ const rendererDir = join(__dirname, '../renderer');
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
 const workspaceDir = process.env['PRETEXT_WORKSPACE'] || defaultWorkspaceDir();
 let win: BrowserWindow | null = null;
+// The packaged app's recipe program files (build/electron-builder.yml extraResources), for the
+// engine and its work process (tasks/recipe/programFiles.ts); a checkout finds its own.
+if (app.isPackaged && !process.env['PRETEXT_RECIPE_DIR']) process.env['PRETEXT_RECIPE_DIR'] = join(process.resourcesPath, 'recipe');
 
 const engine = new EngineHost({
   spawn: utilityEngine(join(__dirname, 'engine.js')),

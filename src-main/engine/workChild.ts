@@ -15,6 +15,8 @@ import { createProjection } from '../tasks/project';
 import { exportEmbeddings, exportEncoder } from '../tasks/export';
 import { writeReport } from '../tasks/report';
 import { neighbours } from '../tasks/neighbours';
+import { importRunResults } from '../tasks/recipe/import';
+import { exportRecipeZip } from '../tasks/recipe/zip';
 import { Workspace } from '../store/workspace';
 import type { WorkArgs, WorkIn, WorkKind, WorkOut } from './workProtocol';
 
@@ -46,6 +48,13 @@ const runners: { [K in WorkKind]: Runner<K> } = {
   exportEncoder: (ws, a, ctl) => exportEncoder(ws, a.runId, { format: a.format, out: a.out }, ctl),
   exportEmbeddings: (ws, a, ctl) => exportEmbeddings(ws, a.runId, { format: a.format, out: a.out, split: a.split }, ctl),
   report: (ws, a, ctl) => writeReport(ws, a.runIds, a.out, ctl),
+  exportRecipe: (ws, a, ctl) => exportRecipeZip(ws, a.runId, { withData: a.withData }, ctl),
+  importResults: async (ws, a, ctl) => {
+    ctl.progress.start(`import results ${a.source ?? a.dir}`, 1, 'steps');
+    const r = importRunResults(ws, { dir: a.dir, dataset: a.datasetId, source: a.source });
+    ctl.progress.finish();
+    return r;
+  },
   neighbours: (ws, a, ctl) => neighbours(ws, a.runIds, a.query, a.k, ctl),
 };
 

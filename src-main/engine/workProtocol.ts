@@ -9,6 +9,8 @@ export interface WorkArgs {
   exportEncoder: { runId: string; format: EncoderFormat; out?: string };
   exportEmbeddings: { runId: string; format: EmbeddingFormat; out?: string; split?: Split | 'all' };
   report: { runIds: string[]; out?: string };
+  exportRecipe: { runId: string; withData: boolean };
+  importResults: { dir: string; datasetId: string; source?: string };
   neighbours: { runIds: string[]; query: { index: number } | { file: string }; k: number };
 }
 

@@ -7,7 +7,7 @@ import { domainApi } from './domains';
 import { invokeRequest, invokeShell, onEvents, onMenu } from './ipc';
 
 const shell: ShellBridge = {
-  pickImportPaths: (directory) => invokeShell('pickImportPaths', directory) as Promise<string[] | null>,
+  pickImportPaths: (directory, purpose) => invokeShell('pickImportPaths', directory, purpose ?? 'dataset') as Promise<string[] | null>,
   saveAs: (path, defaultName) => invokeShell('saveAs', path, defaultName) as Promise<string | null>,
   pathForFile: (file) => webUtils.getPathForFile(file),
   reveal: async (path) => void (await invokeShell('reveal', path)),

@@ -26,7 +26,7 @@ import { insideWorkspace } from '../api/pathAccess';
 import { SECURITY_HEADERS, TOKEN_HEADER, isLoopback, tokenMatches } from './security';
 import { rendererReady, resolveStatic, sendFile } from './statics';
 import { DEFAULT_UPLOAD_LIMITS, receiveUpload, UploadError, type UploadLimits } from './upload';
-import { zipDirectory, ZipLimitError } from './zipDir';
+import { zipDirectory, ZipLimitError } from '../data/formats/zipWrite';
 
 /** What the server forwards to: the EngineHost, or a service in this process. */
 export interface ApiBackend {

@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
 
-type Value = string | boolean | string[] | { [key: string]: Value };
+type Value = string | boolean | string[] | { [key: string]: Value } | { [key: string]: string | string[] }[];
 
 /**
  * Reads the block-style subset of YAML the file is written in (maps, lists of plain scalars,
- * comments); any other line throws, so the file cannot drift into something this test skips.
+ * lists of maps whose values are scalars or lists of scalars, comments); any other line throws,
+ * so the file cannot drift into something this test skips.
  */
 function readBlockYaml(text: string): Record<string, Value> {
   const top: Record<string, Value> = {};
@@ -27,10 +28,25 @@ function readBlockYaml(text: string): Record<string, Value> {
       key = m[1]!;
       if (key in top) throw new Error(`${where}: '${key}' twice`);
       top[key] = m[2] !== undefined ? scalar(m[2]) : {};
+    } else if (key && (m = /^ {2}- ([A-Za-z][\w]*): (\S.*)$/.exec(line))) {
+      const cur = top[key];
+      const item = { [m[1]!]: String(scalar(m[2]!)) };
+      if (Array.isArray(cur) && cur.every((c) => typeof c === 'object')) (cur as Record<string, string | string[]>[]).push(item);
+      else if (typeof cur === 'object' && !Array.isArray(cur) && Object.keys(cur).length === 0) top[key] = [item];
+      else throw new Error(`${where}: map item in a list of scalars`);
+    } else if (key && (m = /^ {4}([A-Za-z][\w]*):(?: (\S.*))?$/.exec(line))) {
+      const last = (top[key] as Record<string, string | string[]>[] | undefined)?.at?.(-1);
+      if (!last || typeof last !== 'object') throw new Error(`${where}: map entry outside a list item`);
+      last[m[1]!] = m[2] !== undefined ? String(scalar(m[2])) : [];
+    } else if (key && (m = /^ {6}- (\S.*)$/.exec(line))) {
+      const last = (top[key] as Record<string, string | string[]>[] | undefined)?.at?.(-1);
+      const list = last ? Object.values(last).at(-1) : undefined;
+      if (!Array.isArray(list)) throw new Error(`${where}: list item outside a list entry`);
+      list.push(String(scalar(m[1]!)));
     } else if (key && (m = /^ {2}- (\S.*)$/.exec(line))) {
       const cur = top[key];
-      if (Array.isArray(cur)) cur.push(String(scalar(m[1]!)));
-      else if (typeof cur === 'object' && Object.keys(cur).length === 0) top[key] = [String(scalar(m[1]!))];
+      if (Array.isArray(cur) && cur.every((c) => typeof c === 'string')) (cur as string[]).push(String(scalar(m[1]!)));
+      else if (typeof cur === 'object' && !Array.isArray(cur) && Object.keys(cur).length === 0) top[key] = [String(scalar(m[1]!))];
       else throw new Error(`${where}: list item under a map`);
     } else if (key && (m = /^ {2}([A-Za-z][\w]*): (\S.*)$/.exec(line))) {
       const cur = top[key];
@@ -75,6 +91,12 @@ describe('electron-builder config', () => {
     expect(config['asar']).toBe(true);
     expect(config['npmRebuild']).toBe(true);
     expect(config['directories']).toEqual({ output: 'dist', buildResources: 'build' });
+    // The recipe's Python files, flat in <resources>/recipe (tasks/recipe/programFiles.ts); each exists.
+    const extra = config['extraResources'] as Record<string, string | string[]>[];
+    expect(extra.map((e) => e['to'])).toEqual(['recipe', 'recipe']);
+    const py = extra.flatMap((e) => (e['filter'] as string[]).map((f) => join(e['from'] as string, f)));
+    expect(py.map((f) => f.split('/').pop()).sort()).toEqual(['ddp_parts.py', 'ssl_methods.py', 'ssl_parts.py', 'torch_engine.py', 'torch_quality.py', 'train.py']);
+    for (const f of py) expect(existsSync(join(root, f)), f).toBe(true);
     // The packaged app starts from package.json's main, which electron-vite writes.
     expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).main).toBe('out/main/index.js');
   });

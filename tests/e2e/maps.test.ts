@@ -2,23 +2,28 @@
  * Linked embedding maps and the Augment grid in Chromium against `pretext serve`: two tiny runs
  * (trained and mapped by the CLI on the same workspace), a point hovered in one map is
  * highlighted in the other without moving the maps, a lasso shows its thumbnails and selects
- * the same items in both maps; the Augment grid at 1440 px shows what fired on every view.
+ * the same items in both maps; the Augment grid at 1440 px shows what fired on every view;
+ * "Run on a cluster…" downloads a run's recipe zip, whose train.py (/usr/bin/python3 with torch)
+ * trains 1 epoch, and "Import results…" brings its results back as an external run (issue 15).
  * Screenshots: test-results/maps-*.png.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { makeTempDir } from '../helpers/tmp';
-import { CHROMIUM, ensureRendererBuild, makeImageFolder, pixelSpread, ROOT, startServe, type Served } from './harness';
+import { torchPython } from '../../src-main/bench/qualityPeer';
+import { CHROMIUM, ensureRendererBuild, makeImageFolder, pixelSpread, ROOT, startServe, unzipTo, type Served } from './harness';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env['PRETEXT_E2E_REQUIRED']) throw new Error(`e2e: ${CHROMIUM} is absent (apt-get install chromium)`);
 if (!hasChromium) console.warn(`e2e skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
 const SHOTS = join(ROOT, 'test-results');
 const run = promisify(execFile);
+const torch = torchPython();
+if ('reason' in torch) console.warn(`e2e cluster round trip skipped: ${torch.reason}`);
 
 /** Where each drawn point of a map is on the page, per trace name, with its dataset item. */
 type Drawn = Record<string, { item: number; px: number; py: number }[]>;
@@ -159,5 +164,40 @@ describe.skipIf(!hasChromium)('linked maps and the Augment grid in Chromium', ()
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByTestId('stale').count(), wait).toBe(0);
     await shoot('4-augment');
+  });
+
+  it.skipIf('reason' in torch)('Run on a cluster… → train.py 1 epoch → Import results… gives an external run', async () => {
+    await go('Runs');
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'simclr' }).click();
+    await page.getByRole('button', { name: 'Run on a cluster…' }).click();
+    const panel = page.getByTestId('cluster-panel');
+    await panel.getByRole('checkbox').check();
+    expect(await panel.locator('pre').first().textContent()).toBe('python train.py --out results');
+    await shoot('5-cluster');
+    const [download] = await Promise.all([page.waitForEvent('download', wait), panel.getByRole('button', { name: 'Download the zip' }).click()]);
+    const zip = join(tmp.dir, download.suggestedFilename());
+    expect(download.suggestedFilename()).toMatch(/-recipe-data\.zip$/);
+    await download.saveAs(zip);
+    const names = await unzipTo(zip, join(tmp.dir, 'cluster'));
+    const folder = join(tmp.dir, 'cluster', names.find((n) => n.endsWith('/train.py'))!.split('/')[0]!);
+    expect(names.map((n) => n.split('/').pop()).sort()).toEqual(['README.md', 'data.npz', 'ddp_parts.py', 'recipe.json', 'ssl_methods.py', 'ssl_parts.py', 'torch_engine.py', 'torch_quality.py', 'train.py']);
+    // The cluster, here: one CPU process, 1 epoch of the tiny sample.
+    const results = join(tmp.dir, 'results');
+    const t0 = performance.now();
+    await run((torch as { python: string }).python, ['train.py', '--out', results, '--epochs', '1', '--threads', '1'], { cwd: folder, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    console.log(`e2e: train.py 1 epoch in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    expect(readdirSync(results).sort()).toEqual(['backbone.safetensors', 'checkpoint.pt', 'metrics.jsonl', 'recipe.json']);
+
+    await page.getByRole('button', { name: 'Import results…' }).click();
+    const form = page.getByTestId('import-results');
+    await form.getByTestId('results-input').setInputFiles(results);
+    expect(await form.getByTestId('results-folder').textContent()).toBe('results');
+    await form.getByRole('button', { name: 'Import', exact: true }).click();
+    await form.getByTestId('import-done').waitFor(wait);
+    const row = page.getByRole('table', { name: 'Runs' }).getByRole('row').filter({ hasText: 'external:' });
+    expect(await row.count()).toBe(1);
+    expect(await row.textContent()).toMatch(/pytorch.*external: .+, 1 × cpu, \d/);
+    expect(await page.getByTestId('run-external').textContent()).toMatch(/external: .+, 1 × cpu, .*imported from uploaded: results/);
+    await shoot('6-imported');
   });
 }, 300_000);

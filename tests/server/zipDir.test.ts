@@ -8,7 +8,7 @@ import yauzl from 'yauzl';
 import type { JobInfo } from '../../src-main/api/contract';
 import { createService, type Service } from '../../src-main/api/service';
 import { startServer, withDownloadUrl, type RunningServer } from '../../src-main/server/server';
-import { zipDirectory, ZipLimitError } from '../../src-main/server/zipDir';
+import { zipDirectory, ZipLimitError } from '../../src-main/data/formats/zipWrite';
 import { Workspace } from '../../src-main/store/workspace';
 import { makeTempDir } from '../helpers/tmp';
 

@@ -203,6 +203,13 @@ export const exportRecipeRequest = z.object({
   initFromRun: opt(bool(), { doc: "start from the run's latest backbone weights (init.safetensors)", flag: 'init-from-run', default: false }),
 });
 
+/**
+ * export.recipe, the UI's "Run on a cluster…" (issue 15): the same export as a job whose result is
+ * one zip inside the workspace (runs/<id>/exports/<id>-recipe[-data].zip) that a browser
+ * downloads and the desktop app saves a copy of. No `out` over the API.
+ */
+export const exportRecipeApiRequest = exportRecipeRequest.pick({ runId: true, withData: true });
+
 /** `pretext runs import` (issue 15): an exported recipe's results (train.py's --out folder) as a run. */
 export const runsImportRequest = z.object({
   dir: field(path(), { doc: 'the folder train.py wrote (recipe.json, metrics.jsonl, backbone.safetensors)' }),
@@ -244,6 +251,7 @@ export const requestSchemas = {
   'runs.resume': idRequest,
   'runs.delete': idRequest,
   'runs.label': runsLabelRequest,
+  'runs.import': runsImportRequest,
   'eval.knn': knnRequest,
   'eval.probe': probeRequest,
   'eval.list': runIdsRequest,
@@ -252,6 +260,7 @@ export const requestSchemas = {
   'projections.get': projectionGetRequest,
   'export.encoder': exportEncoderRequest,
   'export.embeddings': exportEmbeddingsRequest,
+  'export.recipe': exportRecipeApiRequest,
   'report.create': reportRequest,
   'neighbours.query': neighboursRequest,
   'jobs.list': noPayload,

@@ -14,8 +14,7 @@
  *   names, the program's starting point.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { PretextError } from '../../core/errors';
 import { buildBackbone } from '../../ml/backbones/registry';
 import { resnetBlocks } from '../../ml/backbones/resnet';
@@ -30,14 +29,11 @@ import type { Workspace } from '../../store/workspace';
 import { runContext } from '../runContext';
 import { loadTrainData } from '../trainData';
 import { writeNpz } from './npz';
+import { recipeProgramFiles } from './programFiles';
 import { recipeReadme } from './readme';
 
 /** Methods the exported program implements (the PyTorch peer's modules). */
 export const RECIPE_METHODS = ['simclr', 'moco', 'byol', 'simsiam', 'barlow', 'vicreg'];
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const PROGRAM = ['resources/recipe/train.py', 'resources/recipe/ddp_parts.py'];
-const PEER = ['ssl_methods.py', 'ssl_parts.py', 'torch_quality.py', 'torch_engine.py'].map((f) => `src-main/bench/peer/${f}`);
 
 export interface RecipeOptions {
   out: string;
@@ -67,11 +63,8 @@ export function exportRecipe(ws: Workspace, runRef: string, o: RecipeOptions): R
   mkdirSync(dir, { recursive: true });
   const files: RecipeResult['files'] = [];
   const wrote = (name: string, bytes: number) => files.push({ path: join(dir, name), bytes });
-  for (const rel of [...PROGRAM, ...PEER]) {
-    const src = join(ROOT, rel);
-    if (!existsSync(src)) throw new PretextError(`export recipe: ${src} is missing from this installation`);
-    const name = rel.split('/').pop()!;
-    copyFileSync(src, join(dir, name));
+  for (const { name, path } of recipeProgramFiles()) {
+    copyFileSync(path, join(dir, name));
     wrote(name, statSync(join(dir, name)).size);
   }
   const data = loadTrainData(ws, c.dataset);

@@ -27,6 +27,8 @@ import { recipeUnsupported } from './export';
 export interface ImportResultsOptions {
   dir: string;
   dataset: string;
+  /** What the run records as where it came from (default: the folder's path; the UI's upload names the uploaded folder). */
+  source?: string;
 }
 
 export interface ImportResultsResult {
@@ -159,7 +161,7 @@ export function importRunResults(ws: Workspace, o: ImportResultsOptions): Import
     updateRun(ws, run.id, {
       status: 'completed',
       backend: 'pytorch',
-      backendInfo: { external: true, where: weights.metadata['host'] ?? 'unknown', processes: metrics.processes, device: metrics.device, wallSeconds: metrics.seconds, importedFrom: dir },
+      backendInfo: { external: true, where: weights.metadata['host'] ?? 'unknown', processes: metrics.processes, device: metrics.device, wallSeconds: metrics.seconds, importedFrom: o.source ?? dir },
       epochsDone: epochs,
       stepsDone: metrics.steps,
       trainSeconds: metrics.seconds,

@@ -1,4 +1,5 @@
-/** The README.md of an exported recipe folder: what is there and the commands to run it. */
+/** The README.md of an exported recipe folder: what is there and the commands to run it (core/recipeCommands.ts, as the UI shows them). */
+import { recipeCommands } from '../../core/recipeCommands';
 
 export interface ReadmeFacts {
   runId: string;
@@ -9,7 +10,9 @@ export interface ReadmeFacts {
 }
 
 export function recipeReadme(f: ReadmeFacts): string {
-  const data = f.withData ? '' : ' --data /path/to/images';
+  const commands = recipeCommands(f.withData)
+    .map((c) => `## ${c.title}\n\n${c.command.split('\n').map((l) => `    ${l}`).join('\n')}`)
+    .join('\n\n');
   return `# Pretext run ${f.runId} (${f.method} on ${f.dataset}) as a PyTorch DDP program
 
 Needs \`torch\`, \`torchvision\`, \`numpy\` and \`Pillow\`. The method is implemented in
@@ -23,29 +26,7 @@ Data: ${f.withData ? 'data.npz beside train.py (pixels, labels, train_idx, test_
 ImageFolder tree DIR/train/<class>/*.png and DIR/test/<class>/*.png (the test split drives the
 kNN monitor), resized to the recipe's image size.
 
-## One process (a CPU or one GPU)
-
-    python train.py${data} --out results
-
-## One node, N GPUs (or N CPU processes with gloo)
-
-    torchrun --nproc_per_node=N train.py${data} --out results
-
-## Several nodes (run on each node; NODE_RANK 0..NNODES-1, MASTER the first node's address)
-
-    torchrun --nnodes=NNODES --node_rank=NODE_RANK --nproc_per_node=N \\
-      --master_addr=MASTER --master_port=29500 train.py${data} --out results
-
-## SLURM
-
-    #!/bin/bash
-    #SBATCH --nodes=2
-    #SBATCH --ntasks-per-node=1
-    #SBATCH --gpus-per-node=4
-    #SBATCH --cpus-per-task=16
-    export MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
-    srun torchrun --nnodes=$SLURM_NNODES --node_rank=$SLURM_NODEID --nproc_per_node=4 \\
-      --master_addr=$MASTER_ADDR --master_port=29500 train.py${data} --out results
+${commands}
 
 Debian's torch 1.13 under Python 3.11 cannot parse torchrun's default \`--redirects 0\`; there,
 add \`--redirects 1 --tee 1\` to the torchrun line.

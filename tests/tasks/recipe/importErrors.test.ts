@@ -4,50 +4,23 @@
  * checkpoint holds exactly the weights it came from (the mapping's inverse); each kind of bad
  * input is an error naming the file and the reason, and stores nothing.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presetForMethod } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
-import { buildBackbone } from '../../../src-main/ml/backbones/registry';
-import { encodeSafetensors, parseSafetensors, type SafeTensor } from '../../../src-main/ml/export/safetensors';
-import { permuteKernel, torchShape, torchvisionNames } from '../../../src-main/ml/export/torchNames';
+import { encodeSafetensors, parseSafetensors } from '../../../src-main/ml/export/safetensors';
 import { readCheckpoint } from '../../../src-main/ml/train/checkpoint';
-import { resolveConfig, type RunConfig } from '../../../src-main/ml/train/config';
 import { latestCheckpoint, listRuns, runMetrics } from '../../../src-main/store/runs';
 import { Workspace } from '../../../src-main/store/workspace';
 import { importRunResults } from '../../../src-main/tasks/recipe/import';
 import { makeTempDir } from '../../helpers/tmp';
 import { makeToyDataset } from '../../helpers/toyDataset';
+import { writeResults } from '../../helpers/recipeResults';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let ws: Workspace;
 let datasetId: string;
-
-function config(width: number): RunConfig {
-  return resolveConfig('byol', { epochs: 2, batch: 16, seed: 5, width, params: { projHidden: 16, projOut: 8, predHidden: 16 } }, (b) => presetForMethod(b, 8));
-}
-
-/** A results folder as train.py writes it, from a seeded Pretext backbone; returns its tensors. */
-function writeResults(dir: string, width = 0.25, mutate?: (t: [string, SafeTensor][]) => void): Float32Array[] {
-  mkdirSync(dir, { recursive: true });
-  const cfg = config(width);
-  writeFileSync(join(dir, 'recipe.json'), JSON.stringify({ config: cfg, views: [], data: { size: 8, channels: 3, numClasses: 4, stats: { mean: [0, 0, 0], std: [1, 1, 1] } } }));
-  const lines = [0, 1, 2, 3].map((s) => JSON.stringify({ step: s, epoch: 0, loss: 4 - s * 0.1, lr: 0.1 }));
-  lines.push(JSON.stringify({ step: 3, epoch: 0, knn_top1: 0.5, seconds: 2.5, processes: 2, device: 'cpu' }));
-  writeFileSync(join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
-  const net = buildBackbone(cfg, { size: 8, channels: 3 });
-  const values = net.weights.map((w) => w.read().dataSync() as Float32Array);
-  const tensors: [string, SafeTensor][] = torchvisionNames(net, cfg.backbone).map((n) => [
-    n.name,
-    { shape: torchShape(n), values: n.conv ? permuteKernel(values[n.index]!, n.shape, true) : values[n.index]!.slice() },
-  ]);
-  net.dispose();
-  mutate?.(tensors);
-  writeFileSync(join(dir, 'backbone.safetensors'), encodeSafetensors(tensors, { host: 'node7' }));
-  return values;
-}
 
 beforeAll(async () => {
   await useBackend('cpu');

@@ -25,7 +25,7 @@ export function ipcClient(bridge: PretextBridge): ApiClient {
 export function ipcShell(bridge: PretextBridge, client: ApiClient): Shell {
   return {
     kind: 'ipc',
-    pickImportPaths: ({ directory }) => bridge.shell.pickImportPaths(directory),
+    pickImportPaths: ({ directory, purpose }) => bridge.shell.pickImportPaths(directory, purpose),
     async stageFiles(files, onProgress) {
       const paths = files.map((f) => bridge.shell.pathForFile(f));
       const missing = files.filter((_, i) => !paths[i]);

@@ -3,8 +3,8 @@ import type { WrittenFile } from '../../../../src-main/api/contract';
 /** What differs between Electron and a browser: dialogs, files in and out. */
 export interface Shell {
   kind: 'ipc' | 'http';
-  /** Electron: native Open… dialog (folder or archive); browser: null (the UI uses <input type=file>). */
-  pickImportPaths(opts: { directory: boolean }): Promise<string[] | null>;
+  /** Electron: native Open… dialog (folder or archive; `purpose` words its title); browser: null (the UI uses <input type=file>). */
+  pickImportPaths(opts: { directory: boolean; purpose?: 'dataset' | 'results' }): Promise<string[] | null>;
   /** Dropped or picked files → a path the engine can import: Electron webUtils.getPathForFile;
    *  browser: uploads them (keeping webkitRelativePath) with progress, returns the server path. */
   stageFiles(files: File[], onProgress?: (sentBytes: number, totalBytes: number) => void): Promise<string>;

@@ -1,6 +1,7 @@
 /**
- * A folder as one zip archive, for a browser download of an export that is a folder (the tfjs
- * encoder: model.json, weights.bin, pretext.json). Plain zip (no zip64): regular files only,
+ * A folder as one zip archive: a browser download of an export that is a folder (the tfjs
+ * encoder: model.json, weights.bin, pretext.json; server/server.ts), and the "Run on a
+ * cluster…" recipe zip (tasks/recipe/zip.ts). Plain zip (no zip64): regular files only,
  * symlinks and special files are left out; names relative to the folder with '/', UTF-8
  * flagged; each entry deflated, or stored when deflate does not make it smaller.
  */
@@ -8,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, deflateRaw } from 'node:zlib';
+import { throwIfAborted } from '../../core/errors';
 
 const deflate = promisify(deflateRaw);
 const MAX_ENTRIES = 0xffff;
@@ -43,9 +45,10 @@ export const DEFAULT_ZIP_MAX_BYTES = 2 * 1024 ** 3;
 
 /**
  * The zip archive of every regular file under `dir`, built in memory. Throws ZipLimitError
- * naming the folder when its files add up to more than maxBytes or do not fit a plain zip.
+ * naming the folder when its files add up to more than maxBytes or do not fit a plain zip;
+ * CancelledError when `signal` is aborted (checked before each file).
  */
-export async function zipDirectory(dir: string, maxBytes = DEFAULT_ZIP_MAX_BYTES): Promise<Buffer> {
+export async function zipDirectory(dir: string, maxBytes = DEFAULT_ZIP_MAX_BYTES, signal?: AbortSignal): Promise<Buffer> {
   const names = filesUnder(dir);
   if (names.length > MAX_ENTRIES) throw new ZipLimitError(`${dir}: ${names.length} files are too many for a zip download (at most ${MAX_ENTRIES})`);
   const total = names.reduce((s, n) => s + statSync(join(dir, n)).size, 0);
@@ -56,6 +59,7 @@ export async function zipDirectory(dir: string, maxBytes = DEFAULT_ZIP_MAX_BYTES
   const central: Buffer[] = [];
   let offset = 0;
   for (const name of names) {
+    throwIfAborted(signal);
     const path = join(dir, name);
     const data = readFileSync(path);
     const packed = await deflate(data);
