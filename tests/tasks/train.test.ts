@@ -49,6 +49,9 @@ const small: Record<string, Record<string, number>> = {
   deepclusterv2: { projHidden: 16, projOut: 8 },
   swav: { projHidden: 16, projOut: 8, prototypes: 10, queueSize: 16 },
   dino: { projHidden: 16, projOut: 8, prototypes: 10 },
+  rotation: {},
+  jigsaw: { permutations: 10, hidden: 16 },
+  context: { hidden: 16 },
   supervised: {},
   random: {},
 };
@@ -97,6 +100,9 @@ describe('trainer', () => {
           alignuniform: ['alignment', 'uniformity'],
           swav: ['global', 'local', 'codes_entropy'],
           dino: ['teacher_entropy', 'kl'],
+          rotation: ['acc'],
+          jigsaw: ['acc'],
+          context: ['acc'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
