@@ -25,6 +25,7 @@ import {
 } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { firstPermutationIndex } from '../../../src-main/ml/augment/permutations';
+import { taskMontage } from '../../../src-main/ml/augment/grid';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -154,6 +155,19 @@ describe('task views in the pipeline', () => {
     expect(() => validateViewSpec(view(10, { kind: 'pair', patch: 3, gap: 1, jitter: 1, colorDrop: false }))).toThrow(/view 'v': task pair: .* does not fit the 10-px view/);
     expect(() => validateViewSpec(view(9, { kind: 'tiles', grid: 3, gap: 3, jitter: true, permutations: 10, permutationSeed: 0 }))).toThrow(/gap must be an integer in \[0, 2\]/);
     expect(() => validateViewSpec(view(9, { kind: 'tiles', grid: 3, gap: 1, jitter: true, permutations: 1, permutationSeed: 0 }))).toThrow(/permutations must be/);
+  });
+});
+
+describe('task previews', () => {
+  it('lay each image\'s pieces out row-major in one square picture', () => {
+    // 2 images × 4 pieces of 1 px: values 10·image + piece.
+    const m = taskMontage(Float32Array.from([0, 1, 2, 3, 10, 11, 12, 13]), 2, 4, 1, 1);
+    expect(m.size).toBe(3);
+    const bg = 48 / 255;
+    expect(Array.from(m.data).map((v) => Math.round(v * 1000) / 1000)).toEqual(
+      [0, bg, 1, bg, bg, bg, 2, bg, 3, 10, bg, 11, bg, bg, bg, 12, bg, 13].map((v) => Math.round(v * 1000) / 1000),
+    );
+    expect(() => taskMontage(new Float32Array(5), 2, 4, 1, 1)).toThrow(/expected 8 values/);
   });
 });
 
