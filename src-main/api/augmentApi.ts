@@ -1,7 +1,8 @@
 /** augment.* and methods.list: presets, a preview of views (PNG data URLs), the method registry. */
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { JITTER_OPS, PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewParams, type ViewSpec } from '../ml/augment';
+import { taskMontage } from '../ml/augment/grid';
+import { JITTER_OPS, taskCaptions, taskPieces, PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewParams, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
 import { defaultViews, methods } from '../ml/methods';
 import { shortCite } from '../ml/methods/cite';
@@ -49,6 +50,7 @@ export function opsOf(spec: ViewSpec, p: ViewParams): AugmentOps {
     grayscale: p.grayscale,
     blurSigma: spec.blur ? p.blurSigma : null,
     solarize: p.solarize,
+    ...(spec.task && p.task ? { task: taskCaptions(spec.task, p.task) } : {}),
   };
 }
 
@@ -99,7 +101,12 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
       const rendered = renderViews({ pixels, shape: [picked.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
       let data: { size: number; values: Float32Array }[];
       try {
-        data = rendered.map((t) => ({ size: t.shape[1], values: t.dataSync() as Float32Array }));
+        data = rendered.map((t, v) => {
+          const task = views[v]!.task;
+          if (!task) return { size: t.shape[1], values: t.dataSync() as Float32Array };
+          const m = taskMontage(t.dataSync() as Float32Array, picked.length, taskPieces(task), t.shape[1], row.channels);
+          return { size: m.size, values: m.data as Float32Array };
+        });
       } finally {
         tf.dispose(rendered);
       }

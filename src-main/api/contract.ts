@@ -134,6 +134,8 @@ export interface AugmentOps {
   /** The blur's sigma in pixels; null: not blurred. */
   blurSigma: number | null;
   solarize: boolean;
+  /** A task view (rotation, jigsaw, context): the target drawn for the image and a caption per piece, in the picture's order. */
+  task?: { target: string; pieces: string[] };
 }
 
 export interface AugmentPreview {

@@ -49,7 +49,7 @@ export function datasetFacts(ws: Workspace, row: DatasetRow): DataFacts {
 export function checkConfigForData(cfg: RunConfig, d: DataFacts): void {
   const def = getMethod(cfg.method);
   checkBackbone(cfg.backbone);
-  trainingViews(cfg.method, cfg.preset, d.imageSize);
+  trainingViews(cfg.method, cfg.preset, d.imageSize, cfg.params);
   if (d.trainImages < cfg.batch) {
     throw new PretextError(`dataset ${d.datasetId} has ${d.trainImages} training images, fewer than one batch of ${cfg.batch}; use --batch`, { field: 'batch' });
   }

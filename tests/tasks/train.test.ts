@@ -49,6 +49,9 @@ const small: Record<string, Record<string, number>> = {
   deepclusterv2: { projHidden: 16, projOut: 8 },
   swav: { projHidden: 16, projOut: 8, prototypes: 10, queueSize: 16 },
   dino: { projHidden: 16, projOut: 8, prototypes: 10 },
+  rotation: {},
+  jigsaw: { permutations: 10, hidden: 16 },
+  context: { hidden: 16 },
   supervised: {},
   random: {},
 };
@@ -97,6 +100,9 @@ describe('trainer', () => {
           alignuniform: ['alignment', 'uniformity'],
           swav: ['global', 'local', 'codes_entropy'],
           dino: ['teacher_entropy', 'kl'],
+          rotation: ['acc'],
+          jigsaw: ['acc'],
+          context: ['acc'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }
@@ -108,8 +114,8 @@ describe('trainer', () => {
   // BYOL: EMA target; MoCo: queues; NNCLR: support set; instdisc: memory bank, Z, seeded noise;
   // MoCo v1: shuffled sub-batches; DeepCluster v2: memory, k-means at the epoch's start (onEpochStart);
   // SwAV: multi-crop, queues used from epoch 1, prototypes frozen in epoch 0; DINO: EMA
-  // teacher, center, last layer frozen in epoch 0.
-  it.each([['byol', 'moco', 'nnclr', 'instdisc'], ['mocov1', 'deepclusterv2'], ['swav', 'dino']])('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records (%s, …)', { timeout: 300_000 }, async (...group) => {
+  // teacher, center, last layer frozen in epoch 0. rotation, jigsaw, context: task views' targets drawn from the seed path.
+  it.each([['byol', 'moco', 'nnclr', 'instdisc'], ['mocov1', 'deepclusterv2'], ['swav', 'dino'], ['rotation', 'jigsaw', 'context']])('a run cancelled mid-epoch and resumed records exactly what an uninterrupted run records (%s, …)', { timeout: 300_000 }, async (...group) => {
     for (const method of group) {
       const straight = newRun(method, 3);
       await runTraining(ws, straight);

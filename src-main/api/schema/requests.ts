@@ -63,6 +63,14 @@ export const viewSpecSchema = z.object(
     grayscaleProb: prob(),
     blur: z.object({ prob: prob(), sigma: range(0, 100, true), kernel: oneOf(['tenth', 'full']) }).nullable(),
     solarize: z.object({ prob: prob(), threshold: num(0, 1) }).nullable(),
+    // A pretext task run last on the view (ml/augment/tasks.ts); validateViewSpec checks it fits the view.
+    task: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('rotate') }),
+        z.object({ kind: z.literal('tiles'), grid: int(2, 3), gap: int(0, MAX_VIEW_SIZE), jitter: bool(), permutations: int(2, 362880), permutationSeed: int(0, MAX_SEED) }),
+        z.object({ kind: z.literal('pair'), patch: int(1, MAX_VIEW_SIZE), gap: int(0, MAX_VIEW_SIZE), jitter: int(0, MAX_VIEW_SIZE), colorDrop: bool() }),
+      ])
+      .optional(),
   },
   { error: 'must be a view pipeline object' },
 );

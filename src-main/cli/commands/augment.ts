@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, type ViewParams, type ViewSpec } from '../../ml/augment';
-import { spreadIndices, viewGrid } from '../../ml/augment/grid';
+import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, taskPieces, type ViewParams, type ViewSpec } from '../../ml/augment';
+import { spreadIndices, taskMontage, viewGrid } from '../../ml/augment/grid';
 import { initBackend } from '../../ml/backend';
 import { defaultViews, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
@@ -66,7 +66,14 @@ export const augmentCommand: Command = {
     const rendered = renderViews({ pixels, shape: [indices.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
     let columns;
     try {
-      columns = [{ size: row.imageSize, data: pixels }, ...rendered.map((t) => ({ size: t.shape[1], data: t.dataSync() as Float32Array }))];
+      columns = [
+        { size: row.imageSize, data: pixels },
+        ...rendered.map((t, j) => {
+          const task = views[j]!.task;
+          const data = t.dataSync() as Float32Array;
+          return task ? taskMontage(data, indices.length, taskPieces(task), t.shape[1], row.channels) : { size: t.shape[1], data };
+        }),
+      ];
     } finally {
       tf.dispose(rendered);
     }

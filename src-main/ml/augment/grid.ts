@@ -50,3 +50,30 @@ export function spreadIndices(total: number, count: number): number[] {
   const k = Math.min(total, count);
   return Array.from({ length: k }, (_, i) => Math.floor((i * total) / k));
 }
+
+/**
+ * A task view's pieces (n·pieces rows of side `side`, grouped by image: tasks.ts) as one square
+ * picture per image: the pieces row-major in a ⌈√pieces⌉-wide grid, 1-px gaps, so a preview
+ * shows them as the net receives them (rotations 2×2, tiles 3×3 in the shuffled order, a pair
+ * side by side).
+ */
+export function taskMontage(values: Float32Array, n: number, pieces: number, side: number, channels: 1 | 3): PictureSet {
+  if (values.length !== n * pieces * side * side * channels) {
+    throw new Error(`task montage: expected ${n * pieces * side * side * channels} values for ${n}×${pieces} pieces of ${side} px, got ${values.length}`);
+  }
+  const cols = Math.ceil(Math.sqrt(pieces));
+  const size = cols * side + (cols - 1);
+  const out = new Float32Array(n * size * size * channels).fill(BACKGROUND / 255);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < pieces; k++) {
+      const top = Math.floor(k / cols) * (side + 1);
+      const left = (k % cols) * (side + 1);
+      for (let y = 0; y < side; y++) {
+        const src = (((i * pieces + k) * side + y) * side) * channels;
+        const dst = ((i * size + top + y) * size + left) * channels;
+        out.set(values.subarray(src, src + side * channels), dst);
+      }
+    }
+  }
+  return { size, data: out };
+}

@@ -23,3 +23,7 @@ export type { ImageBatch, RenderOptions, SeedPath } from './pipeline';
 export { localSize, multiCrop, smallLocalSize, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
 export type { ViewRecipe } from './presets';
 export { pilWeights, type Interpolation } from './resample';
+export { NEIGHBOURS, ROTATIONS, pieceSize, taskCaptions, taskClasses, taskPieces, taskTargets, tilePermutations, validateTask } from './tasks';
+export type { TaskParams, TaskSpec } from './tasks';
+export { applyTask, contextPairs, jigsawTiles, rotations } from './taskOps';
+export { greedyPermutationSet, hamming, permutationSet } from './permutations';

@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../../core/rng';
 import type { CropSpec, ViewSpec } from './spec';
+import { sampleTaskParams, type TaskParams } from './tasks';
 
 /** A crop in pixels, torchvision's (i, j, h, w): top row, left column, height, width. */
 export interface CropBox {
@@ -32,6 +33,8 @@ export interface ViewParams {
   /** null: not blurred. */
   blurSigma: number | null;
   solarize: boolean;
+  /** The task's parameters (its targets), when the view has a task; drawn after the others. */
+  task?: TaskParams;
 }
 
 /** Python 3's round(): halves go to the even neighbour. */
@@ -94,5 +97,6 @@ export function sampleViewParams(rng: Rng, spec: ViewSpec, height: number, width
   const grayscale = rng.bernoulli(spec.grayscaleProb);
   const blurSigma = spec.blur && rng.bernoulli(spec.blur.prob) ? rng.uniform(spec.blur.sigma[0], spec.blur.sigma[1]) : null;
   const solarize = spec.solarize !== null && rng.bernoulli(spec.solarize.prob);
-  return { crop, flip, jitter, grayscale, blurSigma, solarize };
+  if (!spec.task) return { crop, flip, jitter, grayscale, blurSigma, solarize };
+  return { crop, flip, jitter, grayscale, blurSigma, solarize, task: sampleTaskParams(rng, spec.task) };
 }

@@ -7,6 +7,7 @@ import { grayscale } from './color';
 import { colorJitter, cropResizeFlip, gaussianBlur, hueStages, permuteRows, solarize } from './ops';
 import { sampleViewParams, type ViewParams } from './params';
 import { cropResizeWeighted } from './resample';
+import { applyTask } from './taskOps';
 import { deriveSeed, Rng } from '../../core/rng';
 import { blurKernelSize, validateViewSpec, type ChannelStats, type ViewSpec } from './spec';
 
@@ -81,11 +82,19 @@ export function applyView(x: tf.Tensor4D, spec: ViewSpec, params: ViewParams[]):
     if (spec.grayscaleProb > 0) step((v) => grayscale(v, p.map((q) => q.grayscale)));
     if (blur) step((v) => gaussianBlur(v, p.map((q) => q.blurSigma), blurKernelSize(blur, spec.size)));
     if (sol) step((v) => solarize(v, p.map((q) => q.solarize), sol.threshold));
-    if (!sorted) return y;
-    const inverse = new Array<number>(rows.length);
-    rows.forEach((r, i) => (inverse[r] = i));
-    return permuteRows(y, inverse);
+    if (sorted) {
+      const inverse = new Array<number>(rows.length);
+      rows.forEach((r, i) => (inverse[r] = i));
+      step((v) => permuteRows(v, inverse));
+    }
+    const task = spec.task;
+    if (task) step((v) => applyTask(v, task, params.map((q, i) => q.task ?? missingTask(i, spec.name))));
+    return y;
   });
+}
+
+function missingTask(image: number, view: string): never {
+  throw new Error(`view '${view}': image ${image} has no sampled task parameters`);
 }
 
 /**
@@ -141,7 +150,8 @@ export interface RenderOptions {
 
 /**
  * Renders every view of `pipelines` for a batch: one float32 NHWC tensor per view
- * (n × view.size × view.size × C). The caller disposes them.
+ * (n × view.size × view.size × C; a task view: n·pieces rows of its pieces, grouped by image,
+ * see tasks.ts). The caller disposes them.
  */
 export function renderViews(
   images: ImageBatch,

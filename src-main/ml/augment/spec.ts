@@ -47,6 +47,8 @@ export interface SolarizeSpec {
   threshold: number;
 }
 
+import { validateTask, type TaskSpec } from './tasks';
+
 export interface ViewSpec {
   /** For display: 'view-1', 'global-2', 'local-3'. */
   name: string;
@@ -59,6 +61,11 @@ export interface ViewSpec {
   grayscaleProb: number;
   blur: BlurSpec | null;
   solarize: SolarizeSpec | null;
+  /**
+   * A pretext task run last on the view (tasks.ts): each image becomes several rows (rotations,
+   * tiles, a patch pair) and the sampled parameters are the targets. Absent: one row per image.
+   */
+  task?: TaskSpec;
 }
 
 /** Per-channel normalisation, the last step: (x − mean) / std. */
@@ -109,6 +116,7 @@ export function validateViewSpec(v: ViewSpec): void {
       throw new Error(`view '${n}': solarize.threshold must be in [0, 1], got ${v.solarize.threshold}`);
     }
   }
+  if (v.task) validateTask(n, v.task, v.size);
 }
 
 /** Odd blur kernel size for a view of side `size` (see BlurSpec). */

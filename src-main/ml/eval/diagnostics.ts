@@ -80,7 +80,7 @@ export function uniformityOf(features: Float32Array, n: number, d: number, t = 2
 
 /** The run's own views (its first two; a method with one view gets two draws of it). */
 export function viewsOf(cfg: RunConfig, size: number): ViewSpec[] {
-  return trainingViews(cfg.method, cfg.preset, size);
+  return trainingViews(cfg.method, cfg.preset, size, cfg.params);
 }
 
 /** Alignment (α = 2) of two views of the images `idx`, drawn as the trainer's monitor draws them. */

@@ -3,17 +3,20 @@ import { alignuniform } from './alignuniform';
 import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
+import { context } from './context';
 import { dcl } from './dcl';
 import { deepclusterv2 } from './deepclusterv2';
 import { dino } from './dino';
 import { flatnce } from './flatnce';
 import { hcl } from './hcl';
 import { instdisc } from './instdisc';
+import { jigsaw } from './jigsaw';
 import { invaspread } from './invaspread';
 import { moco } from './moco';
 import { mocov1 } from './mocov1';
 import { mocov3 } from './mocov3';
 import { nnclr } from './nnclr';
+import { rotation } from './rotation';
 import { simclr } from './simclr';
 import { simclrv2 } from './simclrv2';
 import { simsiam } from './simsiam';
@@ -29,7 +32,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 

@@ -34,6 +34,12 @@ export interface StepInput {
    * stepSeed(input, ...) (methods/common.ts), so a resumed run draws the same.
    */
   seedPath: { seed: number; epoch: number; step: number };
+  /**
+   * Targets of task views (augment/tasks.ts), one entry per view: int32 labels drawn with the
+   * view (rotation per row, permutation or neighbour per image), null for a view without a task.
+   * Absent when no view has a task.
+   */
+  taskTargets?: (tf.Tensor1D | null)[];
 }
 
 /** What a method's loss returns: the scalar to minimise and named per-term scalars to log. */
@@ -141,9 +147,10 @@ export interface MethodDefinition {
   reference: string;
   /**
    * The augmentation preset of its views (src-main/ml/augment/presets; the '-cifar' variant is
-   * used for images ≤ 64 px), or the views themselves for a given image size.
+   * used for images ≤ 64 px), or the views themselves for a given image size (and the run's
+   * params, when the views depend on them: jigsaw's permutation set; default: `params`).
    */
-  preset: string | ((imageSize: number) => ViewSpec[]);
+  preset: string | ((imageSize: number, params?: Params) => ViewSpec[]);
   /** Method hyper-parameters (heads, temperature, λ…), all overridable. */
   params: Params;
   train: TrainDefaults;

@@ -6,7 +6,7 @@
 import { PRESET_NAMES, presetForMethod, resolvePreset, type ViewSpec } from '../augment';
 import { PretextError } from '../../core/errors';
 import { getMethod } from './index';
-import type { MethodDefinition } from './types';
+import type { MethodDefinition, Params } from './types';
 
 /** The preset a run of `def` records by default for images of `size` px ('method': the method's own views). */
 export function defaultPresetName(def: MethodDefinition, size: number): string {
@@ -20,13 +20,13 @@ export function checkPreset(preset: string): void {
   }
 }
 
-/** The views a run of `method` with preset `preset` trains with, for images of `size` px. */
-export function trainingViews(method: string, preset: string, size: number): ViewSpec[] {
+/** The views a run of `method` with preset `preset` trains with, for images of `size` px (and the run's params). */
+export function trainingViews(method: string, preset: string, size: number, params?: Params): ViewSpec[] {
   const def = getMethod(method);
   checkPreset(preset);
   if (preset === 'method') {
     if (typeof def.preset !== 'function') throw new PretextError(`method ${def.name} declares no views of its own`, { field: 'preset' });
-    return def.preset(size);
+    return def.preset(size, { ...def.params, ...params });
   }
   return resolvePreset(preset, size);
 }
@@ -34,7 +34,7 @@ export function trainingViews(method: string, preset: string, size: number): Vie
 /** A method's default views for images of `size` px, with the name they go by (a preset, or the method's). */
 export function defaultViews(method: string, size: number): { name: string; views: ViewSpec[] } {
   const def = getMethod(method);
-  if (typeof def.preset === 'function') return { name: def.name, views: def.preset(size) };
+  if (typeof def.preset === 'function') return { name: def.name, views: def.preset(size, def.params) };
   const name = presetForMethod(def.preset, size);
   return { name, views: resolvePreset(name, size) };
 }

@@ -8,7 +8,7 @@
  * everything random is derived from (seed, epoch, step).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { renderViews, type ViewSpec } from '../augment';
+import { renderViews, taskTargets, type ViewParams, type ViewSpec } from '../augment';
 import { buildSeeded } from '../backbones/registry';
 import { gatherPixels } from '../eval/embed';
 import { getMethod, trainingViews, type SslModel, type StepInput } from '../methods';
@@ -111,7 +111,7 @@ export async function trainLoop(
   if (data.trainIdx.length < batch) {
     throw new PretextError(`dataset ${data.datasetId} has ${data.trainIdx.length} training images, fewer than one batch of ${batch}; use --batch`, { field: 'batch' });
   }
-  const views = trainingViews(cfg.method, cfg.preset, data.size);
+  const views = trainingViews(cfg.method, cfg.preset, data.size, cfg.params);
   const model = buildModel(cfg, data);
   let optimizer: Optimizer | null = null;
   try {
@@ -243,7 +243,11 @@ async function trainStep(
 ): Promise<{ loss: number; metrics: Record<string, number> }> {
   const pixels = gatherPixels(data, indices);
   const seedPath = { seed: c.seed, epoch: c.epoch, step: c.step };
-  const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, seedPath, { normalize: data.stats });
+  const drawn: (readonly ViewParams[])[] = [];
+  const onParams = (v: number, p: readonly ViewParams[]) => (drawn[v] = p);
+  const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, seedPath, { normalize: data.stats, onParams });
+  // Task views' targets (rotation, permutation, neighbour), drawn with the views.
+  const tasks = views.some((s) => s.task) ? views.map((s, v) => (s.task ? tf.tensor1d(taskTargets(s.task, drawn[v]!), 'int32') : null)) : undefined;
   const labels = tf.tensor1d(Int32Array.from(indices, (i) => Math.max(0, data.labels[i]!)), 'int32');
   const batchIndices = tf.tensor1d(Int32Array.from(indices), 'int32');
   const input: StepInput = {
@@ -257,6 +261,7 @@ async function trainStep(
     step: c.globalStep,
     totalSteps: c.totalSteps,
     seedPath,
+    ...(tasks ? { taskTargets: tasks } : {}),
   };
   const targets = model.targets?.(input) ?? [];
   let kept: Record<string, tf.Scalar> = {};
@@ -278,6 +283,6 @@ async function trainStep(
     for (const [name, m] of Object.entries(kept)) metrics[name] = (await m.data())[0]!;
     return { loss, metrics };
   } finally {
-    tf.dispose([...viewTensors, labels, batchIndices, ...targets, ...Object.values(kept)]);
+    tf.dispose([...viewTensors, labels, batchIndices, ...targets, ...Object.values(kept), ...(tasks ?? []).filter((t) => t !== null)]);
   }
 }

@@ -72,7 +72,7 @@ export function exportRecipe(ws: Workspace, runRef: string, o: RecipeOptions): R
   const recipe = {
     pretext: { version: PRETEXT_VERSION, runId: c.run.id, datasetId: c.dataset.id, dataset: c.dataset.name },
     config: c.config,
-    views: trainingViews(c.config.method, c.config.preset, size),
+    views: trainingViews(c.config.method, c.config.preset, size, c.config.params),
     data: { size, channels: c.dataset.channels, numClasses: data.numClasses, classNames: classNames(ws, c.dataset.id), stats: data.stats },
   };
   const text = (name: string, s: string) => {

@@ -91,6 +91,21 @@ describe('pretext augment', () => {
     expect(meta.channels).toBe(1);
   });
 
+  it('renders the pretext tasks\' pieces (rotations, tiles, a patch pair) with their drawn targets', async () => {
+    const { id } = toy(3);
+    const out = join(tmp.dir, 'out');
+    for (const [method, pieces, target] of [['rotation', 4, /^rotation/], ['jigsaw', 9, /^permutation #\d+$/], ['context', 2, /^neighbour (top|bottom|left|right)/]] as const) {
+      const r = await augment('--dataset', id, '--method', method, '--count', '2', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(join(out, `augment-${method}.png`))).toBe(true);
+      for (const perImage of r.result!.ops) {
+        const task = (perImage[0] as { task?: { target: string; pieces: string[] } }).task!;
+        expect(task.pieces, method).toHaveLength(pieces);
+        expect(task.target).toMatch(target);
+      }
+    }
+  });
+
   it('names the bad input', async () => {
     const { id } = toy(3);
     const out = join(tmp.dir, 'out');

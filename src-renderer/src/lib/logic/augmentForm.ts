@@ -55,6 +55,7 @@ export function opsLines(ops: AugmentOps): string[] {
   if (ops.grayscale) out.push('grayscale');
   if (ops.blurSigma !== null) out.push(`blur σ ${ops.blurSigma.toFixed(2)}`);
   if (ops.solarize) out.push('solarize');
+  if (ops.task) out.push(ops.task.target, `pieces: ${ops.task.pieces.join(' · ')}`);
   return out;
 }
 
