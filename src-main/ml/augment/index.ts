@@ -23,3 +23,5 @@ export type { ImageBatch, RenderOptions, SeedPath } from './pipeline';
 export { localSize, multiCrop, smallLocalSize, PRESET_NAMES, presetForMethod, presetSummary, resolvePreset } from './presets';
 export type { ViewRecipe } from './presets';
 export { pilWeights, type Interpolation } from './resample';
+export { blockMasking, keptTokens, randomMasking } from './mask';
+export type { BlockMaskOptions, RandomMask } from './mask';
