@@ -3,6 +3,7 @@ import { alignuniform } from './alignuniform';
 import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
+import { data2vec } from './data2vec';
 import { dcl } from './dcl';
 import { deepclusterv2 } from './deepclusterv2';
 import { dino } from './dino';
@@ -10,6 +11,7 @@ import { flatnce } from './flatnce';
 import { hcl } from './hcl';
 import { instdisc } from './instdisc';
 import { invaspread } from './invaspread';
+import { mae } from './mae';
 import { moco } from './moco';
 import { mocov1 } from './mocov1';
 import { mocov3 } from './mocov3';
@@ -29,7 +31,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, mae, data2vec, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
