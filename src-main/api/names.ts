@@ -34,6 +34,7 @@ const requests: Record<RequestName, true> = {
   'export.embeddings': true,
   'report.create': true,
   'neighbours.query': true,
+  'runs.reconstruct': true,
   'jobs.list': true,
   'jobs.cancel': true,
 };

@@ -18,6 +18,7 @@ import { liveRun } from './dto';
 import { PretextError } from '../core/errors';
 import { evalHandlers } from './evalApi';
 import { neighboursHandlers } from './neighboursApi';
+import { reconstructHandlers } from './reconstructApi';
 import { isRequestName } from './names';
 import { validateRequest } from './schema/validate';
 import { runsHandlers, trainingFinished } from './runsApi';
@@ -120,6 +121,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ...runsHandlers(ctx),
     ...evalHandlers(ctx),
     ...neighboursHandlers(ctx),
+    ...reconstructHandlers(ctx),
   };
 
   return {
