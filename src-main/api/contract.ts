@@ -308,9 +308,19 @@ export interface ApiRequests {
   'report.create': [ReportRequest, { jobId: string }];
 
   'neighbours.query': [NeighboursRequest, { jobId: string }];
+  /** MAE's original / masked / reconstructed pictures of a few test images (PNG data URLs). */
+  'runs.reconstruct': [RequestInput<'runs.reconstruct'>, ReconstructView];
 
   'jobs.list': [void, JobInfo[]];
   'jobs.cancel': [RequestInput<'jobs.cancel'>, { cancelled: boolean }];
+}
+
+/** An MAE run's reconstructions (tasks/reconstruct.ts), the pictures as PNG data URLs. */
+export interface ReconstructView {
+  runId: string;
+  epoch: number;
+  maskRatio: number;
+  images: { index: number; original: string; masked: string; reconstruction: string }[];
 }
 
 export type RequestName = keyof ApiRequests;

@@ -36,6 +36,7 @@ const requests: Record<RequestName, true> = {
   'export.recipe': true,
   'report.create': true,
   'neighbours.query': true,
+  'runs.reconstruct': true,
   'jobs.list': true,
   'jobs.cancel': true,
 };

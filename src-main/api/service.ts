@@ -18,6 +18,7 @@ import { liveRun } from './dto';
 import { PretextError } from '../core/errors';
 import { evalHandlers } from './evalApi';
 import { neighboursHandlers } from './neighboursApi';
+import { reconstructHandlers } from './reconstructApi';
 import { isRequestName } from './names';
 import { validateRequest } from './schema/validate';
 import { recipeHandlers } from './recipeApi';
@@ -122,6 +123,7 @@ export function createService(ws: Workspace, opts: ServiceOptions = {}): Service
     ...evalHandlers(ctx),
     ...neighboursHandlers(ctx),
     ...recipeHandlers(ctx),
+    ...reconstructHandlers(ctx),
   };
 
   return {

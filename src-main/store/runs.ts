@@ -53,6 +53,9 @@ export function parseRunConfig(json: unknown): RunConfig {
   // Configs stored before clipLr existed trained without it.
   const clipLr = o['clipLr'] ?? false;
   if (typeof clipLr !== 'boolean') throw bad('clipLr', 'a boolean');
+  // AdamW's β2, stored only by methods that set it (MAE): absent, the optimiser's 0.999.
+  const beta2 = o['beta2'];
+  if (beta2 !== undefined && typeof beta2 !== 'number') throw bad('beta2', 'a number');
   const rawParams = o['params'];
   if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) throw bad('params', 'an object');
   const params: RunConfig['params'] = {};
@@ -73,6 +76,7 @@ export function parseRunConfig(json: unknown): RunConfig {
     eta: num('eta'),
     excludeBiasAndNorm,
     clipLr,
+    ...(beta2 !== undefined ? { beta2 } : {}),
     backbone: str('backbone'),
     width: num('width'),
     epochs: num('epochs'),

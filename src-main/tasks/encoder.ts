@@ -66,7 +66,7 @@ function buildBackbone(c: RunContext): tfl.LayersModel {
 }
 
 /** A network's weights from a checkpoint's `net/<name>/<i>` tensors; errors name the file. */
-function loadNetwork(net: tfl.LayersModel, name: string, file: string, tensors: CheckpointTensors): void {
+export function loadNetwork(net: tfl.LayersModel, name: string, file: string, tensors: CheckpointTensors): void {
   assignWeights(
     net,
     (i) => {

@@ -52,12 +52,16 @@ const small: Record<string, Record<string, number>> = {
   rotation: {},
   jigsaw: { permutations: 10, hidden: 16 },
   context: { hidden: 16 },
+  mae: { decoderDim: 16, decoderDepth: 1, decoderHeads: 2 },
+  data2vec: {},
   supervised: {},
   random: {},
 };
 
 function newRun(method: string, epochs: number, seed = 3): string {
-  const cfg = resolveConfig(method, { epochs, batch: 16, seed, width: 0.25, params: small[method], lr: 0.05 }, (base) => presetForMethod(base, 8));
+  // Masked image modelling masks a ViT's patch tokens: those methods train vit-mini.
+  const backbone = methods[method]!.requiresViT ? 'vit-mini' : undefined;
+  const cfg = resolveConfig(method, { epochs, batch: 16, seed, width: 0.25, params: small[method], lr: 0.05, ...(backbone ? { backbone } : {}) }, (base) => presetForMethod(base, 8));
   return createRun(ws, datasetId, method, cfg).id;
 }
 

@@ -179,6 +179,13 @@ export const probeRequest = z.object({
 export const runIdsRequest = z.object({ runIds: field(list(id(), 1000, true), { doc: 'the runs' }) });
 export const runIdRequest = z.object({ runId: runId() });
 
+/** runs.reconstruct: MAE's reconstructions of the first `count` test images, masks drawn from `seed`. */
+export const reconstructRequest = z.object({
+  runId: runId(),
+  count: opt(int(1, 8), { doc: 'test images', flag: 'count', arg: 'N', default: 4 }),
+  seed: seed("seed of the masks (default the run's)", undefined),
+});
+
 export const projectRequest = z.object({
   runId: runId(),
   algo: field(oneOf(PROJECTION_ALGOS), { doc: 'pca (exact), tsne (FFT-accelerated, openTSNE defaults), umap (umap-js)', flag: 'algo', arg: PROJECTION_ALGOS.join('|') }),
@@ -271,6 +278,7 @@ export const requestSchemas = {
   'export.recipe': exportRecipeApiRequest,
   'report.create': reportRequest,
   'neighbours.query': neighboursRequest,
+  'runs.reconstruct': reconstructRequest,
   'jobs.list': noPayload,
   'jobs.cancel': idRequest,
 } as const satisfies Record<RequestName, z.ZodType>;

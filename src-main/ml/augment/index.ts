@@ -27,3 +27,5 @@ export { NEIGHBOURS, ROTATIONS, pieceSize, taskCaptions, taskClasses, taskPieces
 export type { TaskParams, TaskSpec } from './tasks';
 export { applyTask, contextPairs, jigsawTiles, rotations } from './taskOps';
 export { greedyPermutationSet, hamming, permutationSet } from './permutations';
+export { blockMasking, keptTokens, randomMasking } from './mask';
+export type { BlockMaskOptions, RandomMask } from './mask';

@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { PretextError } from '../../core/errors';
-import { PatchEmbed, ViTBlock, ViTHead, type ViTPool } from './vitLayers';
+import { PatchEmbed, ViTBlock, ViTHead, type TokenMask, type ViTPool } from './vitLayers';
 
 export type ViTName = 'vit-tiny' | 'vit-mini';
 
@@ -89,11 +89,41 @@ function parts(model: tfl.LayersModel): { embed: PatchEmbed; blocks: ViTBlock[];
  * token first. `keep` [B, K] int32 keeps only those patch tokens (row-major grid indices), as
  * MAE's encoder does; without it K = N. `training` as for model.apply.
  */
-export function vitTokens(model: tfl.LayersModel, images: tf.Tensor, opts: { keep?: tf.Tensor; training?: boolean } = {}): tf.Tensor {
+export function vitTokens(model: tfl.LayersModel, images: tf.Tensor, opts: { keep?: tf.Tensor; masked?: TokenMask; training?: boolean } = {}): tf.Tensor {
   const { embed, blocks, head } = parts(model);
   return tf.tidy(() => {
-    let x = embed.tokens(images, opts.keep);
+    let x = embed.tokens(images, opts.keep, opts.masked);
     for (const b of blocks) x = b.apply(x, { training: opts.training ?? false }) as tf.Tensor;
     return head.norm(x);
   });
+}
+
+/** The patch grid [rows, cols] a ViT built by vit() makes of images of side `size`, and its patch size. */
+export function vitGrid(model: tfl.LayersModel, size: number): { rows: number; cols: number; patch: number } {
+  const { embed } = parts(model);
+  return { rows: Math.floor(size / embed.patch), cols: Math.floor(size / embed.patch), patch: embed.patch };
+}
+
+/** True when `model` is a ViT built by vit() (masked image modelling needs its tokens). */
+export function isViT(model: tfl.LayersModel): boolean {
+  return model.layers.some((l) => l instanceof PatchEmbed) && model.layers.some((l) => l instanceof ViTHead);
+}
+
+/**
+ * Every block's FFN output before its last residual connection, [B, 1 + N, D] each, first
+ * block first (data2vec's teacher targets, fairseq data2vec_vision / the paper §3.3), of the
+ * unmasked images. Owned by the caller.
+ */
+export function vitBlockOutputs(model: tfl.LayersModel, images: tf.Tensor): tf.Tensor[] {
+  const { embed, blocks } = parts(model);
+  const outs: tf.Tensor[] = [];
+  tf.tidy(() => {
+    let x = embed.tokens(images);
+    for (const b of blocks) {
+      const { out, ffn } = b.forward(x);
+      outs.push(tf.keep(ffn));
+      x = out;
+    }
+  });
+  return outs;
 }

@@ -46,6 +46,29 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
 }
 
 /** GELU, erf form: x·½·(1 + erf(x/√2)). */
+/**
+ * x [B, N, D] at `idx` [B, K] int32 along the token axis → [B, K, D], as a one-hot matmul
+ * (tf.gather with batchDims 1 had a wrong-values bug on the wasm backend; the matmul is exact
+ * and its gradient is a matmul too).
+ */
+export function gatherTokens(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.matMul(tf.oneHot(tf.cast(idx, 'int32') as tf.Tensor2D, x.shape[1]!), x));
+}
+
+/**
+ * The inverse placement of gatherTokens: y [B, K, D] put back at `idx` [B, K] of N tokens,
+ * zeros elsewhere → [B, N, D] (MAE's unshuffle with ids_restore, as a one-hot matmul).
+ */
+export function scatterTokens(y: tf.Tensor, idx: tf.Tensor, n: number): tf.Tensor {
+  return tf.tidy(() => tf.matMul(tf.oneHot(tf.cast(idx, 'int32') as tf.Tensor2D, n), y, true, false));
+}
+
+/** What replaces masked patch embeddings (data2vec, BEiT): mask [B, N] (1 = masked), token [D]. */
+export interface TokenMask {
+  mask: tf.Tensor;
+  token: tf.Tensor;
+}
+
 export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
 }
@@ -117,9 +140,11 @@ export class PatchEmbed extends tfl.layers.Layer {
 
   /**
    * Images [B, H, W, C] → tokens [B, 1 + K, D]: the class token, then the patch tokens (all of
-   * them, or those at `keep` [B, K] int32, indices into the row-major grid).
+   * them, or those at `keep` [B, K] int32, indices into the row-major grid). With `masked`,
+   * the patch embeddings of masked tokens are replaced by the mask token before the position
+   * embeddings are added (BEiT / data2vec vision: x·(1 − w) + mask_token·w).
    */
-  tokens(x: tf.Tensor, keep?: tf.Tensor): tf.Tensor {
+  tokens(x: tf.Tensor, keep?: tf.Tensor, masked?: TokenMask): tf.Tensor {
     return tf.tidy(() => {
       const p = this.patch;
       const [b, h, w] = x.shape as [number, number, number, number];
@@ -127,8 +152,13 @@ export class PatchEmbed extends tfl.layers.Layer {
       const conv = tf.add(tf.conv2d(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, p, 'valid'), this.bias.read());
       const rows = h / p;
       const cols = w / p;
-      let patches = tf.add(tf.reshape(conv, [b, rows * cols, this.dim]), this.patchPositions(rows, cols));
-      if (keep) patches = tf.gather(patches, keep, 1, 1);
+      let embedded = tf.reshape(conv, [b, rows * cols, this.dim]);
+      if (masked) {
+        const w = tf.expandDims(tf.cast(masked.mask, 'float32'), 2);
+        embedded = tf.add(tf.mul(embedded, tf.sub(1, w)), tf.mul(tf.reshape(masked.token, [1, 1, this.dim]), w));
+      }
+      let patches = tf.add(embedded, this.patchPositions(rows, cols));
+      if (keep) patches = gatherTokens(patches, keep);
       const cls = tf.add(this.clsToken.read(), tf.slice(this.posEmbed.read(), [0, 0, 0], [1, 1, this.dim]));
       return tf.concat([tf.tile(cls, [b, 1, 1]), patches], 1);
     });
@@ -192,8 +222,20 @@ export class ViTBlock extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const v = (name: string) => this.w[name]!.read();
     return tf.tidy(() => {
+      const { out, ffn } = this.forward(x);
+      ffn.dispose();
+      return out;
+    });
+  }
+
+  /**
+   * The block's output and its FFN output before the last residual connection (data2vec's
+   * teacher targets: fc2(GELU(fc1(LN(y))))); both owned by the caller.
+   */
+  forward(x: tf.Tensor): { out: tf.Tensor; ffn: tf.Tensor } {
+    const v = (name: string) => this.w[name]!.read();
+    const [out, ffn] = tf.tidy(() => {
       const [b, t, d] = x.shape as [number, number, number];
       const heads = this.heads;
       const dh = d / heads;
@@ -205,8 +247,10 @@ export class ViTBlock extends tfl.layers.Layer {
       const mixed = tf.reshape(tf.transpose(tf.matMul(att, val), [0, 2, 1, 3]), [b, t, d]);
       const y = tf.add(x, linear(mixed, v('proj_kernel'), v('proj_bias')));
       const m = layerNorm(y, v('norm2_gamma'), v('norm2_beta'), this.epsilon);
-      return tf.add(y, linear(gelu(linear(m, v('fc1_kernel'), v('fc1_bias'))), v('fc2_kernel'), v('fc2_bias')));
+      const f = linear(gelu(linear(m, v('fc1_kernel'), v('fc1_bias'))), v('fc2_kernel'), v('fc2_bias'));
+      return [tf.add(y, f), f];
     });
+    return { out: out!, ffn: ffn! };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

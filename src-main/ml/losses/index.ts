@@ -21,3 +21,4 @@ export { knnPredict } from './knn';
 export { l2Normalize, stopGradient } from './tensorUtil';
 export { mocoV3Loss } from './mocov3';
 export { deepClusterLoss } from './deepcluster';
+export { data2vecLoss, data2vecTarget, maeLoss, normalizePatches, patchify, unpatchify } from './mim';

@@ -138,6 +138,8 @@ export interface TrainDefaults {
    * configs stored before it existed: off, as those runs trained.
    */
   clipLr?: boolean;
+  /** AdamW's β2 (MAE: 0.95); absent: the optimiser's 0.999, as configs stored before it trained. */
+  beta2?: number;
 }
 
 export interface MethodDefinition {
@@ -154,6 +156,8 @@ export interface MethodDefinition {
   /** Method hyper-parameters (heads, temperature, λ…), all overridable. */
   params: Params;
   train: TrainDefaults;
+  /** Only ViT backbones (masked image modelling masks patch tokens): a ResNet is refused before a run is stored. */
+  requiresViT?: boolean;
   /** Labelled classes the method needs in the dataset (the supervised baseline: 2). */
   minClasses?: number;
   /**

@@ -10,6 +10,7 @@ import { PretextError } from '../../core/errors';
 import { didYouMean } from '../../core/suggest';
 import type { TrainOptions } from '../../core/types';
 import type { OptimizerName } from './optimizers';
+import { VIT_NAMES } from '../backbones/vit';
 
 export interface RunConfig extends TrainDefaults {
   method: string;
@@ -92,6 +93,12 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
   check(cfg.warmupEpochs >= 0 && cfg.warmupEpochs <= cfg.epochs, `warm-up epochs must be in [0, epochs], got ${cfg.warmupEpochs}`, 'warmupEpochs');
   check(typeof cfg.clipLr === 'boolean', `clipLr must be true or false, got ${String(cfg.clipLr)}`, 'clipLr');
   check(!cfg.clipLr || cfg.optimizer === 'lars', `clipLr clips LARS's layer lr; optimizer ${cfg.optimizer} has none (use --optimizer lars)`, 'clipLr');
+  check(
+    !def.requiresViT || (VIT_NAMES as readonly string[]).includes(cfg.backbone),
+    `method ${def.name} masks a ViT's patch tokens and needs a ViT backbone (${VIT_NAMES.join(', ')}), got '${cfg.backbone}': use --backbone vit-mini`,
+    'backbone',
+  );
+  check(cfg.beta2 === undefined || (cfg.beta2 > 0 && cfg.beta2 < 1), `beta2 must be in (0, 1), got ${String(cfg.beta2)}`, 'beta2');
   check(cfg.width > 0, `width must be > 0, got ${cfg.width}`, 'width');
   check(Number.isInteger(cfg.knnK) && cfg.knnK >= 1, `knn k must be a positive integer, got ${cfg.knnK}`, 'knnK');
   check(cfg.knnTemperature > 0, `knn temperature must be > 0, got ${cfg.knnTemperature}`, 'knnTemperature');

@@ -124,6 +124,7 @@ export async function trainLoop(
           eta: cfg.eta,
           excludeBiasAndNorm: cfg.excludeBiasAndNorm,
           clipLr: cfg.clipLr ?? false,
+          ...(cfg.beta2 !== undefined ? { beta2: cfg.beta2 } : {}),
         }, model.paramGroups())
       : null;
     return await epochs(model, optimizer, data, cfg, views, hooks, resume, control);

@@ -2,7 +2,7 @@
  * A run's live page: its metric points, loaded once (runs.metrics) and extended by the
  * run.metrics events while it trains.
  */
-import type { MetricPoint, RunInfo } from '../../../../src-main/api/contract';
+import type { MetricPoint, ReconstructView, RunInfo } from '../../../../src-main/api/contract';
 import type { Workbench } from '../../lib/state/workbench.svelte';
 import { mergePoints } from '../../lib/logic/series';
 import { prefillOf } from '../../lib/logic/trainRepeats';
@@ -11,6 +11,9 @@ import { trainAgain } from '../train/train.svelte';
 export class RunPageState {
   points = $state.raw<MetricPoint[]>([]);
   loading = $state(false);
+  /** An MAE run's reconstructions of a few test images (runs.reconstruct), once asked. */
+  reconstructions = $state.raw<ReconstructView | null>(null);
+  reconstructing = $state(false);
 
   constructor(
     readonly wb: Workbench,
@@ -34,6 +37,16 @@ export class RunPageState {
       })
       .finally(() => (this.loading = false));
     return off;
+  }
+
+  /** Asks for the run's reconstructions (MAE runs with a checkpoint); `seed` draws other masks. */
+  reconstruct(seed?: number): Promise<unknown> {
+    this.reconstructing = true;
+    return this.wb
+      .guard(async () => {
+        this.reconstructions = await this.wb.client.request('runs.reconstruct', { runId: this.runId, count: 4, ...(seed !== undefined ? { seed } : {}) });
+      })
+      .finally(() => (this.reconstructing = false));
   }
 
   cancel(): Promise<unknown> {
