@@ -134,6 +134,18 @@ export interface TrainDefaults {
   clipLr?: boolean;
 }
 
+/**
+ * A method's recipe for one kind of backbone (MoCo v3 and DINO train a ViT with AdamW, a ResNet
+ * with LARS): train settings and params laid over the method's defaults, under the user's
+ * options (ml/train/config.ts resolveConfig); `note` says what and where from, and is recorded
+ * on the run's config.
+ */
+export interface BackboneDefaults {
+  train?: Partial<TrainDefaults>;
+  params?: Params;
+  note: string;
+}
+
 export interface MethodDefinition {
   name: string;
   summary: string;
@@ -154,6 +166,8 @@ export interface MethodDefinition {
    * split), with a note for each value changed; resolveConfig records the result.
    */
   fitToData?(params: Params, trainImages: number): { params: Params; notes: string[] };
+  /** Its recipe for the backbone `backbone` (a registry name), if that differs from the defaults. */
+  backboneDefaults?(backbone: string): BackboneDefaults | undefined;
   /** The evaluated encoder for these params (default: the backbone alone). */
   evaluation?(params: Params): EvaluationSpec;
   /** Validates merged params; throws with a message naming the bad option. */
