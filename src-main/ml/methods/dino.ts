@@ -16,6 +16,11 @@
  * layer weight-normalised with a fixed gain (norm_last_layer true); the 65,536 prototypes stay
  * scaled down to 4,096 as on the ResNet. The user's options still win.
  *
+ * `evalPool` picks a ViT's evaluated features (EvaluationSpec.pooling): 'cls', the class token
+ * as the paper evaluates, or 'mean', the mean of the patch tokens (eval_linear.py's
+ * --avgpool_patchtokens concatenates that mean to the class token; the concatenation is not
+ * offered). A ResNet ignores it.
+ *
  * Deliberate differences:
  * - main_dino.py raises the weight decay from 0.04 to 0.4 on a cosine over the run; the trainer
  *   has no weight-decay schedule, so a ViT run keeps 0.04 throughout.
@@ -84,6 +89,7 @@ export const dino: MethodDefinition = {
     finalTau: 1,
     clipGrad: 3,
     freezeLastLayerEpochs: 1,
+    evalPool: 'cls',
   },
   train: larsDefaults(0.3, 1e-6),
   backboneDefaults: (backbone) =>
@@ -106,7 +112,9 @@ export const dino: MethodDefinition = {
     if (!(num(p, 'clipGrad') >= 0)) throw new Error('option clipGrad must be ≥ 0 (0: no clipping)');
     const f = num(p, 'freezeLastLayerEpochs');
     if (!(Number.isInteger(f) && f >= 0)) throw new Error(`option freezeLastLayerEpochs must be an integer ≥ 0, got ${f}`);
+    if (p['evalPool'] !== 'cls' && p['evalPool'] !== 'mean') throw new Error(`option evalPool must be 'cls' or 'mean', got '${String(p['evalPool'])}'`);
   },
+  evaluation: (p) => ({ pooling: p['evalPool'] === 'mean' ? 'mean' : 'cls' }),
   build(makeBackbone, featureDim, p) {
     const dims = [positiveInt(p, 'projHidden'), positiveInt(p, 'projOut'), positiveInt(p, 'prototypes')] as const;
     const normLast = p['normLastLayer'] === true;

@@ -112,9 +112,17 @@ export interface BuildData {
  * through the first `layers` layers (tf.layers layers: a linear, its batch norm and its ReLU
  * are three) of the head network `network` (SimCLR v2 evaluates from the projector's first
  * layer).
+ * - `input`: 'rgb' (default) the images as they are; 'luminance' an L-only encoder: the
+ *   backbone is built for one channel, the trainer hands the method its views as luminance,
+ *   and evaluation puts the same conversion in front (ml/backbones/luminance.ts).
+ * - `pooling`: a ViT's features: 'cls' (the class token, as MoCo v3 and DINO evaluate; the
+ *   default) or 'mean' (the mean of the patch tokens, as MAE). A ResNet has one pooling, the
+ *   global average, and ignores it.
  */
 export interface EvaluationSpec {
   head?: { network: string; layers: number };
+  input?: 'rgb' | 'luminance';
+  pooling?: 'cls' | 'mean';
 }
 
 export interface TrainDefaults {
