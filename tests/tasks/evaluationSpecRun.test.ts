@@ -19,6 +19,7 @@ import { resolveConfig } from '../../src-main/ml/train/config';
 import { encoderData, loadEncoder, randomEncoder } from '../../src-main/tasks/encoder';
 import { evalKnn } from '../../src-main/tasks/evaluate';
 import { exportEncoder } from '../../src-main/tasks/export';
+import { exportRecipe } from '../../src-main/tasks/recipe/export';
 import { runTraining } from '../../src-main/tasks/train';
 import { createRun, runMetrics } from '../../src-main/store/runs';
 import { Workspace } from '../../src-main/store/workspace';
@@ -61,7 +62,7 @@ describe('an L-only encoder (simclr input=luminance) on RGB images', () => {
     const r = await runTraining(ws, runId, { onStep: () => steps.push(tf.memory().numTensors) });
     expect(r.status).toBe('completed');
     expect(new Set(steps).size).toBe(1);
-  }, 120_000);
+  }, 300_000);
 
   it('trains a one-channel backbone; the trained and random-init encoders take RGB through the luminance layer', async () => {
     const before = tf.memory().numTensors;
@@ -88,6 +89,10 @@ describe('an L-only encoder (simclr input=luminance) on RGB images', () => {
     expect(relErr(out['features']!.data as Float32Array, await want.data())).toBeLessThanOrEqual(1e-4);
     want.dispose();
     enc.dispose();
+  });
+
+  it('the PyTorch recipe export refuses it (its program reads the images, not luminance)', () => {
+    expect(() => exportRecipe(ws, runId, { out: join(tmp.dir, 'recipe') })).toThrow(/L-only encoder \(simclr with input luminance\)/);
   });
 });
 
