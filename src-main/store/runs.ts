@@ -85,6 +85,8 @@ export function parseRunConfig(json: unknown): RunConfig {
     preset: str('preset'),
     knnK: num('knnK'),
     knnTemperature: num('knnTemperature'),
+    // Configs resolved without a backbone recipe (or before recipes existed) have none.
+    ...(typeof o['recipe'] === 'string' ? { recipe: o['recipe'] } : {}),
   };
 }
 

@@ -2,7 +2,8 @@
  * A run's frozen encoder for evaluation, with the normalisation the trainer used (per-channel
  * mean/std of the dataset's train split, `loadTrainData`): the backbone alone (no projector,
  * as the field evaluates) unless its method declares more (MethodDefinition.evaluation, e.g.
- * SimCLR v2 from the projector's first layer: ml/methods/evaluation.ts).
+ * SimCLR v2 from the projector's first layer, an L-only encoder's luminance input, a ViT's
+ * mean pooling: ml/methods/evaluation.ts).
  *
  * - `loadEncoder` builds the run's backbone and loads the `net/backbone/<i>` tensors of its
  *   latest checkpoint (checkpoint.ts names weights per network, so the projector, predictor
@@ -23,7 +24,7 @@ import { buildBackbone as buildRunBackbone } from '../ml/backbones/registry';
 import { assignWeights } from '../ml/export/graph';
 import { readCheckpoint } from '../ml/train/checkpoint';
 import { buildModel } from '../ml/train/loop';
-import { evaluationEncoder, evaluationSpec } from '../ml/methods/evaluation';
+import { encoderChannels, evaluationEncoder, evaluationSpec } from '../ml/methods/evaluation';
 import type { RunConfig } from '../ml/train/config';
 import type { TrainData } from '../ml/train/data';
 import { loadTrainData } from './trainData';
@@ -62,7 +63,8 @@ export function encoderData(enc: Encoder, ws: Workspace): TrainData {
 type CheckpointTensors = ReturnType<typeof readCheckpoint>['tensors'];
 
 function buildBackbone(c: RunContext): tfl.LayersModel {
-  return buildRunBackbone(c.config, { size: c.dataset.imageSize, channels: c.dataset.channels });
+  const spec = evaluationSpec(c.config.method, c.config.params);
+  return buildRunBackbone(c.config, { size: c.dataset.imageSize, channels: encoderChannels(spec, c.dataset.channels) });
 }
 
 /** A network's weights from a checkpoint's `net/<name>/<i>` tensors; errors name the file. */
@@ -84,19 +86,20 @@ export function loadNetwork(net: tfl.LayersModel, name: string, file: string, te
  * model built as the trainer builds it (same seeded stream) and cut down to the backbone and
  * the head layers the method evaluates from.
  */
-function buildEncoderNet(ws: Workspace, c: RunContext, ckpt?: { file: string; tensors: CheckpointTensors }): { net: tfl.LayersModel; dispose(): void } {
+function buildEncoderNet(c: RunContext, data: TrainData, ckpt?: { file: string; tensors: CheckpointTensors }): { net: tfl.LayersModel; dispose(): void } {
   const spec = evaluationSpec(c.config.method, c.config.params);
   if (!spec.head) {
     const backbone = buildBackbone(c);
     try {
       if (ckpt) loadNetwork(backbone, 'backbone', ckpt.file, ckpt.tensors);
+      // The backbone alone, or with its declared input and pooling (one graph, evaluation.ts).
+      const { encoder, dispose } = evaluationEncoder({ backbone, networks: () => ({ backbone }), buffers: () => ({}) }, spec, data.stats);
+      return { net: encoder, dispose };
     } catch (err) {
       backbone.dispose();
       throw err;
     }
-    return { net: backbone, dispose: () => void backbone.dispose() };
   }
-  const data = loadTrainData(ws, c.dataset);
   const model = buildModel(c.config, { size: c.dataset.imageSize, channels: c.dataset.channels, numClasses: data.numClasses, trainIdx: data.trainIdx });
   try {
     if (ckpt) for (const name of ['backbone', spec.head.network]) loadNetwork(model.networks()[name]!, name, ckpt.file, ckpt.tensors);
@@ -104,18 +107,18 @@ function buildEncoderNet(ws: Workspace, c: RunContext, ckpt?: { file: string; te
     model.dispose();
     throw err;
   }
-  const { encoder, dispose } = evaluationEncoder(model, spec);
+  const { encoder, dispose } = evaluationEncoder(model, spec, data.stats);
   return { net: encoder, dispose };
 }
 
-function makeEncoder(ws: Workspace, c: RunContext, built: { net: tfl.LayersModel; dispose(): void }, epoch: number): Encoder {
+function makeEncoder(c: RunContext, data: TrainData, built: { net: tfl.LayersModel; dispose(): void }, epoch: number): Encoder {
   const enc: Encoder = {
     backbone: built.net,
     runId: c.run.id,
     epoch,
     config: c.config,
     dataset: c.dataset,
-    stats: { mean: [], std: [] },
+    stats: data.stats,
     size: c.dataset.imageSize,
     channels: c.dataset.channels,
     dispose: () => {
@@ -123,12 +126,7 @@ function makeEncoder(ws: Workspace, c: RunContext, built: { net: tfl.LayersModel
       loaded.delete(enc);
     },
   };
-  try {
-    enc.stats = encoderData(enc, ws).stats;
-  } catch (err) {
-    enc.dispose();
-    throw err;
-  }
+  loaded.set(enc, data);
   return enc;
 }
 
@@ -149,12 +147,14 @@ export async function loadEncoder(ws: Workspace, runId: string): Promise<Encoder
   if (!ckpt) throw new PretextError(`run ${runId} has no checkpoint yet (train it first)`);
   const file = join(ws.dir, ckpt.path);
   if (!existsSync(file)) throw new PretextError(`run ${runId}: its checkpoint file ${file} is missing`);
-  const data = readCheckpoint(file);
-  return makeEncoder(ws, c, buildEncoderNet(ws, c, { file, tensors: data.tensors }), ckpt.epoch + 1);
+  const saved = readCheckpoint(file);
+  const data = loadTrainData(ws, c.dataset);
+  return makeEncoder(c, data, buildEncoderNet(c, data, { file, tensors: saved.tensors }), ckpt.epoch + 1);
 }
 
 /** The run's evaluated encoder at its seeded initialisation, never trained (the random-init baseline). */
 export async function randomEncoder(ws: Workspace, runId: string): Promise<Encoder> {
   const c = runContext(ws, runId);
-  return makeEncoder(ws, c, buildEncoderNet(ws, c), 0);
+  const data = loadTrainData(ws, c.dataset);
+  return makeEncoder(c, data, buildEncoderNet(c, data), 0);
 }

@@ -8,7 +8,7 @@
 import { presetForMethod } from '../ml/augment';
 import { checkBackbone } from '../ml/backbones/registry';
 import { getMethod, isMethod, METHOD_NAMES, trainingViews, type Params } from '../ml/methods';
-import { resolveConfig, unknownOption, type RunConfig } from '../ml/train/config';
+import { methodDefaults, resolveConfig, unknownOption, type RunConfig } from '../ml/train/config';
 import type { TrainData } from '../ml/train/data';
 import { PretextError } from '../core/errors';
 import { didYouMean } from '../core/suggest';
@@ -137,8 +137,10 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
 /** The values of `cfg` that a rule rather than the request set, each with its reason. */
 export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<DataFacts, 'imageSize' | 'trainImages'>, backendName: string, requested: Params = {}): string[] {
   const method = getMethod(cfg.method);
-  const def = method.train;
-  const notes: string[] = method.fitToData?.({ ...method.params, ...requested }, data.trainImages).notes ?? [];
+  const base = methodDefaults(cfg.method, cfg.backbone);
+  const def = base.train;
+  const notes: string[] = base.recipe !== undefined ? [`recipe: ${base.recipe}`] : [];
+  notes.push(...(method.fitToData?.({ ...base.params, ...requested }, data.trainImages).notes ?? []));
   if (plan.batch === undefined || plan.batch === null) {
     notes.push(
       defaultBatch(backendName) === cfg.batch && def.batch !== cfg.batch

@@ -47,7 +47,7 @@ describe('runs.create', () => {
       [{ ...base, batch: 1000 }, 'batch', /48 training images, fewer than one batch of 1000/],
       [{ ...base, methods: ['supervised'], datasetId: oneClass, batch: 4 }, 'methods', /at least 2 classes/],
       [{ ...base, datasetId: oneImage, batch: undefined }, 'batch', /1 training images, fewer than one batch of 128/],
-      [{ ...base, params: { simclr: { temprature: 0.5 } } }, 'params.simclr.temprature', /no option 'temprature' \(did you mean 'temperature'\?\) \(options: projHidden, projOut, temperature\)/],
+      [{ ...base, params: { simclr: { temprature: 0.5 } } }, 'params.simclr.temprature', /no option 'temprature' \(did you mean 'temperature'\?\) \(options: projHidden, projOut, temperature, input\)/],
       [{ ...base, params: { byol: { projOut: 8 } } }, 'params.byol', /'byol' is not a method of this request/],
       [{ ...base, methods: ['constructor'] }, 'methods', /unknown method 'constructor'/],
       [{ ...base, methods: ['toString'] }, 'methods', /unknown method 'toString'/],

@@ -101,7 +101,7 @@ describe('pretext train / runs', () => {
       [['--method', 'simclr', '--backbone', 'nope'], /unknown backbone 'nope' \(known: resnet18, resnet34, small, vit-tiny, vit-mini\)/],
       [['--method', 'simclr', '--preset', 'nope'], /unknown augmentation preset 'nope'/],
       [['--method', 'simclr', '--preset', 'constructor'], /unknown augmentation preset 'constructor'/],
-      [['--method', 'simclr', '--set', 'nope=1'], /method simclr has no option 'nope' \(options: projHidden, projOut, temperature\)/],
+      [['--method', 'simclr', '--set', 'nope=1'], /method simclr has no option 'nope' \(options: projHidden, projOut, temperature, input\)/],
       [['--method', 'simclr', '--set', 'temprature=0.5'], /no option 'temprature' \(did you mean 'temperature'\?\)/],
       [['--method', 'simclr,byol', '--set', 'nope=1'], /no method of simclr, byol has an option 'nope'/],
       [['--method', 'simclr', '--set', 'constructor=1'], /method simclr has no option 'constructor'/],

@@ -10,7 +10,7 @@ import { initBackend } from '../../ml/backend';
 import { BACKBONE_NAMES } from '../../ml/backbones/registry';
 import { methods } from '../../ml/methods';
 import { shortCite } from '../../ml/methods/cite';
-import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, planRuns } from '../../tasks/trainConfig';
+import { CPU_BATCH, datasetFacts, defaultBatch, paramsFromSets, planRuns, resolutionNotes, type DataFacts, type PlannedRun } from '../../tasks/trainConfig';
 import { runTraining, type TrainResult } from '../../tasks/train';
 import { trainRequest } from '../../api/schema/requests';
 import { resolveDataset } from '../../store/datasets';
@@ -45,7 +45,9 @@ ${flagLines(trainRequest)}
 that has the option KEY (e.g. --set temperature=0.5 --set projOut=128).
 --seeds 0,1,2 repeats each method once per seed; --sweep KEY=V1,V2,... runs each method once
 per value of one option (lr, batch, width, ... or a method option such as temperature); the
-runs of one command form a group that Compare shows as mean ± std.`;
+runs of one command form a group that Compare shows as mean ± std.
+--dry-run resolves and prints each run's config (the method's defaults, its recipe for the
+backbone, then your options) with the reason for each value a rule set; nothing is stored.`;
 
 const withoutParams = trainRequest.omit({ params: true, seeds: true, sweep: true });
 const paramsOnly = trainRequest.pick({ params: true });
@@ -119,11 +121,26 @@ export async function trainRun(ws: Workspace, runId: string, ctx: CommandContext
   return { ...result, backend: getRun(ws, runId)!.backend ?? '', method: run.method };
 }
 
+/** `--dry-run`: each planned run's resolved config and the notes on what a rule set; nothing stored. */
+function dryRunOf(planned: PlannedRun[], req: ReturnType<typeof requestOf>, facts: DataFacts, backendName: string, ctx: CommandContext) {
+  const runs = planned.map((p) => ({ config: p.config, sweep: p.sweep, notes: resolutionNotes(req, p.config, facts, backendName, req.params?.[p.config.method]) }));
+  for (const r of runs) {
+    const c = r.config;
+    const sweep = r.sweep ? `  ${r.sweep.key}=${String(r.sweep.value)}` : '';
+    ctx.print(`${c.method} on ${c.backbone}${sweep}: ${c.optimizer} lr ${c.lr} per 256 (${Number(c.scaledLr.toPrecision(4))} at batch ${c.batch}), weight decay ${c.weightDecay}, warm-up ${c.warmupEpochs} of ${c.epochs} epochs, seed ${c.seed}`);
+    ctx.print(`  params: ${Object.entries(c.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    for (const n of r.notes) ctx.print(`  note: ${n}`);
+  }
+  return { dryRun: true, runs };
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train SSL methods on a dataset (one run per method)',
   usage,
-  async run(args, ctx) {
+  async run(argv, ctx) {
+    const dryRun = argv.includes('--dry-run');
+    const args = argv.filter((a) => a !== '--dry-run');
     const req = requestOf(args);
     const ws = ctx.workspace();
     const dataset = resolveDataset(ws, req.datasetId);
@@ -135,7 +152,9 @@ export const trainCommand: Command = {
       ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
     }
     // Resolve and check every config first: a bad request fails before anything is stored.
-    const planned = flagErrors(trainRequest, () => planRuns(req, datasetFacts(ws, dataset), backend.name));
+    const facts = datasetFacts(ws, dataset);
+    const planned = flagErrors(trainRequest, () => planRuns(req, facts, backend.name));
+    if (dryRun) return dryRunOf(planned, req, facts, backend.name, ctx);
     const groupId = newGroupId();
     const runs = planned.map((p) => createRun(ws, dataset.id, p.config.method, p.config, { groupId, sweep: p.sweep }));
     if (runs.length > 1) ctx.progress.log(`group ${groupId}: ${runs.length} runs`);

@@ -39,6 +39,11 @@ const registry: ReadonlyMap<string, Build> = new Map([
 
 export const BACKBONE_NAMES: readonly string[] = [...registry.keys()];
 
+/** True for the registry's Vision Transformers (methods pick their ViT recipe by it). */
+export function isViTBackbone(name: string): boolean {
+  return (VIT_NAMES as readonly string[]).includes(name);
+}
+
 /** Throws a PretextError (field 'backbone') listing the names when `name` is not a backbone. */
 export function checkBackbone(name: string): void {
   if (!registry.has(name)) {

@@ -17,7 +17,8 @@
  *     tfjs does); ZeroPadding2D + MaxPooling2D → MaxPool + Max with a constant mask (see there); GlobalAveragePooling2D / GlobalMaxPooling2D → GlobalAveragePool /
  *     GlobalMaxPool + Flatten; Flatten → Transpose back to NHWC + Flatten (tfjs flattens NHWC);
  *   Dense → Gemm (+ Relu); Dropout → Identity;
- *   the Vision Transformer's layers (PretextPatchEmbed, PretextViTBlock, PretextViTHead): onnxVit.ts.
+ *   the Vision Transformer's layers (PretextPatchEmbed, PretextViTBlock, PretextViTHead): onnxVit.ts;
+ *   PretextLuminance (an L-only encoder's input, backbones/luminance.ts) → Conv 1×1 to one channel.
  * Any other layer is refused with its name and class.
  */
 import { modelGraph, pair, weightOf, type LayerNode, type ModelGraph } from './graph';
@@ -27,6 +28,7 @@ import {
 } from './onnxProto';
 import { float, floatTensor, hwioToOihw, int, int64Tensor, ints } from './onnxTensors';
 import { VIT_LAYER_CLASSES, vitLayerToOnnx } from './onnxVit';
+import { luminanceAffine, luminanceStatsOf } from '../backbones/luminance';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface OnnxOptions {
@@ -268,6 +270,13 @@ class OnnxBuilder {
           inputs.push(this.init(floatTensor(`${n.name}_B`, b.shape, b.values)));
         }
         return this.set(n, this.activation(n, this.op('Gemm', n.name, inputs)), false);
+      }
+      case 'PretextLuminance': {
+        // An L-only encoder's input (backbones/luminance.ts): its affine map as a 1×1 Conv to one channel.
+        const { kernel, bias } = luminanceAffine(luminanceStatsOf(n.config, `layer '${n.name}'`));
+        const w = this.init(floatTensor(`${n.name}_W`, [1, kernel.length, 1, 1], Float32Array.from(kernel)));
+        const b = this.init(floatTensor(`${n.name}_B`, [1], Float32Array.of(bias)));
+        return this.set(n, this.op('Conv', n.name, [this.nchw(n), w, b], [ints('kernel_shape', [1, 1])]), true);
       }
       default:
         if (VIT_LAYER_CLASSES.has(n.className)) return this.set(n, vitLayerToOnnx(this, n, this.input(n).name), false);

@@ -7,7 +7,8 @@
  * export rebuilds the graph with standard layers — BatchNormalization, then Add when the layer
  * had a residual input, then ReLU when it was fused — and copies every weight, so the stock
  * model computes the same inference function (running statistics, eps as trained). The ViT's
- * layers become stock layers too (tfjsVit.ts). The other layers are re-created from their own config. tfjs-node is not a dependency, so the artifacts
+ * layers become stock layers too (tfjsVit.ts), and an L-only encoder's PretextLuminance a 1×1
+ * Conv2D of its affine map (backbones/luminance.ts). The other layers are re-created from their own config. tfjs-node is not a dependency, so the artifacts
  * are written by a save handler of ours rather than a file:// URL.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ensureDir, writeOutput } from './files';
 import { assignWeights, modelGraph, type LayerNode } from './graph';
+import { Luminance, luminanceAffine, luminanceStatsOf } from '../backbones/luminance';
 import { stockVitLayer, VIT_TFJS_CLASSES } from './tfjsVit';
 import { PRETEXT_VERSION } from './version';
 
@@ -77,12 +79,21 @@ export async function toStockModel(model: tfl.LayersModel): Promise<tfl.LayersMo
       out.set(n.name, y);
       continue;
     }
+    if (n.className === Luminance.className) {
+      // An L-only encoder's input (backbones/luminance.ts): a stock 1×1 convolution to one channel.
+      const { kernel, bias } = luminanceAffine(luminanceStatsOf(n.config, `layer '${n.name}'`));
+      const conv = tfl.layers.conv2d({ filters: 1, kernelSize: 1, useBias: true, name: n.name });
+      out.set(n.name, conv.apply(inputsOf(n)[0]!) as SymbolicTensor);
+      const weights = [{ name: 'kernel', shape: [1, 1, kernel.length, 1], values: Float32Array.from(kernel) }, { name: 'bias', shape: [1], values: Float32Array.of(bias) }];
+      built.push({ layer: conv, from: { ...n, weights } });
+      continue;
+    }
     if (VIT_TFJS_CLASSES.has(n.className)) {
       out.set(n.name, stockVitLayer(n, inputsOf(n)[0]!, fresh, built));
       continue;
     }
     if (!STOCK.has(n.className)) {
-      throw new Error(`cannot export model '${model.name}': layer '${n.name}' is a ${n.className}, which the tfjs export does not support (supported: PretextBatchNorm, ${[...VIT_TFJS_CLASSES, ...STOCK].join(', ')})`);
+      throw new Error(`cannot export model '${model.name}': layer '${n.name}' is a ${n.className}, which the tfjs export does not support (supported: PretextBatchNorm, PretextLuminance, ${[...VIT_TFJS_CLASSES, ...STOCK].join(', ')})`);
     }
     const layer = stockLayer(model.getLayer(n.name));
     const ins = inputsOf(n);

@@ -90,6 +90,14 @@ export function run(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf
   return model.apply(x, { training }) as tf.Tensor2D;
 }
 
+/**
+ * Leaves `variables` out of trainableVariables for good (no gradient, no optimiser update, no
+ * EMA): a layer's weight order, and so checkpoints and exports, stay as they were.
+ */
+export function freezeVariables(variables: readonly tf.Variable[]): void {
+  for (const v of variables) frozen.add(v);
+}
+
 /** The tf.Variables a model's optimiser updates. */
 export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable).filter((v) => !frozen.has(v));

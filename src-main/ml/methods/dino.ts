@@ -10,7 +10,21 @@
  * norm 3.0 (utils.clip_gradients); the last layer gets no update in the first epoch
  * (cancel_gradients_last_layer); LARS lr 0.3, weight decay 1e-6, η 0.02.
  *
+ * On a ViT backbone the official ViT recipe replaces the optimiser settings (backboneDefaults,
+ * main_dino.py's defaults): AdamW, lr 5e-4 per 256 images, weight decay 0.04 without it on
+ * biases and norms (utils.get_params_groups), 10 warm-up epochs, teacher momentum 0.996, last
+ * layer weight-normalised with a fixed gain (norm_last_layer true); the 65,536 prototypes stay
+ * scaled down to 4,096 as on the ResNet. The user's options still win.
+ *
+ * `evalPool` picks a ViT's evaluated features (EvaluationSpec.pooling): 'cls', the class token
+ * as the paper evaluates, or 'mean', the mean of the patch tokens (eval_linear.py's
+ * --avgpool_patchtokens concatenates that mean to the class token; the concatenation is not
+ * offered). A ResNet ignores it.
+ *
  * Deliberate differences:
+ * - main_dino.py raises the weight decay from 0.04 to 0.4 on a cosine over the run; the trainer
+ *   has no weight-decay schedule, so a ViT run keeps 0.04 throughout.
+ * - The head keeps its batch norm on a ViT (main_dino.py's use_bn_in_head is false there).
  * - The teacher temperature warms up over the first `teacherTempWarmup` share of the run's steps
  *   (0.1: the official recipe's 30 of 300 epochs), per step instead of per epoch, so a short run
  *   has a warm-up at all.
@@ -22,6 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { isViTBackbone } from '../backbones/registry';
 import { WeightNormDense } from '../blocks';
 import { dinoCenter, dinoMultiCropLoss, stopGradient } from '../losses';
 import { clipGradients, withoutGradients } from '../train/gradients';
@@ -74,8 +89,17 @@ export const dino: MethodDefinition = {
     finalTau: 1,
     clipGrad: 3,
     freezeLastLayerEpochs: 1,
+    evalPool: 'cls',
   },
   train: larsDefaults(0.3, 1e-6),
+  backboneDefaults: (backbone) =>
+    isViTBackbone(backbone)
+      ? {
+          train: { optimizer: 'adamw', lr: 5e-4, weightDecay: 0.04, warmupEpochs: 10, excludeBiasAndNorm: true },
+          params: { baseTau: 0.996, normLastLayer: true },
+          note: 'DINO ViT recipe (facebookresearch/dino main_dino.py): AdamW lr 5e-4 per 256, weight decay 0.04 (constant: the official 0.04→0.4 cosine needs a schedule the trainer lacks), teacher momentum 0.996, norm_last_layer',
+        }
+      : undefined,
   validate(p) {
     for (const k of ['studentTemp', 'warmupTeacherTemp', 'teacherTemp']) checkTemperature(num(p, k), k);
     for (const k of ['projHidden', 'projOut', 'prototypes']) positiveInt(p, k);
@@ -88,7 +112,9 @@ export const dino: MethodDefinition = {
     if (!(num(p, 'clipGrad') >= 0)) throw new Error('option clipGrad must be ≥ 0 (0: no clipping)');
     const f = num(p, 'freezeLastLayerEpochs');
     if (!(Number.isInteger(f) && f >= 0)) throw new Error(`option freezeLastLayerEpochs must be an integer ≥ 0, got ${f}`);
+    if (p['evalPool'] !== 'cls' && p['evalPool'] !== 'mean') throw new Error(`option evalPool must be 'cls' or 'mean', got '${String(p['evalPool'])}'`);
   },
+  evaluation: (p) => ({ pooling: p['evalPool'] === 'mean' ? 'mean' : 'cls' }),
   build(makeBackbone, featureDim, p) {
     const dims = [positiveInt(p, 'projHidden'), positiveInt(p, 'projOut'), positiveInt(p, 'prototypes')] as const;
     const normLast = p['normLastLayer'] === true;

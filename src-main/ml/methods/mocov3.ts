@@ -14,15 +14,24 @@
  * bias and norm excluded, batch 256, augmentations asymmetric.yaml (the 'byol' preset).
  * Nothing here depends on the backbone's kind: any backbone of the registry that returns pooled
  * features (ResNets, a ViT's class token) trains with it.
+ * On a ViT backbone the official ViT recipe replaces those (backboneDefaults, main_moco.py's
+ * ViT command line in the repo's CONFIG.md and vits.py): AdamW, lr 1.5e-4 per 256 images,
+ * weight decay 0.1 (on every parameter, as main_moco.py builds AdamW over model.parameters()),
+ * 40 warm-up epochs (at most 10% of a short run), τ 0.2, projector of 3 layers (MoCo_ViT),
+ * momentum 0.99, and the patch projection frozen at its random initialisation
+ * (`freezePatchEmbed`, vits.py `stop_grad_conv1`: backbones/vitParts.ts); the user's options
+ * still win. MoCo v3's ViT has fixed 2-D sin-cos position embeddings; ours stay learned.
  * Deliberate differences: one process (no all-gather of keys, so the negatives are the batch's
- * own); the official ViT recipe (AdamW, frozen patch projection) is not applied by default.
+ * own).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { isViTBackbone } from '../backbones/registry';
+import { freezePatchProjection, isViTModel } from '../backbones/vitParts';
 import { mlpHead, type HeadBlock } from '../heads/mlp';
 import { mocoV3Loss } from '../losses';
 import { cosineMomentum } from '../train/schedule';
-import { MomentumPair, forward, larsDefaults, num, positiveInt } from './common';
+import { MomentumPair, disposeModels, forward, larsDefaults, num, positiveInt } from './common';
 import { defineModel } from './model';
 import { checkTemperature } from './pair';
 import type { MethodDefinition } from './types';
@@ -42,8 +51,16 @@ export const mocov3: MethodDefinition = {
   summary: 'momentum encoder, predictor, symmetric InfoNCE within the batch (no queue)',
   reference: 'Chen, Xie & He, An Empirical Study of Training Self-Supervised Vision Transformers (ICCV 2021); code: github.com/facebookresearch/moco-v3',
   preset: 'byol',
-  params: { projHidden: 4096, projOut: 256, projLayers: 2, predHidden: 4096, temperature: 0.2, baseTau: 0.99, finalTau: 1 },
+  params: { projHidden: 4096, projOut: 256, projLayers: 2, predHidden: 4096, temperature: 0.2, baseTau: 0.99, finalTau: 1, freezePatchEmbed: false },
   train: larsDefaults(0.3, 1e-6),
+  backboneDefaults: (backbone) =>
+    isViTBackbone(backbone)
+      ? {
+          train: { optimizer: 'adamw', lr: 1.5e-4, weightDecay: 0.1, warmupEpochs: 40, excludeBiasAndNorm: false },
+          params: { temperature: 0.2, projLayers: 3, baseTau: 0.99, freezePatchEmbed: true },
+          note: 'MoCo v3 ViT recipe (facebookresearch/moco-v3 main_moco.py, vits.py): AdamW lr 1.5e-4 per 256, weight decay 0.1, τ 0.2, 3-layer projector, patch projection frozen (stop_grad_conv1)',
+        }
+      : undefined,
   validate(p) {
     checkTemperature(num(p, 'temperature'));
     const [base, final] = [num(p, 'baseTau'), num(p, 'finalTau')];
@@ -55,9 +72,15 @@ export const mocov3: MethodDefinition = {
     // The online branch and its momentum copy: a backbone and a projector each.
     const branch = (name: string): [tfl.LayersModel, tfl.LayersModel] => [makeBackbone(), mlpHead(name, featureDim, buildMlp(positiveInt(p, 'projLayers'), positiveInt(p, 'projHidden'), out, true))];
     const [backbone, projector] = branch('mocov3-projector');
+    if (p['freezePatchEmbed'] === true && !isViTModel(backbone)) {
+      disposeModels(backbone, projector);
+      throw new Error(`option freezePatchEmbed freezes a ViT's patch projection; backbone '${backbone.name}' is not a ViT`);
+    }
     const predictor = mlpHead('mocov3-predictor', out, buildMlp(2, positiveInt(p, 'predHidden'), out, false));
     const [momentumBackbone, momentumProjector] = branch('mocov3-momentum-projector');
     const pair = new MomentumPair([backbone, projector], [momentumBackbone, momentumProjector]);
+    // stop_grad_conv1: after the copy, so both branches keep the same fixed random projection.
+    if (p['freezePatchEmbed'] === true) for (const net of [backbone, momentumBackbone]) freezePatchProjection(net);
     const online = [backbone, projector, predictor];
     return defineModel(
       { backbone, heads: { projector, predictor }, copies: { momentumBackbone, momentumProjector } },

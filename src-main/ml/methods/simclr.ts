@@ -5,6 +5,9 @@
  * τ 0.2, LARS lr 0.4 (batch 256), weight decay 1e-4 (an older solo-learn bash script had 1e-5),
  * η 0.02, 10 warm-up epochs.
  * LARS's clip_lr is off (solo-learn's yaml: on; `--clip-lr` turns it on): see barlow.ts.
+ * `input` 'luminance' trains and evaluates an L-only encoder (EvaluationSpec.input: the views
+ * and every evaluated image reach the backbone as luminance, backbones/luminance.ts), as the
+ * L encoder of CMC (Tian et al. 2020) sees them; 'rgb' (default) as the paper.
  */
 import { twoLayer, mlpHead } from '../heads/mlp';
 import { ntXentLoss } from '../losses';
@@ -17,11 +20,14 @@ export const simclr: MethodDefinition = {
   summary: 'contrastive: NT-Xent between two views of each image',
   reference: 'Chen et al., A Simple Framework for Contrastive Learning (ICML 2020)',
   preset: 'simclr',
-  params: { projHidden: 2048, projOut: 256, temperature: 0.2 },
+  params: { projHidden: 2048, projOut: 256, temperature: 0.2, input: 'rgb' },
   train: larsDefaults(0.4, 1e-4),
   validate(p) {
     if (num(p, 'temperature') <= 0) throw new Error('option temperature must be > 0');
+    // (SimCLR v2 reuses this check and has no input option.)
+    if (p['input'] !== undefined && p['input'] !== 'rgb' && p['input'] !== 'luminance') throw new Error(`option input must be 'rgb' or 'luminance', got '${String(p['input'])}'`);
   },
+  evaluation: (p) => (p['input'] === 'luminance' ? { input: 'luminance' } : {}),
   build(makeBackbone, featureDim, p) {
     const backbone = makeBackbone();
     const projector = mlpHead('simclr-projector', featureDim, twoLayer(positiveInt(p, 'projHidden'), positiveInt(p, 'projOut')));

@@ -118,9 +118,17 @@ export interface BuildData {
  * through the first `layers` layers (tf.layers layers: a linear, its batch norm and its ReLU
  * are three) of the head network `network` (SimCLR v2 evaluates from the projector's first
  * layer).
+ * - `input`: 'rgb' (default) the images as they are; 'luminance' an L-only encoder: the
+ *   backbone is built for one channel, the trainer hands the method its views as luminance,
+ *   and evaluation puts the same conversion in front (ml/backbones/luminance.ts).
+ * - `pooling`: a ViT's features: 'cls' (the class token, as MoCo v3 and DINO evaluate; the
+ *   default) or 'mean' (the mean of the patch tokens, as MAE). A ResNet has one pooling, the
+ *   global average, and ignores it.
  */
 export interface EvaluationSpec {
   head?: { network: string; layers: number };
+  input?: 'rgb' | 'luminance';
+  pooling?: 'cls' | 'mean';
 }
 
 export interface TrainDefaults {
@@ -140,6 +148,18 @@ export interface TrainDefaults {
   clipLr?: boolean;
   /** AdamW's β2 (MAE: 0.95); absent: the optimiser's 0.999, as configs stored before it trained. */
   beta2?: number;
+}
+
+/**
+ * A method's recipe for one kind of backbone (MoCo v3 and DINO train a ViT with AdamW, a ResNet
+ * with LARS): train settings and params laid over the method's defaults, under the user's
+ * options (ml/train/config.ts resolveConfig); `note` says what and where from, and is recorded
+ * on the run's config.
+ */
+export interface BackboneDefaults {
+  train?: Partial<TrainDefaults>;
+  params?: Params;
+  note: string;
 }
 
 export interface MethodDefinition {
@@ -165,6 +185,8 @@ export interface MethodDefinition {
    * split), with a note for each value changed; resolveConfig records the result.
    */
   fitToData?(params: Params, trainImages: number): { params: Params; notes: string[] };
+  /** Its recipe for the backbone `backbone` (a registry name), if that differs from the defaults. */
+  backboneDefaults?(backbone: string): BackboneDefaults | undefined;
   /** The evaluated encoder for these params (default: the backbone alone). */
   evaluation?(params: Params): EvaluationSpec;
   /** Validates merged params; throws with a message naming the bad option. */

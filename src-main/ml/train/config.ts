@@ -4,6 +4,11 @@
  * as JSON on the run. The learning rate is given per 256 images and scaled linearly with the
  * batch size, as solo-learn does (lr × batch / 256). Warm-up is the method's (10 epochs) or
  * 10% of the run, whichever is shorter, unless given.
+ *
+ * Defaults resolve in three layers: the method's (`train`, `params`), then its recipe for the
+ * run's backbone (MethodDefinition.backboneDefaults: MoCo v3 and DINO train a ViT with AdamW
+ * where a ResNet gets LARS), then the user's options. The recipe applied is recorded on the
+ * config (`recipe`), so `runs show` and the preview say why the values differ.
  */
 import { getMethod, type Params, type TrainDefaults } from '../methods';
 import { PretextError } from '../../core/errors';
@@ -27,6 +32,8 @@ export interface RunConfig extends TrainDefaults {
   preset: string;
   knnK: number;
   knnTemperature: number;
+  /** The backbone recipe applied between the method's defaults and the user's options (absent: none). */
+  recipe?: string;
 }
 
 export interface RunOverrides extends TrainOptions {
@@ -47,9 +54,25 @@ function check(cond: boolean, message: string, field: string): void {
   if (!cond) throw new PretextError(message, { field });
 }
 
+/**
+ * A method's defaults for a backbone: its own, overlaid with its backbone recipe when it
+ * declares one for `backbone` (the recipe's note says what and why).
+ */
+export function methodDefaults(methodName: string, backbone: string): { train: TrainDefaults; params: Params; recipe?: string } {
+  const def = getMethod(methodName);
+  const r = def.backboneDefaults?.(backbone);
+  if (!r) return { train: { ...def.train }, params: { ...def.params } };
+  for (const k of Object.keys(r.params ?? {})) {
+    if (!Object.hasOwn(def.params, k)) throw new Error(`${def.name}: its ${backbone} recipe sets '${k}', not an option of the method`);
+  }
+  return { train: { ...def.train, ...(r.train ?? {}) }, params: { ...def.params, ...(r.params ?? {}) }, recipe: r.note };
+}
+
 export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset: (base: string) => string): RunConfig {
   const def = getMethod(methodName);
-  const params: Params = { ...def.params };
+  const backbone = o.backbone ?? 'small';
+  const base = methodDefaults(methodName, backbone);
+  const params: Params = { ...base.params };
   for (const [k, v] of Object.entries(o.params ?? {})) {
     if (!Object.hasOwn(def.params, k)) throw unknownOption(def.name, k, Object.keys(def.params));
     if (typeof v !== typeof def.params[k]) throw new PretextError(`option ${k} of ${def.name} must be a ${typeof def.params[k]}`, { field: k });
@@ -57,9 +80,9 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
   }
   const epochs = o.epochs ?? 10;
   // The papers warm up for 10 of 1000 epochs; a short run keeps the same 10% share at most.
-  const warmupDefault = Math.min(def.train.warmupEpochs, Math.round(epochs * 0.1));
+  const warmupDefault = Math.min(base.train.warmupEpochs, Math.round(epochs * 0.1));
   const train: TrainDefaults = {
-    ...def.train,
+    ...base.train,
     warmupEpochs: warmupDefault,
     ...(o.optimizer !== undefined ? { optimizer: o.optimizer as OptimizerName } : {}),
     ...(o.lr !== undefined ? { lr: o.lr } : {}),
@@ -74,7 +97,7 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
     params,
     ...train,
     clipLr,
-    backbone: o.backbone ?? 'small',
+    backbone,
     width: o.width ?? 1,
     epochs,
     seed: o.seed ?? 0,
@@ -82,6 +105,7 @@ export function resolveConfig(methodName: string, o: RunOverrides, defaultPreset
     preset: o.preset ?? (typeof def.preset === 'string' ? defaultPreset(def.preset) : 'method'),
     knnK: o.knnK ?? 200,
     knnTemperature: o.knnTemperature ?? 0.1,
+    ...(base.recipe !== undefined ? { recipe: base.recipe } : {}),
   };
   check(OPTIMIZERS.includes(cfg.optimizer), `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${cfg.optimizer}'`, 'optimizer');
   check(Number.isInteger(cfg.epochs) && cfg.epochs >= 1, `epochs must be a positive integer, got ${cfg.epochs}`, 'epochs');

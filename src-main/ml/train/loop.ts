@@ -20,7 +20,8 @@ import { restoreCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './chec
 import type { RunConfig } from './config';
 import type { TrainData } from './data';
 import { epochMetrics } from './epochMetrics';
-import { evaluationSpec, featureNet } from '../methods/evaluation';
+import { encoderChannels, evaluationSpec, featureNet } from '../methods/evaluation';
+import { luminance } from '../backbones/luminance';
 import { Optimizer } from './optimizers';
 import { warmupCosineLr } from './schedule';
 import { shuffled } from './seed';
@@ -87,7 +88,9 @@ export function modelInfo(model: SslModel): Record<string, number> {
 
 /** The method's model on the configured backbone, its weights seeded by the run's seed. */
 export function buildModel(cfg: RunConfig, data: Pick<TrainData, 'size' | 'channels' | 'numClasses'> & { trainIdx?: readonly number[] }): SslModel {
-  return buildSeeded(cfg, data, (first, make) => {
+  // An L-only encoder (EvaluationSpec.input 'luminance') is built for one channel.
+  const channels = encoderChannels(evaluationSpec(cfg.method, cfg.params), data.channels);
+  return buildSeeded(cfg, { size: data.size, channels }, (first, make) => {
     const featureDim = first.outputs[0]!.shape[1] as number;
     let handedOut = false;
     const factory = () => {
@@ -179,6 +182,7 @@ async function epochs(
           totalSteps,
           lr,
           baseLr: cfg.scaledLr,
+          luminance: evaluationSpec(cfg.method, cfg.params).input === 'luminance',
         });
         if (!Number.isFinite(loss)) {
           throw new Error(`the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower --lr`);
@@ -199,7 +203,7 @@ async function epochs(
       }
       throwIfAborted(control.signal);
       const lastStep = Math.max(0, (epoch + 1) * steps - 1);
-      const monitored = await epochMetrics(featureNet(model, evaluationSpec(cfg.method, cfg.params)), data, cfg, views);
+      const monitored = await epochMetrics(featureNet(model, evaluationSpec(cfg.method, cfg.params), data.stats), data, cfg, views);
       for (const [name, value] of Object.entries(monitored)) pending.push({ name, step: lastStep, epoch, value, wall: trainSeconds });
       hooks.onMetrics?.(pending);
       last = { ...last, ...monitored };
@@ -232,6 +236,8 @@ interface StepContext {
   /** The scheduled lr of the step, and the run's base lr (groups with a fixed lr). */
   lr: number;
   baseLr: number;
+  /** The method's encoder sees luminance (EvaluationSpec.input): its views are converted. */
+  luminance: boolean;
 }
 
 async function trainStep(
@@ -246,7 +252,10 @@ async function trainStep(
   const seedPath = { seed: c.seed, epoch: c.epoch, step: c.step };
   const drawn: (readonly ViewParams[])[] = [];
   const onParams = (v: number, p: readonly ViewParams[]) => (drawn[v] = p);
-  const viewTensors = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, seedPath, { normalize: data.stats, onParams });
+  const rendered = renderViews({ pixels, shape: [indices.length, data.size, data.size, data.channels] }, views, seedPath, { normalize: data.stats, onParams });
+  // An L-only encoder's method gets its views as luminance (ml/backbones/luminance.ts).
+  const viewTensors = c.luminance ? rendered.map((v) => tf.tidy(() => luminance(v, data.stats))) : rendered;
+  if (viewTensors !== rendered) tf.dispose(rendered);
   // Task views' targets (rotation, permutation, neighbour), drawn with the views.
   const tasks = views.some((s) => s.task) ? views.map((s, v) => (s.task ? tf.tensor1d(taskTargets(s.task, drawn[v]!), 'int32') : null)) : undefined;
   const labels = tf.tensor1d(Int32Array.from(indices, (i) => Math.max(0, data.labels[i]!)), 'int32');

@@ -22,6 +22,7 @@ import { encodeSafetensors, type SafeTensor } from '../../ml/export/safetensors'
 import { permuteKernel, torchShape, torchvisionNames } from '../../ml/export/torchNames';
 import { PRETEXT_VERSION } from '../../ml/export/version';
 import { trainingViews } from '../../ml/methods';
+import { evaluationSpec } from '../../ml/methods/evaluation';
 import { readCheckpoint } from '../../ml/train/checkpoint';
 import { classNames, readPixels } from '../../store/datasets';
 import { latestCheckpoint } from '../../store/runs';
@@ -58,6 +59,10 @@ export function exportRecipe(ws: Workspace, runRef: string, o: RecipeOptions): R
   const c = runContext(ws, runRef);
   const why = recipeUnsupported(c.config.method, c.config.backbone);
   if (why) throw new PretextError(`export recipe: run ${c.run.id}: ${why}`, { field: 'run' });
+  if (evaluationSpec(c.config.method, c.config.params).input === 'luminance') {
+    // Its backbone reads one luminance channel (ml/backbones/luminance.ts); the program's model reads the images.
+    throw new PretextError(`export recipe: run ${c.run.id} trained an L-only encoder (${c.config.method} with input luminance), which the exported program does not implement`, { field: 'run' });
+  }
   const dir = resolve(o.out);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new PretextError(`export recipe: ${dir} exists and is not empty (choose a new folder)`, { field: 'out' });
   mkdirSync(dir, { recursive: true });
