@@ -17,9 +17,8 @@
  * (biases and norms excluded), β2 0.999, lr 2.5e-4 per 256 images (the vision config's 2e-3 at
  * batch 2048), warm-up 10 epochs.
  *
- * TODO(evaluation pooling): as mae.ts, the encoder should be evaluated on the mean of its patch
- * tokens once EvaluationSpec has `pooling` (declare `evaluation: () => ({ pooling: 'mean' })`);
- * until then the class token after the final norm is evaluated.
+ * Evaluated on the mean of its patch tokens (EvaluationSpec pooling 'mean'; BEiT's and data2vec
+ * vision's linear probe and fine-tuning pool the patch tokens' mean, use_mean_pooling).
  *
  * Deliberate differences: τ 0.999 → 0.9998 (the paper's 0.9998 → 0.9999 over 100k updates
  * would leave a short CPU run's teacher at its initialisation); targets and instance norm over
@@ -67,6 +66,7 @@ export const data2vec: MethodDefinition = {
   reference: 'Baevski et al., data2vec: A General Framework for Self-supervised Learning in Speech, Vision and Language (ICML 2022); code: github.com/facebookresearch/fairseq examples/data2vec',
   preset: mimViews,
   requiresViT: true,
+  evaluation: () => ({ pooling: 'mean' }),
   params: { maskRatio: 0.6, topK: 0, lossBeta: 2, baseTau: 0.999, finalTau: 0.9998 },
   train: { optimizer: 'adamw', lr: 2.5e-4, weightDecay: 0.05, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true, beta2: 0.999 },
   validate(p) {

@@ -12,10 +12,8 @@
  * weight decay 0.05 with biases and norms excluded (add_weight_decay), 40 warm-up epochs (of
  * 800: a short run warms up for 10 % of it, as every method here).
  *
- * TODO(evaluation pooling): the issue evaluates MAE's encoder unmasked on the mean of its patch
- * tokens (models_vit.py global_pool). EvaluationSpec has no `pooling` yet; once it does (another
- * branch adds it), this method declares `evaluation: () => ({ pooling: 'mean' })`. Until then
- * kNN, probe and export read the backbone's class token after the final norm.
+ * Evaluated unmasked on the mean of its patch tokens (EvaluationSpec pooling 'mean'; models_vit.py
+ * global_pool), by kNN, probe, maps and export alike.
  *
  * Deliberate differences: the encoder's position embeddings are the ViT's learned ones (the
  * official fixes them to 2-D sin-cos; the decoder's are sin-cos as official); the decoder is
@@ -72,6 +70,7 @@ export const mae: MethodDefinition = {
   reference: 'He et al., Masked Autoencoders Are Scalable Vision Learners (CVPR 2022); code: github.com/facebookresearch/mae',
   preset: mimViews,
   requiresViT: true,
+  evaluation: () => ({ pooling: 'mean' }),
   params: { maskRatio: 0.75, decoderDim: 64, decoderDepth: 2, decoderHeads: 4, normPixLoss: true },
   train: { optimizer: 'adamw', lr: 1.5e-4, weightDecay: 0.05, momentum: 0.9, batch: 256, warmupEpochs: 40, eta: 0.02, excludeBiasAndNorm: true, beta2: 0.95 },
   validate(p) {
