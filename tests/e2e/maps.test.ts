@@ -95,8 +95,9 @@ describe.skipIf(!hasChromium)('linked maps and the Augment grid in Chromium', ()
     for (const method of ['simclr', 'byol']) await page.getByRole('checkbox', { name: new RegExp(`^${method} `) }).check(wait);
     await page.getByRole('radio', { name: 'PCA' }).check();
     const figures = page.locator('figure[aria-label^="Map of"]');
-    await expect.poll(() => page.locator('figure[aria-label^="Map of"] canvas').count(), wait).toBeGreaterThan(1);
-    expect(await figures.count()).toBe(2);
+    // Both maps, each drawn (a map can draw before the other's figure exists: poll for both).
+    await expect.poll(() => figures.count(), wait).toBe(2);
+    for (const i of [0, 1]) await figures.nth(i).locator('canvas').first().waitFor(wait);
     const sizes = await Promise.all([0, 1].map(async (i) => (await figures.nth(i).boundingBox())!));
     for (const s of sizes) {
       expect(s.width).toBeGreaterThan(400);
