@@ -145,11 +145,18 @@ describe('pretext train / runs', () => {
   });
 });
 
+/** Small options of the killed methods: BYOL (EMA target), instdisc (memory bank), SwAV (multi-crop, queue, frozen prototypes). */
+const KILLED: [string, string[]][] = [
+  ['byol', tiny],
+  ['instdisc', [...tiny.slice(0, 6), '--set', 'projOut=8', '--set', 'negatives=16']],
+  ['swav', [...tinyNoPredictor, '--set', 'prototypes=10', '--set', 'queueSize=16']],
+];
+
 describe('a training process killed mid-run', () => {
-  it('loses at most the epoch in progress and resumes to the same record as an uninterrupted run', { timeout: 240_000 }, async () => {
+  it.each(KILLED)('loses at most the epoch in progress and resumes to the same record as an uninterrupted run (%s)', { timeout: 240_000 }, async (method, small) => {
     const { spawn } = await import('node:child_process');
     const { join } = await import('node:path');
-    const args = ['train', '--dataset', datasetId, '--method', 'byol', '--epochs', '8', '--seed', '9', ...tiny];
+    const args = ['train', '--dataset', datasetId, '--method', method, '--epochs', '8', '--seed', '9', ...small];
     const straight = JSON.parse((await cli('--json', ...args)).stdout) as { id: string };
 
     const { listRuns } = await import('../../src-main/store/runs');
