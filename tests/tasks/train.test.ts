@@ -54,6 +54,7 @@ const small: Record<string, Record<string, number>> = {
   context: { hidden: 16 },
   mae: { decoderDim: 16, decoderDepth: 1, decoderHeads: 2 },
   data2vec: {},
+  pirl: { projOut: 8, negatives: 16 },
   supervised: {},
   random: {},
 };
@@ -107,6 +108,7 @@ describe('trainer', () => {
           rotation: ['acc'],
           jigsaw: ['acc'],
           context: ['acc'],
+          pirl: ['jigsaw', 'image'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }

@@ -18,6 +18,7 @@ import { moco } from './moco';
 import { mocov1 } from './mocov1';
 import { mocov3 } from './mocov3';
 import { nnclr } from './nnclr';
+import { pirl } from './pirl';
 import { rotation } from './rotation';
 import { simclr } from './simclr';
 import { simclrv2 } from './simclrv2';
@@ -34,7 +35,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, pirl, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
