@@ -41,9 +41,11 @@ export async function epochMetrics(backbone: FeatureNet, data: TrainData, cfg: R
   }
   // Alignment: two views of a seeded sample of test images through the backbone (inference mode).
   const idx = sampleOf(evalIdx, ALIGN_IMAGES);
-  if (views.length >= 2 && idx.length >= 2) {
+  // Task views (tiles, rotations…) yield several pieces per image: only whole-image views pair up.
+  const whole = views.filter((v) => !v.task);
+  if (whole.length >= 2 && idx.length >= 2) {
     const pixels = gatherPixels(data, idx);
-    const pair = renderViews({ pixels, shape: [idx.length, data.size, data.size, data.channels] }, views.slice(0, 2), { seed: cfg.seed, epoch: 1_000_000 }, { normalize: data.stats });
+    const pair = renderViews({ pixels, shape: [idx.length, data.size, data.size, data.channels] }, whole.slice(0, 2), { seed: cfg.seed, epoch: 1_000_000 }, { normalize: data.stats });
     const a = tf.tidy(() => {
       const [z1, z2] = pair.map((v) => backbone.apply(v, { training: false }) as tf.Tensor2D);
       return alignment(z1!, z2!, 2);
