@@ -51,6 +51,7 @@ const small: Record<string, Record<string, number>> = {
   dino: { projHidden: 16, projOut: 8, prototypes: 10 },
   rotation: {},
   jigsaw: { permutations: 10, hidden: 16 },
+  counting: { counts: 8, hidden: 16 },
   context: { hidden: 16 },
   mae: { decoderDim: 16, decoderDepth: 1, decoderHeads: 2 },
   data2vec: {},
@@ -109,6 +110,7 @@ describe('trainer', () => {
           jigsaw: ['acc'],
           context: ['acc'],
           pirl: ['jigsaw', 'image'],
+          counting: ['equal', 'contrast'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }

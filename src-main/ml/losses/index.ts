@@ -22,3 +22,4 @@ export { l2Normalize, stopGradient } from './tensorUtil';
 export { mocoV3Loss } from './mocov3';
 export { deepClusterLoss } from './deepcluster';
 export { data2vecLoss, data2vecTarget, maeLoss, normalizePatches, patchify, unpatchify } from './mim';
+export { countingLoss, countingTerms, type CountingTerms } from './counting';

@@ -4,6 +4,7 @@ import { barlow } from './barlow';
 import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { context } from './context';
+import { counting } from './counting';
 import { data2vec } from './data2vec';
 import { dcl } from './dcl';
 import { deepclusterv2 } from './deepclusterv2';
@@ -35,7 +36,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, pirl, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, pirl, counting, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
