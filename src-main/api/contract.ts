@@ -203,16 +203,6 @@ export interface ExternalInfo {
   importedFrom: string;
 }
 
-/** The result of a runs.import job. */
-export interface ImportResultsInfo {
-  runId: string;
-  epochs: number;
-  steps: number;
-  knnTop1: (number | null)[];
-  processes: number;
-  device: string;
-}
-
 // ---------------------------------------------------------------- evaluation
 
 export type KnnRequest = RequestInput<'eval.knn'>;

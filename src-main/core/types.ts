@@ -171,3 +171,13 @@ export interface NeighboursResult {
   query: { index: number | null; file: string | null; label: number | null; className: string | null; split: Split | null; thumb?: string };
   runs: RunNeighbours[];
 }
+
+/** The result of a runs.import job (tasks/recipe/import.ts). */
+export interface ImportResultsInfo {
+  runId: string;
+  epochs: number;
+  steps: number;
+  knnTop1: (number | null)[];
+  processes: number;
+  device: string;
+}

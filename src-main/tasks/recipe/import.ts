@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PretextError } from '../../core/errors';
-import type { MetricPoint } from '../../core/types';
+import type { ImportResultsInfo, MetricPoint } from '../../core/types';
 import { buildBackbone } from '../../ml/backbones/registry';
 import { parseSafetensors } from '../../ml/export/safetensors';
 import { permuteKernel, torchShape, torchvisionNames } from '../../ml/export/torchNames';
@@ -29,15 +29,6 @@ export interface ImportResultsOptions {
   dataset: string;
   /** What the run records as where it came from (default: the folder's path; the UI's upload names the uploaded folder). */
   source?: string;
-}
-
-export interface ImportResultsResult {
-  runId: string;
-  epochs: number;
-  steps: number;
-  knnTop1: (number | null)[];
-  processes: number;
-  device: string;
 }
 
 function need(dir: string, name: string): string {
@@ -135,7 +126,7 @@ function readWeights(path: string, config: RunConfig, size: number, channels: nu
   }
 }
 
-export function importRunResults(ws: Workspace, o: ImportResultsOptions): ImportResultsResult {
+export function importRunResults(ws: Workspace, o: ImportResultsOptions): ImportResultsInfo {
   const dir = resolve(o.dir);
   const recipePath = need(dir, 'recipe.json');
   const metricsPath = need(dir, 'metrics.jsonl');
