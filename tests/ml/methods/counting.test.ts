@@ -6,26 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderViews } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { buildModel } from '../../../src-main/ml/train/loop';
 import { Optimizer } from '../../../src-main/ml/train/optimizers';
-import { trainingViews, type StepInput } from '../../../src-main/ml/methods';
+import { trainingViews } from '../../../src-main/ml/methods';
 import { countingPieces } from '../../../src-main/ml/methods/counting';
+import { firstAndLast, fixedBatchSteps, N, SIZE } from '../../helpers/fixedBatch';
 
 beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const SIZE = 16;
-const N = 8;
-const pixels = Uint8Array.from({ length: N * SIZE * SIZE }, (_, i) => {
-  const img = Math.floor(i / (SIZE * SIZE));
-  const r = Math.floor((i % (SIZE * SIZE)) / SIZE);
-  const c = i % SIZE;
-  return r < 4 + img || (c > 10 && r > 8) ? 230 : 20 + 10 * img;
-});
 
 describe('counting', () => {
   it('cuts a view into its 2× average and its four quadrants, row-major; refuses an odd side', () => {
@@ -50,33 +42,20 @@ describe('counting', () => {
     expect(views[0]!.size).toBe(SIZE);
     const model = buildModel(cfg, { size: SIZE, channels: 1, numClasses: 0 });
     const opt = new Optimizer(model.trainable(), { name: 'sgd', weightDecay: 0, momentum: 0.9 });
-    const losses: number[] = [];
-    const counts: number[] = [];
-    for (let step = 0; step < 20; step++) {
-      const seedPath = { seed: 1, epoch: 0, step: 0 }; // the same batch and the same y every step
-      const rendered = renderViews({ pixels, shape: [N, SIZE, SIZE, 1] }, views, seedPath);
-      const labels = tf.zeros([N], 'int32') as tf.Tensor1D;
-      const indices = tf.range(0, N, 1, 'int32') as tf.Tensor1D;
-      const input: StepInput = { views: rendered, specs: views, labels, indices, epoch: 0, stepInEpoch: step, stepsPerEpoch: 20, step, totalSteps: 20, seedPath };
-      let terms: tf.Scalar[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.loss(input, []);
-        terms = [tf.keep(out.metrics!['equal']!), tf.keep(out.metrics!['contrast']!)];
-        return out.loss;
-      }, model.trainable());
-      opt.apply(grads, cfg.lr);
-      const [l, eq, ct] = [value.dataSync()[0]!, terms[0]!.dataSync()[0]!, terms[1]!.dataSync()[0]!];
-      expect(l).toBeCloseTo(eq + ct, 4);
-      expect(eq).toBeGreaterThanOrEqual(0);
-      expect(ct).toBeGreaterThanOrEqual(0);
-      expect(ct).toBeLessThanOrEqual(10);
-      losses.push(l);
-      tf.dispose([value, ...terms, ...Object.values(grads), ...rendered, labels, indices]);
-      counts.push(tf.memory().numTensors);
-    }
+    let terms: tf.Scalar[] = [];
+    const { losses, counts } = fixedBatchSteps(model, opt, cfg.lr, views, 20, {
+      onStep: (_, out) => void (terms = [tf.keep(out.metrics!['equal']!), tf.keep(out.metrics!['contrast']!)]),
+      afterStep: (l) => {
+        const [eq, ct] = [terms[0]!.dataSync()[0]!, terms[1]!.dataSync()[0]!];
+        expect(l).toBeCloseTo(eq + ct, 4);
+        expect(eq).toBeGreaterThanOrEqual(0);
+        expect(ct).toBeGreaterThanOrEqual(0);
+        expect(ct).toBeLessThanOrEqual(10);
+        tf.dispose(terms);
+      },
+    });
     expect(new Set(counts.slice(1)).size, `tensors after each step: ${counts.join(', ')}`).toBe(1);
-    const first = losses.slice(0, 2).reduce((a, b) => a + b) / 2;
-    const last = losses.slice(-2).reduce((a, b) => a + b) / 2;
+    const { first, last } = firstAndLast(losses);
     expect(last, `losses ${losses.map((v) => v.toFixed(3)).join(' ')}`).toBeLessThan(0.8 * first);
     opt.dispose();
     model.dispose();

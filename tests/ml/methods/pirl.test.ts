@@ -6,26 +6,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderViews, taskTargets, type ViewParams } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { buildModel } from '../../../src-main/ml/train/loop';
 import { Optimizer } from '../../../src-main/ml/train/optimizers';
-import { trainingViews, type StepInput } from '../../../src-main/ml/methods';
+import { trainingViews } from '../../../src-main/ml/methods';
+import { firstAndLast, fixedBatchSteps, N, SIZE } from '../../helpers/fixedBatch';
 
 beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const SIZE = 16;
-const N = 8;
-/** Eight 16-px images, each different. */
-const pixels = Uint8Array.from({ length: N * SIZE * SIZE }, (_, i) => {
-  const img = Math.floor(i / (SIZE * SIZE));
-  const r = Math.floor((i % (SIZE * SIZE)) / SIZE);
-  const c = i % SIZE;
-  return r < 4 + img || (c > 10 && r > 8) ? 230 : 20 + 10 * img;
-});
 
 describe('pirl', () => {
   it('a few steps on one batch lower the loss; the terms sum to it; tensors constant across steps', async () => {
@@ -35,33 +26,16 @@ describe('pirl', () => {
     const model = buildModel(cfg, { size: SIZE, channels: 1, numClasses: 0, trainIdx: Array.from({ length: 64 }, (_, i) => i) });
     const opt = new Optimizer(model.trainable(), { name: 'sgd', weightDecay: 0, momentum: 0.9 });
     const before = tf.memory().numTensors;
-    const losses: number[] = [];
-    const counts: number[] = [];
-    for (let step = 0; step < 12; step++) {
-      let drawn: readonly ViewParams[][] = [];
-      const seedPath = { seed: 1, epoch: 0, step: 0 }; // the same batch, views and negatives every step
-      const rendered = renderViews({ pixels, shape: [N, SIZE, SIZE, 1] }, views, seedPath, { onParams: (v, p) => (drawn = Object.assign([...drawn], { [v]: p })) });
-      expect(rendered[1]!.shape[0]).toBe(9 * N);
-      const targets = tf.tensor1d(taskTargets(views[1]!.task!, drawn[1]!), 'int32');
-      const labels = tf.zeros([N], 'int32') as tf.Tensor1D;
-      const indices = tf.range(0, N, 1, 'int32') as tf.Tensor1D;
-      const input: StepInput = { views: rendered, specs: views, labels, indices, epoch: 0, stepInEpoch: step, stepsPerEpoch: 12, step, totalSteps: 12, seedPath, taskTargets: [null, targets] };
-      let terms: number[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.loss(input, []);
+    let terms: number[] = [];
+    const { losses, counts } = fixedBatchSteps(model, opt, cfg.lr, views, 12, {
+      onStep: (input, out) => {
+        expect(input.views[1]!.shape[0]).toBe(9 * N);
         terms = [out.metrics!['jigsaw']!.dataSync()[0]!, out.metrics!['image']!.dataSync()[0]!];
-        return out.loss;
-      }, model.trainable());
-      opt.apply(grads, cfg.lr);
-      model.afterStep?.(input, []);
-      losses.push(value.dataSync()[0]!);
-      expect(terms[0]! + terms[1]!).toBeCloseTo(losses[step]!, 4);
-      tf.dispose([value, ...Object.values(grads), ...rendered, targets, labels, indices]);
-      counts.push(tf.memory().numTensors);
-    }
+      },
+      afterStep: (loss) => expect(terms[0]! + terms[1]!).toBeCloseTo(loss, 4),
+    });
     expect(new Set(counts.slice(1)).size, `tensors after each step: ${counts.join(', ')}`).toBe(1);
-    const first = losses.slice(0, 2).reduce((a, b) => a + b) / 2;
-    const last = losses.slice(-2).reduce((a, b) => a + b) / 2;
+    const { first, last } = firstAndLast(losses);
     expect(last, `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`).toBeLessThan(0.8 * first);
     opt.dispose();
     model.dispose();

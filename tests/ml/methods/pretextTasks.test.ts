@@ -5,28 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderViews, taskTargets, type ViewParams } from '../../../src-main/ml/augment';
 import { useBackend } from '../../../src-main/ml/backend';
 import { resolveConfig } from '../../../src-main/ml/train/config';
 import { buildModel } from '../../../src-main/ml/train/loop';
 import { Optimizer } from '../../../src-main/ml/train/optimizers';
-import { getMethod, trainingViews, type StepInput } from '../../../src-main/ml/methods';
+import { getMethod, trainingViews } from '../../../src-main/ml/methods';
 import { contextGeometry } from '../../../src-main/ml/methods/context';
 import { jigsawGeometry } from '../../../src-main/ml/methods/jigsaw';
+import { firstAndLast, fixedBatchSteps, N, SIZE } from '../../helpers/fixedBatch';
 
 beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const SIZE = 16;
-const N = 8;
-/** Eight 16-px images: shapes at different places, so the tasks are learnable. */
-const pixels = Uint8Array.from({ length: N * SIZE * SIZE }, (_, i) => {
-  const img = Math.floor(i / (SIZE * SIZE));
-  const r = Math.floor((i % (SIZE * SIZE)) / SIZE);
-  const c = i % SIZE;
-  return r < 4 + img || (c > 10 && r > 8) ? 230 : 20 + 10 * img;
-});
 
 const small: Record<string, Record<string, number>> = { rotation: {}, jigsaw: { permutations: 8, hidden: 32 }, context: { hidden: 32 } };
 
@@ -38,43 +29,11 @@ describe('pretext-task methods', () => {
       const model = buildModel(cfg, { size: SIZE, channels: 1, numClasses: 0 });
       const opt = new Optimizer(model.trainable(), { name: 'sgd', weightDecay: 0, momentum: 0.9 });
       const before = tf.memory().numTensors;
-      const losses: number[] = [];
-      const counts: number[] = [];
-      for (let step = 0; step < 12; step++) {
-        let drawn: readonly ViewParams[] = [];
-        const seedPath = { seed: 1, epoch: 0, step: 0 }; // the same batch, pieces and targets every step
-        const rendered = renderViews({ pixels, shape: [N, SIZE, SIZE, 1] }, views, seedPath, { onParams: (_, p) => (drawn = p) });
-        const targets = tf.tensor1d(taskTargets(views[0]!.task!, drawn), 'int32');
-        const labels = tf.zeros([N], 'int32') as tf.Tensor1D;
-        const indices = tf.range(0, N, 1, 'int32') as tf.Tensor1D;
-        const input: StepInput = {
-          views: rendered,
-          specs: views,
-          labels,
-          indices,
-          epoch: 0,
-          stepInEpoch: step,
-          stepsPerEpoch: 12,
-          step,
-          totalSteps: 12,
-          seedPath,
-          taskTargets: [targets],
-        };
-        let acc: tf.Scalar | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = model.loss(input, []);
-          acc = tf.keep(out.metrics!['acc']!);
-          return out.loss;
-        }, model.trainable());
-        opt.apply(grads, cfg.lr);
-        losses.push(value.dataSync()[0]!);
-        expect(acc!.dataSync()[0]).toBeGreaterThanOrEqual(0);
-        tf.dispose([value, acc!, ...Object.values(grads), ...rendered, targets, labels, indices]);
-        counts.push(tf.memory().numTensors);
-      }
+      const { losses, counts } = fixedBatchSteps(model, opt, cfg.lr, views, 12, {
+        onStep: (_, out) => expect(out.metrics!['acc']!.dataSync()[0]).toBeGreaterThanOrEqual(0),
+      });
       expect(new Set(counts.slice(1)).size, `tensors after each step: ${counts.join(', ')}`).toBe(1);
-      const first = losses.slice(0, 2).reduce((a, b) => a + b) / 2;
-      const last = losses.slice(-2).reduce((a, b) => a + b) / 2;
+      const { first, last } = firstAndLast(losses);
       expect(last, `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`).toBeLessThan(0.8 * first);
       opt.dispose();
       model.dispose();
