@@ -11,6 +11,7 @@
  * - `vitPooled`: the pooled features with another pooling than the model's ('cls': the class
  *   token after the final norm; 'mean': the mean of the patch tokens, then the final norm, as
  *   MAE's models_vit.py global_pool with fc_norm), on the model's own weights.
+ * - `vitPatchTokens`: the patch tokens after the last block (backbones/spatial.ts' ViT grid).
  * - `repooledHead`: a ViTHead of the other pooling with the model's final-norm weights, for
  *   building a tf.layers graph (ml/methods/evaluation.ts).
  */
@@ -63,6 +64,18 @@ export function vitPooled(model: tfl.LayersModel, images: tf.Tensor, pool: ViTPo
     const [n, t, d] = x.shape as [number, number, number];
     const pooled = pool === 'cls' ? tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, d]), [n, d]) : tf.mean(tf.slice(x, [0, 1, 0], [n, t - 1, d]), 1);
     return head.norm(pooled) as tf.Tensor2D;
+  });
+}
+
+/** The patch tokens [B, T, D] after the last block (class token dropped, no final norm). */
+export function vitPatchTokens(model: tfl.LayersModel, images: tf.Tensor, training = false): tf.Tensor3D {
+  const embed = embedOf(model);
+  const blocks = model.layers.filter((l): l is ViTBlock => l instanceof ViTBlock);
+  return tf.tidy(() => {
+    let x = embed.tokens(images);
+    for (const b of blocks) x = b.apply(x, { training }) as tf.Tensor;
+    const [n, t, d] = x.shape as [number, number, number];
+    return tf.slice(x, [0, 1, 0], [n, t - 1, d]) as tf.Tensor3D;
   });
 }
 
