@@ -5,6 +5,7 @@ import { taskMontage } from '../ml/augment/grid';
 import { JITTER_OPS, taskCaptions, taskPieces, PRESET_NAMES, presetSummary, renderViews, resolvePreset, validateViewSpec, type ViewParams, type ViewSpec } from '../ml/augment';
 import { spreadIndices } from '../ml/augment/grid';
 import { defaultViews, methods } from '../ml/methods';
+import { previewMaskColumn } from '../ml/methods/views';
 import { shortCite } from '../ml/methods/cite';
 import { readItems } from '../tasks/thumbnail';
 import { classNames, datasetItems, getDataset, type DatasetRow } from '../store/datasets';
@@ -100,6 +101,7 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
       const onParams = (v: number, params: readonly ViewParams[]) => params.forEach((p, i) => (ops[i]![v] = opsOf(views[v]!, p)));
       const rendered = renderViews({ pixels, shape: [picked.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
       let data: { size: number; values: Float32Array }[];
+      let masked: ReturnType<typeof previewMaskColumn> = null;
       try {
         data = rendered.map((t, v) => {
           const task = views[v]!.task;
@@ -107,10 +109,12 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
           const m = taskMontage(t.dataSync() as Float32Array, picked.length, taskPieces(task), t.shape[1], row.channels);
           return { size: m.size, values: m.data as Float32Array };
         });
+        masked = previewMaskColumn(req.method, data[0]!, picked.length, row.channels, seed);
       } finally {
         tf.dispose(rendered);
       }
       const classes = classNames(ws, row.id);
+      const viewValues = (size: number) => size * size * row.channels;
       const scale = (size: number) => thumbScale(size);
       const rows = await Promise.all(
         picked.map(async (it, i) => ({
@@ -124,9 +128,10 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
             }),
           ),
           ops: ops[i]!,
+          ...(masked ? { masked: await png(masked.picture.data.subarray(i * viewValues(masked.picture.size), (i + 1) * viewValues(masked.picture.size)), masked.picture.size, row.channels, scale(masked.picture.size)) } : {}),
         })),
       );
-      return { preset: name, views: toJson(views), seed, rows, millis: performance.now() - t0 };
+      return { preset: name, views: toJson(views), seed, rows, ...(masked ? { masked: { caption: masked.caption } } : {}), millis: performance.now() - t0 };
     },
   };
 }

@@ -143,7 +143,9 @@ export interface AugmentPreview {
   views: ViewSpecJson[];
   seed: number;
   /** One row per image: the original, then one image per view and what fired on each (`ops[j]` for `views[j]`). */
-  rows: { index: number; label: string | null; original: string; views: string[]; ops: AugmentOps[] }[];
+  rows: { index: number; label: string | null; original: string; views: string[]; ops: AugmentOps[]; masked?: string }[];
+  /** A masked-image-modelling method's masks (mae, data2vec): each row's `masked` is its first view with the removed patches, drawn from `seed`. */
+  masked?: { caption: string };
   millis: number;
 }
 

@@ -46,6 +46,11 @@ describe('service', () => {
     expect(preview.rows).toHaveLength(3);
     expect(preview.rows[0]!.views).toHaveLength(2);
     expect(preview.rows[0]!.views[0]).toMatch(/^data:image\/png;base64,/);
+    expect(preview.masked).toBeUndefined();
+    // Masked image modelling: the first view again without the patches MAE's masks remove (8 px: 2×2 patches of 4, 1 kept).
+    const mae = await service.handle('augment.preview', { datasetId: list[0]!.id, method: 'mae', count: 2, seed: 1 });
+    expect(mae.masked!.caption).toBe('3 of 4 patches removed (random, ratio 0.75)');
+    expect(mae.rows.map((r) => r.masked)).toEqual([expect.stringMatching(/^data:image\/png;base64,/), expect.stringMatching(/^data:image\/png;base64,/)]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

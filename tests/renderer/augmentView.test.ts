@@ -11,6 +11,7 @@ import type { Shell } from '../../src-renderer/src/lib/transport/shell';
 import { AugmentState } from '../../src-renderer/src/views/augment/augment.svelte';
 import AugmentView from '../../src-renderer/src/views/augment/AugmentView.svelte';
 import SpecForm from '../../src-renderer/src/views/augment/SpecForm.svelte';
+import AugmentGrid from '../../src-renderer/src/views/augment/AugmentGrid.svelte';
 
 const noShell: Shell = { kind: 'http', pickImportPaths: async () => null, stageFiles: () => Promise.reject(new Error('no upload here')), deliver: async () => null };
 
@@ -117,5 +118,19 @@ describe('AugmentView', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await waitFor(() => expect(screen.queryByTestId('stale')).toBeNull());
     expect((previews[1]!.views as ViewSpecJson[])[0]!['flipProb']).toBe(0.25);
+  });
+});
+
+describe('AugmentGrid', () => {
+  it('adds a masked column with its caption when the method masks patches (mae, data2vec)', () => {
+    const views = [{ name: 'view-1', size: 28 }] as unknown as ViewSpecJson[];
+    const row = { index: 3, label: null, original: 'data:,o', views: ['data:,v'], ops: [OPS] };
+    const plain = render(AugmentGrid, { preview: { preset: 'mae', views, seed: 0, millis: 1, rows: [row] }, stale: false });
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['original', 'view-1']);
+    plain.unmount();
+    render(AugmentGrid, { preview: { preset: 'mae', views, seed: 0, millis: 1, rows: [{ ...row, masked: 'data:,m' }], masked: { caption: '37 of 49 patches removed (random, ratio 0.75)' } }, stale: false });
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['original', 'view-1', 'masked']);
+    expect((screen.getByAltText('masked view of 3') as HTMLImageElement).src).toBe('data:,m');
+    expect(screen.getByText('37 of 49 patches removed (random, ratio 0.75)')).toBeTruthy();
   });
 });

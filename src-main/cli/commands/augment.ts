@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { PRESET_NAMES, presetSummary, renderViews, resolvePreset, taskPieces, type ViewParams, type ViewSpec } from '../../ml/augment';
 import { spreadIndices, taskMontage, viewGrid } from '../../ml/augment/grid';
+import { previewMaskColumn } from '../../ml/methods/views';
 import { initBackend } from '../../ml/backend';
 import { defaultViews, methods } from '../../ml/methods';
 import { readPixels, resolveDataset, type DatasetRow } from '../../store/datasets';
@@ -65,6 +66,7 @@ export const augmentCommand: Command = {
     const onParams = (view: number, params: readonly ViewParams[]) => params.forEach((p, i) => (ops[i]![view] = opsOf(views[view]!, p)));
     const rendered = renderViews({ pixels, shape: [indices.length, row.imageSize, row.imageSize, row.channels] }, views, seed, { onParams });
     let columns;
+    let masked: ReturnType<typeof previewMaskColumn> = null;
     try {
       columns = [
         { size: row.imageSize, data: pixels },
@@ -74,6 +76,9 @@ export const augmentCommand: Command = {
           return task ? taskMontage(data, indices.length, taskPieces(task), t.shape[1], row.channels) : { size: t.shape[1], data };
         }),
       ];
+      // Masked image modelling: the first view again, without the patches the method's masks remove.
+      masked = previewMaskColumn(v.method, { size: columns[1]!.size, values: columns[1]!.data as Float32Array }, indices.length, row.channels, seed);
+      if (masked) columns.push(masked.picture);
     } finally {
       tf.dispose(rendered);
     }
@@ -96,8 +101,9 @@ export const augmentCommand: Command = {
     } catch (err) {
       throw new PretextError(`cannot write ${file}: ${(err as Error).message}`);
     }
-    ctx.print(`wrote ${file}: ${indices.length} images × (original + ${views.length} views of ${name}) on ${backend.name}`);
+    ctx.print(`wrote ${file}: ${indices.length} images × (original + ${views.length} views of ${name}${masked ? ' + masked' : ''}) on ${backend.name}`);
     if (presetSummary(name)) ctx.print(`  ${name}: ${presetSummary(name)}`);
+    if (masked) ctx.print(`  masked: ${masked.caption}`);
     return {
       file,
       dataset: row.id,
@@ -105,7 +111,8 @@ export const augmentCommand: Command = {
       seed,
       backend: backend.name,
       items: indices,
-      columns: ['original', ...views.map((s) => s.name)],
+      columns: ['original', ...views.map((s) => s.name), ...(masked ? ['masked'] : [])],
+      ...(masked ? { masked: { caption: masked.caption } } : {}),
       views: views.map((s) => ({ name: s.name, size: s.size })),
       width: grid.width * scale,
       height: grid.height * scale,

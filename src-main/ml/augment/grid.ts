@@ -77,3 +77,27 @@ export function taskMontage(values: Float32Array, n: number, pieces: number, sid
   }
   return { size, data: out };
 }
+
+/**
+ * n views (side `size`, float [0,1] or uint8) with the patches their masks remove (1, row-major
+ * over the grid of `patch`-px patches, as augment/mask.ts draws them) filled with the grid's
+ * background, so a preview shows what a masked-image-modelling encoder is left with.
+ */
+export function maskedPictures(values: Float32Array | Uint8Array, n: number, size: number, channels: 1 | 3, patch: number, masks: readonly (readonly number[])[]): PictureSet {
+  const g = Math.floor(size / patch);
+  if (values.length !== n * size * size * channels) throw new Error(`masked pictures: expected ${n * size * size * channels} values for ${n} views of ${size} px, got ${values.length}`);
+  if (masks.length !== n || masks.some((m) => m.length !== g * g)) throw new Error(`masked pictures: expected ${n} masks of ${g}×${g} patches`);
+  const fill = values instanceof Uint8Array ? BACKGROUND : BACKGROUND / 255;
+  const data = values.slice();
+  for (let i = 0; i < n; i++) {
+    masks[i]!.forEach((removed, t) => {
+      if (!removed) return;
+      const [top, left] = [Math.floor(t / g) * patch, (t % g) * patch];
+      for (let y = top; y < top + patch; y++) {
+        const row = ((i * size + y) * size + left) * channels;
+        data.fill(fill, row, row + patch * channels);
+      }
+    });
+  }
+  return { size, data };
+}

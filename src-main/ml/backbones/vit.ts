@@ -41,6 +41,10 @@ export const VIT_ARCHS: Record<ViTName, ViTArch> = {
 
 export const VIT_NAMES = Object.keys(VIT_ARCHS) as ViTName[];
 
+/** The patch side of every registry ViT (previews draw masks on its grid before a backbone exists). */
+export const VIT_PATCH = VIT_ARCHS['vit-mini'].patch;
+if (VIT_NAMES.some((n) => VIT_ARCHS[n].patch !== VIT_PATCH)) throw new Error('the registry ViTs must share one patch size (VIT_PATCH)');
+
 export interface ViTOptions {
   /** Input side in pixels (square), a multiple of the patch size. */
   size: number;

@@ -28,13 +28,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { blockMasking } from '../augment';
-import { vitBlockOutputs, vitTokens } from '../backbones/vit';
+import { VIT_PATCH, vitBlockOutputs, vitTokens } from '../backbones/vit';
 import { data2vecLoss, data2vecTarget } from '../losses';
 import { copyWeights, emaUpdate } from '../train/ema';
 import { num, stepSeed, variablesOf } from './common';
-import { checkMaskRatio, mimViews, vitInput } from './mae';
+import { checkMaskRatio, mimViews, previewGrid, vitInput } from './mae';
 import { defineModel } from './model';
-import type { MethodDefinition, StepInput } from './types';
+import type { MethodDefinition, Params, PreviewMasks, StepInput } from './types';
 
 /** The EMA decay of a step: linear from base to final over the run (fairseq's EMA anneal). */
 export function data2vecTau(step: number, totalSteps: number, base: number, final: number): number {
@@ -45,6 +45,13 @@ export function data2vecTau(step: number, totalSteps: number, base: number, fina
 /** The block mask of a step [B, N] float32 (1 = masked). */
 export function data2vecMask(input: Pick<StepInput, 'seedPath'>, batch: number, rows: number, cols: number, ratio: number): tf.Tensor2D {
   return tf.tensor2d(blockMasking(batch, rows, cols, { ratio }, stepSeed(input, 14)));
+}
+
+/** data2vec's block masks for a preview, from the preview's seed (as a step's, from its own). */
+function data2vecPreviewMasks(p: Params, viewSize: number, count: number, seed: number): PreviewMasks {
+  const g = previewGrid(viewSize);
+  const ratio = num(p, 'maskRatio');
+  return { patch: VIT_PATCH, masks: blockMasking(count, g, g, { ratio }, seed), caption: `blocks of patches removed (BEiT block masking, ratio ${ratio} of ${g * g})` };
 }
 
 /** The blocks whose outputs make the target: topK, or half the blocks when 0. */
@@ -67,6 +74,7 @@ export const data2vec: MethodDefinition = {
   preset: mimViews,
   requiresViT: true,
   evaluation: () => ({ pooling: 'mean' }),
+  previewMasks: data2vecPreviewMasks,
   params: { maskRatio: 0.6, topK: 0, lossBeta: 2, baseTau: 0.999, finalTau: 0.9998 },
   train: { optimizer: 'adamw', lr: 2.5e-4, weightDecay: 0.05, momentum: 0.9, batch: 256, warmupEpochs: 10, eta: 0.02, excludeBiasAndNorm: true, beta2: 0.999 },
   validate(p) {

@@ -22,13 +22,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { randomMasking, type ViewSpec } from '../augment';
-import { isViT, vitGrid, vitTokens } from '../backbones/vit';
+import { keptTokens, randomMasking, type ViewSpec } from '../augment';
+import { isViT, VIT_PATCH, vitGrid, vitTokens } from '../backbones/vit';
 import { maeDecode, maeDecoder } from '../heads/maeDecoder';
 import { maeLoss } from '../losses';
 import { num, positiveInt, stepSeed } from './common';
 import { defineModel } from './model';
-import type { MethodDefinition, StepInput } from './types';
+import type { MethodDefinition, Params, PreviewMasks, StepInput } from './types';
 
 /** One view as MAE's (and BEiT's, data2vec's) pre-training transform: crop 0.2–1 bicubic, flip. */
 export function mimViews(size: number): ViewSpec[] {
@@ -58,6 +58,20 @@ export function checkMaskRatio(p: Record<string, unknown>): void {
   if (typeof r !== 'number' || !(r > 0 && r < 1)) throw new Error(`option maskRatio must be in (0, 1), got ${String(r)}`);
 }
 
+/** The token grid side of a registry ViT on `viewSize`-px views. */
+export function previewGrid(viewSize: number): number {
+  return Math.floor(viewSize / VIT_PATCH);
+}
+
+/** MAE's masks for a preview: the same random masking as a step's, from the preview's seed. */
+export function maePreviewMasks(p: Params, viewSize: number, count: number, seed: number): PreviewMasks {
+  const g = previewGrid(viewSize);
+  const ratio = num(p, 'maskRatio');
+  const { mask } = randomMasking(count, g * g, ratio, seed);
+  const removed = g * g - keptTokens(g * g, ratio);
+  return { patch: VIT_PATCH, masks: mask, caption: `${removed} of ${g * g} patches removed (random, ratio ${ratio})` };
+}
+
 /** MAE's mask of a step: keep [B, K] int32 and mask [B, N] float32 (1 = removed). */
 export function maeMask(input: Pick<StepInput, 'seedPath'>, batch: number, n: number, ratio: number): { keep: tf.Tensor2D; mask: tf.Tensor2D } {
   const { keep, mask } = randomMasking(batch, n, ratio, stepSeed(input, 13));
@@ -71,6 +85,7 @@ export const mae: MethodDefinition = {
   preset: mimViews,
   requiresViT: true,
   evaluation: () => ({ pooling: 'mean' }),
+  previewMasks: maePreviewMasks,
   params: { maskRatio: 0.75, decoderDim: 64, decoderDepth: 2, decoderHeads: 4, normPixLoss: true },
   train: { optimizer: 'adamw', lr: 1.5e-4, weightDecay: 0.05, momentum: 0.9, batch: 256, warmupEpochs: 40, eta: 0.02, excludeBiasAndNorm: true, beta2: 0.95 },
   validate(p) {

@@ -162,6 +162,14 @@ export interface BackboneDefaults {
   note: string;
 }
 
+/** Masks of a preview's views: 1 = removed patch, row-major over the grid of `patch`-px patches. */
+export interface PreviewMasks {
+  patch: number;
+  masks: number[][];
+  /** What the column shows, e.g. "75 % of 49 patches removed (random)". */
+  caption: string;
+}
+
 export interface MethodDefinition {
   name: string;
   summary: string;
@@ -187,6 +195,11 @@ export interface MethodDefinition {
   fitToData?(params: Params, trainImages: number): { params: Params; notes: string[] };
   /** Its recipe for the backbone `backbone` (a registry name), if that differs from the defaults. */
   backboneDefaults?(backbone: string): BackboneDefaults | undefined;
+  /**
+   * The masks its loss draws inside the method (masked image modelling), for previews: `count`
+   * views of `viewSize` px, seeded, drawn as the method draws them in training (augment/mask.ts).
+   */
+  previewMasks?(params: Params, viewSize: number, count: number, seed: number): PreviewMasks;
   /** The evaluated encoder for these params (default: the backbone alone). */
   evaluation?(params: Params): EvaluationSpec;
   /** Validates merged params; throws with a message naming the bad option. */

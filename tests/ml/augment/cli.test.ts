@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readPixels, getDataset } from '../../../src-main/store/datasets';
 import { Workspace } from '../../../src-main/store/workspace';
-import { spreadIndices, viewGrid } from '../../../src-main/ml/augment/grid';
+import { maskedPictures, spreadIndices, viewGrid } from '../../../src-main/ml/augment/grid';
+import { methods } from '../../../src-main/ml/methods';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/tmp';
 import { makeToyDataset } from '../../helpers/toyDataset';
@@ -106,6 +107,20 @@ describe('pretext augment', () => {
     }
   });
 
+  it('shows what masked image modelling removes: a masked column drawn from the preview seed', async () => {
+    const { id } = toy(1, 28);
+    const out = join(tmp.dir, 'out');
+    for (const [method, caption] of [['mae', /^37 of 49 patches removed \(random, ratio 0\.75\)$/], ['data2vec', /^blocks of patches removed/]] as const) {
+      const r = await augment('--dataset', id, '--method', method, '--count', '2', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.result!.columns).toEqual(['original', 'view-1', 'masked']);
+      expect((r.result as unknown as { masked: { caption: string } }).masked.caption).toMatch(caption);
+      const meta = await sharp(r.result!.file).metadata();
+      expect(meta.width).toBe(r.result!.width); // three columns of cells
+    }
+    expect((await augment('--dataset', id, '--method', 'simclr', '--count', '2', '--out', out)).result!.columns).not.toContain('masked');
+  });
+
   it('names the bad input', async () => {
     const { id } = toy(3);
     const out = join(tmp.dir, 'out');
@@ -131,6 +146,35 @@ describe('viewGrid', () => {
     expect(rows[2]).toEqual([48, 3, 4, 48, 48, 48, 48]);
     expect(rows[4]).toEqual([48, 5, 6, 48, 255, 48, 48]);
     expect(() => viewGrid([a, b], 3, 1)).toThrow(/grid column 0: expected 12 values, got 8/);
+  });
+
+  it('fills the removed patches of each view with the background, and only those', () => {
+    // Two 4-px views, 2-px patches (a 2×2 grid): view 0 loses patch 1 (top right), view 1 patches 0 and 3.
+    const values = Float32Array.from({ length: 32 }, (_, i) => (i + 1) / 64);
+    const { size, data } = maskedPictures(values, 2, 4, 1, 2, [[0, 1, 0, 0], [1, 0, 0, 1]]);
+    expect(size).toBe(4);
+    const bg = 48 / 255;
+    const removed = (i: number, y: number, x: number) => (i === 0 ? y < 2 && x >= 2 : (y < 2 && x < 2) || (y >= 2 && x >= 2));
+    for (let i = 0; i < 2; i++) for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+      const k = i * 16 + y * 4 + x;
+      expect(data[k], `view ${i} (${y}, ${x})`).toBeCloseTo(removed(i, y, x) ? bg : values[k]!, 6);
+    }
+    expect(() => maskedPictures(values, 2, 4, 1, 2, [[0, 1, 0, 0]])).toThrow(/expected 2 masks of 2×2 patches/);
+  });
+
+  it('draws the methods\' masks as their steps do: mae keeps int(N · 0.25) patches, data2vec blocks up to 60 %', () => {
+    const mae = methods['mae']!.previewMasks!(methods['mae']!.params, 28, 3, 5);
+    expect(mae.patch).toBe(4);
+    for (const m of mae.masks) expect(m.reduce((a, b) => a + b, 0)).toBe(37); // MAE keeps int(49 · 0.25) = 12
+    expect(methods['mae']!.previewMasks!(methods['mae']!.params, 28, 3, 5).masks).toEqual(mae.masks); // seeded
+    expect(methods['mae']!.previewMasks!(methods['mae']!.params, 28, 3, 6).masks).not.toEqual(mae.masks);
+    const d2v = methods['data2vec']!.previewMasks!(methods['data2vec']!.params, 28, 3, 5);
+    for (const m of d2v.masks) {
+      const n = m.reduce((a, b) => a + b, 0);
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThanOrEqual(Math.floor(0.6 * 49));
+    }
+    expect(methods['simclr']!.previewMasks).toBeUndefined();
   });
 
   it('spreads indices evenly over the dataset', () => {
