@@ -79,6 +79,7 @@ export function augmentHandlers(ctx: ServiceContext): Handlers<'augment.presets'
           params: { ...m.params },
           train: { ...m.train },
           preset: typeof m.preset === 'function' ? 'method' : m.preset,
+          ...(m.requiresViT ? { requiresViT: true } : {}),
         }),
       ),
 

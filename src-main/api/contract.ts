@@ -164,6 +164,8 @@ export interface MethodInfo {
   /** Training defaults (optimizer, lr per 256, weight decay, momentum, batch, epochs...). */
   train: Record<string, ParamValue>;
   preset: string;
+  /** Trains only on a ViT backbone (masked image modelling: mae, data2vec). */
+  requiresViT?: boolean;
 }
 
 /** Several methods make a comparison: one run each, same data, same seed. `params`: method

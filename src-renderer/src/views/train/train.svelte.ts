@@ -9,7 +9,9 @@ import type { MethodInfo, ParamValue, TrainPreview, TrainRequest } from '../../.
 import type { Workbench } from '../../lib/state/workbench.svelte';
 import { parseSeeds, parseSweep, type TrainPrefill } from '../../lib/logic/trainRepeats';
 
-export const BACKBONES = ['small', 'resnet18', 'resnet34'] as const;
+export const BACKBONES = ['small', 'resnet18', 'resnet34', 'vit-mini', 'vit-tiny'] as const;
+/** The backbone a ViT-only method (mae, data2vec) switches the form to when it has a ResNet. */
+export const DEFAULT_VIT = 'vit-mini';
 export const OPTIMIZERS = ['sgd', 'lars', 'adamw'] as const;
 
 export interface SharedOptions {
@@ -142,8 +144,21 @@ export class TrainState {
     this.carriedFrom = null;
   }
 
+  /** Why the backbone changed by itself, and to what: shown beside it while it stays that one. */
+  private autoBackbone = $state<{ note: string; backbone: string } | null>(null);
+
+  get backboneNote(): string | null {
+    return this.autoBackbone?.backbone === this.options.backbone ? this.autoBackbone.note : null;
+  }
+
   toggle(name: string, on: boolean): void {
     this.picked = on ? [...new Set([...this.picked, name])] : this.picked.filter((n) => n !== name);
+    // Masked image modelling masks a ViT's patch tokens: picking it on a ResNet moves the form to a ViT.
+    const m = this.wb.methods.find((x) => x.name === name);
+    if (on && m?.requiresViT && !this.options.backbone.startsWith('vit-')) {
+      this.autoBackbone = { note: `${name} trains a ViT: backbone set to ${DEFAULT_VIT} (was ${this.options.backbone})`, backbone: DEFAULT_VIT };
+      this.options.backbone = DEFAULT_VIT;
+    }
   }
 
   setParam(method: string, key: string, value: ParamValue): void {
