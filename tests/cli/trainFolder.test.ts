@@ -38,8 +38,8 @@ beforeAll(async () => {
   await writeFolder(join(tmp.dir, 'pictures'));
   const r = await cli('--json', 'import', join(tmp.dir, 'pictures'), '--size', '16', '--name', 'pictures');
   expect(r.code, r.stderr).toBe(0);
-  const ds = JSON.parse(r.stdout) as { id: string; channels: number; numItems: number };
-  expect([ds.channels, ds.numItems]).toEqual([3, 32]);
+  const ds = JSON.parse(r.stdout) as { id: string; channels: number; imported: number };
+  expect([ds.channels, ds.imported]).toEqual([3, 32]);
   datasetId = ds.id;
 }, 60_000);
 afterAll(() => tmp.cleanup());
