@@ -33,7 +33,7 @@ function workbench() {
       if (name !== 'augment.preview') throw new Error(`${name}: not in this test`);
       previews.push(req);
       const views = (req.views as ViewSpecJson[] | undefined) ?? [VIEW];
-      const res: AugmentPreview = { preset: 'simclr', views, seed: req.seed ?? 0, millis: 12, rows: [{ index: 7, label: 'cat', original: 'data:,o', views: views.map(() => 'data:,v'), ops: views.map(() => OPS) }] };
+      const res: AugmentPreview = { preset: req.method ?? req.preset ?? 'simclr', views, seed: req.seed ?? 0, millis: 12, rows: [{ index: 7, label: 'cat', original: 'data:,o', views: views.map(() => 'data:,v'), ops: views.map(() => OPS) }] };
       return res;
     }) as ApiClient['request'],
     on: () => () => {},
@@ -42,6 +42,10 @@ function workbench() {
   wb.datasets = [{ id: 'd1', name: 'tiny' } as Workbench['datasets'][number]];
   wb.datasetId = 'd1';
   wb.presets = [{ name: 'simclr', summary: '', views: [VIEW] }];
+  wb.methods = [
+    { name: 'simclr', summary: '', params: {}, train: {}, preset: 'simclr' },
+    { name: 'jigsaw', summary: '', params: {}, train: {}, preset: 'method' },
+  ];
   return { wb, previews };
 }
 
@@ -132,5 +136,21 @@ describe('AugmentGrid', () => {
     expect(screen.getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['original', 'view-1', 'masked']);
     expect((screen.getByAltText('masked view of 3') as HTMLImageElement).src).toBe('data:,m');
     expect(screen.getByText('37 of 49 patches removed (random, ratio 0.75)')).toBeTruthy();
+  });
+});
+
+describe('Augment view: a method\'s own views', () => {
+  it('offers the methods whose views are their own beside the presets, and previews by method', async () => {
+    const { wb, previews } = workbench();
+    const aug = new AugmentState(wb);
+    render(AugmentView, { wb, aug });
+    const select = screen.getByRole('combobox', { name: 'Preset' }) as HTMLSelectElement;
+    const group = select.querySelector('optgroup')!;
+    expect(group.label).toBe("Methods' own views");
+    expect([...group.querySelectorAll('option')].map((o) => [o.value, o.textContent])).toEqual([['method:jigsaw', 'jigsaw']]);
+    aug.choosePreset('method:jigsaw');
+    await waitFor(() => expect(previews.at(-1)).toMatchObject({ method: 'jigsaw' }));
+    expect(previews.at(-1)!.preset).toBeUndefined();
+    await waitFor(() => expect(aug.shownViews).toEqual([VIEW]));
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The Augment view's state: a preset (or a method's default), its per-view pipelines as
+ * The Augment view's state: a preset (or a method's own views: a pretext task's pieces, masked
+ * image modelling's masks), its per-view pipelines as
  * edited in the form, a seed that re-roll changes, and the last preview (rows of an original
  * and its views with what fired on each, the millis the engine took). It lives as long as the
  * app, so the form, its invalid entries and the open panels are as left when the user comes back.
@@ -14,7 +15,11 @@ import { augmentPreviewRequest } from '../../../../src-main/api/schema/requests'
 /** The images-per-preview input's range and default, from the request's schema. */
 export const COUNT_BOUNDS = formBounds(augmentPreviewRequest, 'count');
 
+/** The preset select's value for a method's own views (rotation, jigsaw, mae…): `method:NAME`. */
+export const METHOD_PREFIX = 'method:';
+
 export class AugmentState {
+  /** A preset's name, or METHOD_PREFIX + a method whose views are its own (MethodInfo.preset 'method'). */
   preset = $state<string>('');
   /** The edited pipelines; null while the preset's own are used. */
   views = $state.raw<ViewSpecJson[] | null>(null);
@@ -37,8 +42,20 @@ export class AugmentState {
 
   constructor(readonly wb: Workbench) {}
 
+  /** The method whose own views are chosen, if one is. */
+  get method(): string | null {
+    return this.preset.startsWith(METHOD_PREFIX) ? this.preset.slice(METHOD_PREFIX.length) : null;
+  }
+
+  /** The methods with views of their own (pretext tasks, masked image modelling), for the select. */
+  get methodViews(): string[] {
+    return this.wb.methods.filter((m) => m.preset === 'method').map((m) => m.name);
+  }
+
   /** The pipelines shown in the form: the edited ones, else the last preview's, else the preset's. */
   get shownViews(): ViewSpecJson[] {
+    const method = this.method;
+    if (method) return this.views ?? (this.result?.preset === method ? this.result.views : []);
     return this.views ?? this.result?.views ?? this.wb.presets.find((p) => p.name === this.preset)?.views ?? [];
   }
 
@@ -99,7 +116,7 @@ export class AugmentState {
     await this.wb.guard(async () => {
       this.result = await this.wb.client.request('augment.preview', {
         datasetId,
-        ...(this.preset ? { preset: this.preset } : {}),
+        ...(this.method ? { method: this.method } : this.preset ? { preset: this.preset } : {}),
         ...(this.views ? { views: this.views } : {}),
         count: this.count,
         seed: this.seed,
