@@ -13,7 +13,9 @@
  * predictions a 1×1 conv per step (one conv with steps × targetDim outputs) of the context times
  * `embScale` (0.1); the context network is the pixelCNN's residual blocks (1×1 conv, ReLU, 1×3
  * conv, one row of zero padding on top and a 2×1 'valid' conv so that row i sees rows i − 1 and
- * i, ReLU, 1×1 conv back, added to the input; a ReLU at the end).
+ * i, ReLU, 1×1 conv back, added to the input; a ReLU at the end). Logged per step: `acc`, the
+ * fraction of predictions whose positive scores highest among the batch's targets, averaged over
+ * the steps.
  *
  * Deliberate differences, scaled to small images and a CPU:
  * - Geometry: a 5×5 grid (v2: 7×7) of patches of max(12, 2·round(size/6)) px at 50 % overlap
