@@ -56,6 +56,7 @@ const small: Record<string, Record<string, number>> = {
   mae: { decoderDim: 16, decoderDepth: 1, decoderHeads: 2 },
   data2vec: {},
   pirl: { projOut: 8, negatives: 16 },
+  cpc: { targetDim: 8, contextDim: 8, contextBlocks: 1 },
   supervised: {},
   random: {},
 };
@@ -111,6 +112,7 @@ describe('trainer', () => {
           context: ['acc'],
           pirl: ['jigsaw', 'image'],
           counting: ['equal', 'contrast'],
+          cpc: ['acc'],
         }[method] ?? [];
         for (const t of terms) expect(seq[`loss_${t}`], t).toHaveLength(3);
       }

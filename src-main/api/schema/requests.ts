@@ -69,6 +69,7 @@ export const viewSpecSchema = z.object(
         z.object({ kind: z.literal('rotate') }),
         z.object({ kind: z.literal('tiles'), grid: int(2, 3), gap: int(0, MAX_VIEW_SIZE), jitter: bool(), permutations: int(2, 362880), permutationSeed: int(0, MAX_SEED) }),
         z.object({ kind: z.literal('pair'), patch: int(1, MAX_VIEW_SIZE), gap: int(0, MAX_VIEW_SIZE), jitter: int(0, MAX_VIEW_SIZE), colorDrop: bool() }),
+        z.object({ kind: z.literal('grid'), grid: int(2, 16), patch: int(1, MAX_VIEW_SIZE), stride: int(1, MAX_VIEW_SIZE), jitter: int(0, MAX_VIEW_SIZE), grayscaleProb: prob() }),
       ])
       .optional(),
   },

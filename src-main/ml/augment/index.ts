@@ -25,7 +25,7 @@ export type { ViewRecipe } from './presets';
 export { pilWeights, type Interpolation } from './resample';
 export { NEIGHBOURS, ROTATIONS, pieceSize, taskCaptions, taskClasses, taskPieces, taskTargets, tilePermutations, validateTask } from './tasks';
 export type { TaskParams, TaskSpec } from './tasks';
-export { applyTask, contextPairs, jigsawTiles, rotations } from './taskOps';
+export { applyTask, contextPairs, gridPatches, jigsawTiles, rotations } from './taskOps';
 export { greedyPermutationSet, hamming, permutationSet } from './permutations';
 export { blockMasking, keptTokens, randomMasking } from './mask';
 export type { BlockMaskOptions, RandomMask } from './mask';

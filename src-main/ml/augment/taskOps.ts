@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
-import { NEIGHBOUR_CELLS, pieceSize, tilePermutations, type TaskParams, type TaskSpec } from './tasks';
+import { grayscale } from './color';
+import { gridExtent, NEIGHBOUR_CELLS, pieceSize, tilePermutations, type TaskParams, type TaskSpec } from './tasks';
 
 /** The four rotations (0°, 90°, 180°, 270° counter-clockwise) of each image, grouped by image: [4n, s, s, c]. */
 export function rotations(x: tf.Tensor4D): tf.Tensor4D {
@@ -82,6 +83,30 @@ export function contextPairs(x: tf.Tensor4D, t: Extract<TaskSpec, { kind: 'pair'
   return dropped;
 }
 
+/** The grid's patches of each image, row-major, each shifted by its offset and grayscaled where drawn: [n·grid², patch, patch, c]. */
+export function gridPatches(x: tf.Tensor4D, t: Extract<TaskSpec, { kind: 'grid' }>, params: readonly TaskParams[]): tf.Tensor4D {
+  const o = Math.floor((x.shape[1] - gridExtent(t)) / 2);
+  const rows: number[] = [];
+  const tops: number[] = [];
+  const lefts: number[] = [];
+  const gray: boolean[] = [];
+  params.forEach((p, i) => {
+    if (p.kind !== 'grid') throw new Error(`image ${i}: expected grid parameters, got ${p.kind}`);
+    if (p.offsets.length !== t.grid * t.grid) throw new Error(`image ${i}: ${p.offsets.length} patch offsets for a ${t.grid}×${t.grid} grid`);
+    p.offsets.forEach(([dy, dx], k) => {
+      rows.push(i);
+      tops.push(o + Math.floor(k / t.grid) * t.stride + dy);
+      lefts.push(o + (k % t.grid) * t.stride + dx);
+      gray.push(p.gray[k] === 1);
+    });
+  });
+  const patches = cropSquares(x, rows, tops, lefts, t.patch);
+  if (x.shape[3] !== 3 || !gray.some(Boolean)) return patches;
+  const out = tf.tidy(() => grayscale(patches, gray));
+  patches.dispose();
+  return out;
+}
+
 /** Standard normal samples from a seed (Box–Muller on the sfc32 stream). */
 function normals(seed: number, count: number): Float32Array {
   const rng = new Rng(seed);
@@ -121,5 +146,6 @@ export function applyTask(x: tf.Tensor4D, t: TaskSpec, params: readonly TaskPara
   if (params.length !== x.shape[0]) throw new Error(`task ${t.kind}: ${params.length} parameter sets for ${x.shape[0]} images`);
   if (t.kind === 'rotate') return rotations(x);
   if (t.kind === 'tiles') return jigsawTiles(x, t, params);
+  if (t.kind === 'grid') return gridPatches(x, t, params);
   return contextPairs(x, t, params);
 }

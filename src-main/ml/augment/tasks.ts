@@ -21,6 +21,12 @@
  *   patch mean with 1/100 of its patch std (the paper: "noise with standard deviation ~1/100
  *   the standard deviation of the remaining channel"; centring it on that mean is our choice).
  *   Grayscale images have no chromatic aberration: nothing is dropped.
+ * - grid (CPC v2, Hénaff et al. 2020, §3 and Appendix A; the v1 image setup of van den Oord et
+ *   al. 2018): a grid×grid layout of overlapping patch-px patches at `stride` px, centred in the
+ *   view; each patch shifted by up to ±jitter px (the paper's random crops within a patch) and
+ *   turned to grayscale with probability grayscaleProb on 3-channel views (a stand-in for v2's
+ *   per-patch colour dropping); rows grouped by image, patches row-major. The targets are each
+ *   row's grid position r·grid + c (the contrastive loss pairs positions, nothing is classified).
  */
 import type { Rng } from '../../core/rng';
 import { permutationSet } from './permutations';
@@ -28,14 +34,17 @@ import { permutationSet } from './permutations';
 export type TaskSpec =
   | { kind: 'rotate' }
   | { kind: 'tiles'; grid: number; gap: number; jitter: boolean; permutations: number; permutationSeed: number }
-  | { kind: 'pair'; patch: number; gap: number; jitter: number; colorDrop: boolean };
+  | { kind: 'pair'; patch: number; gap: number; jitter: number; colorDrop: boolean }
+  | { kind: 'grid'; grid: number; patch: number; stride: number; jitter: number; grayscaleProb: number };
 
 export type TaskParams =
   | { kind: 'rotate' }
   /** offsets: per cell (row-major), the tile's [dy, dx] inside it. */
   | { kind: 'tiles'; permutation: number; offsets: [number, number][] }
   /** offsets: the centre's and the neighbour's [dy, dx] shifts; keep: the channel each keeps; noiseSeed for the dropped ones. */
-  | { kind: 'pair'; neighbour: number; offsets: [[number, number], [number, number]]; keep: [number, number]; noiseSeed: number };
+  | { kind: 'pair'; neighbour: number; offsets: [[number, number], [number, number]]; keep: [number, number]; noiseSeed: number }
+  /** offsets: per patch (row-major), its [dy, dx] shift; gray: per patch, 1 when it is turned to grayscale. */
+  | { kind: 'grid'; offsets: [number, number][]; gray: number[] };
 
 export const ROTATIONS = [0, 90, 180, 270] as const;
 export const NEIGHBOURS = ['top-left', 'top', 'top-right', 'left', 'right', 'bottom-left', 'bottom', 'bottom-right'] as const;
@@ -78,24 +87,39 @@ export function validateTask(view: string, t: TaskSpec, size: number): void {
     if (need > size) bad(`3·patch + 2·gap + 2·jitter = ${need} px does not fit the ${size}-px view`);
     return;
   }
-  throw new Error(`view '${view}': unknown task kind '${(t as { kind: string }).kind}' (known: rotate, tiles, pair)`);
+  if (t.kind === 'grid') {
+    if (!int(t.grid) || t.grid < 2) bad(`grid must be an integer ≥ 2, got ${t.grid}`);
+    if (!int(t.patch) || t.patch < 1) bad(`patch must be a positive integer, got ${t.patch}`);
+    if (!int(t.stride) || t.stride < 1) bad(`stride must be a positive integer, got ${t.stride}`);
+    if (!int(t.jitter) || t.jitter < 0) bad(`jitter must be a non-negative integer, got ${t.jitter}`);
+    if (!(t.grayscaleProb >= 0 && t.grayscaleProb <= 1)) bad(`grayscaleProb must be in [0, 1], got ${t.grayscaleProb}`);
+    const need = gridExtent(t) + 2 * t.jitter;
+    if (need > size) bad(`(grid − 1)·stride + patch + 2·jitter = ${need} px does not fit the ${size}-px view`);
+    return;
+  }
+  throw new Error(`view '${view}': unknown task kind '${(t as { kind: string }).kind}' (known: rotate, tiles, pair, grid)`);
+}
+
+/** Side of a grid task's layout before jitter: (grid − 1)·stride + patch. */
+export function gridExtent(t: Extract<TaskSpec, { kind: 'grid' }>): number {
+  return (t.grid - 1) * t.stride + t.patch;
 }
 
 /** Rows each image becomes. */
 export function taskPieces(t: TaskSpec): number {
-  return t.kind === 'rotate' ? 4 : t.kind === 'tiles' ? t.grid * t.grid : 2;
+  return t.kind === 'rotate' ? 4 : t.kind === 'tiles' || t.kind === 'grid' ? t.grid * t.grid : 2;
 }
 
 /** Side of each piece for a view of `size` px. */
 export function pieceSize(t: TaskSpec, size: number): number {
   if (t.kind === 'rotate') return size;
   if (t.kind === 'tiles') return Math.floor(size / t.grid) - t.gap;
-  return t.patch;
+  return t.patch; // pair, grid
 }
 
 /** Number of classes of the task's targets. */
 export function taskClasses(t: TaskSpec): number {
-  return t.kind === 'rotate' ? 4 : t.kind === 'tiles' ? t.permutations : 8;
+  return t.kind === 'rotate' ? 4 : t.kind === 'tiles' ? t.permutations : t.kind === 'grid' ? t.grid * t.grid : 8;
 }
 
 /** Draws one image's task parameters (after its view parameters, from the same stream). */
@@ -108,6 +132,15 @@ export function sampleTaskParams(rng: Rng, t: TaskSpec): TaskParams {
       t.jitter ? [rng.int(0, t.gap), rng.int(0, t.gap)] : [half, half],
     );
     return { kind: 'tiles', permutation, offsets };
+  }
+  if (t.kind === 'grid') {
+    const offsets: [number, number][] = [];
+    const gray: number[] = [];
+    for (let k = 0; k < t.grid * t.grid; k++) {
+      offsets.push([rng.int(-t.jitter, t.jitter), rng.int(-t.jitter, t.jitter)]);
+      gray.push(rng.next() < t.grayscaleProb ? 1 : 0);
+    }
+    return { kind: 'grid', offsets, gray };
   }
   const neighbour = rng.int(0, 7);
   const shift = (): [number, number] => [rng.int(-t.jitter, t.jitter), rng.int(-t.jitter, t.jitter)];
@@ -122,13 +155,14 @@ export function tilePermutations(t: Extract<TaskSpec, { kind: 'tiles' }>): numbe
   return permutationSet(t.permutations, t.grid * t.grid, t.permutationSeed);
 }
 
-/** int32 targets of a batch: rotate one per row (n·4), tiles and pair one per image (n). */
+/** int32 targets of a batch: rotate one per row (n·4), grid one per row (its position, n·grid²), tiles and pair one per image (n). */
 export function taskTargets(t: TaskSpec, params: readonly { task?: TaskParams }[]): Int32Array {
   const ps = params.map((p, i) => {
     if (!p.task || p.task.kind !== t.kind) throw new Error(`image ${i} has no ${t.kind} task parameters`);
     return p.task;
   });
   if (t.kind === 'rotate') return Int32Array.from({ length: ps.length * 4 }, (_, r) => r % 4);
+  if (t.kind === 'grid') return Int32Array.from({ length: ps.length * t.grid * t.grid }, (_, r) => r % (t.grid * t.grid));
   return Int32Array.from(ps, (p) => (p.kind === 'tiles' ? p.permutation : p.kind === 'pair' ? p.neighbour : 0));
 }
 
@@ -140,5 +174,9 @@ export function taskCaptions(t: TaskSpec, p: TaskParams): { target: string; piec
     return { target: `permutation #${p.permutation}`, pieces: perm.map((c) => `cell ${c}`) };
   }
   if (p.kind === 'pair') return { target: `neighbour ${NEIGHBOURS[p.neighbour]}`, pieces: ['centre', NEIGHBOURS[p.neighbour]!] };
+  if (p.kind === 'grid' && t.kind === 'grid') {
+    const pieces = p.offsets.map((_, k) => `${Math.floor(k / t.grid)},${k % t.grid}${p.gray[k] ? ' gray' : ''}`);
+    return { target: `${t.grid}×${t.grid} patches: each row's context predicts the rows below`, pieces };
+  }
   throw new Error(`task parameters of kind ${p.kind} do not match the ${t.kind} task`);
 }

@@ -23,3 +23,4 @@ export { mocoV3Loss } from './mocov3';
 export { deepClusterLoss } from './deepcluster';
 export { data2vecLoss, data2vecTarget, maeLoss, normalizePatches, patchify, unpatchify } from './mim';
 export { countingLoss, countingTerms, type CountingTerms } from './counting';
+export { cpcLoss, cpcTerms } from './cpc';

@@ -5,6 +5,7 @@ import { randomInit, supervised } from './baselines';
 import { byol } from './byol';
 import { context } from './context';
 import { counting } from './counting';
+import { cpc } from './cpc';
 import { data2vec } from './data2vec';
 import { dcl } from './dcl';
 import { deepclusterv2 } from './deepclusterv2';
@@ -36,7 +37,7 @@ import { vicreg } from './vicreg';
 export const methods: Readonly<Record<string, MethodDefinition>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, MethodDefinition>,
-    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, pirl, counting, supervised, randomInit].map((m) => [m.name, m])),
+    Object.fromEntries([simclr, moco, byol, simsiam, barlow, vicreg, simclrv2, dcl, hcl, flatnce, alignuniform, invaspread, nnclr, instdisc, mocov3, mocov1, deepclusterv2, swav, dino, rotation, jigsaw, context, mae, data2vec, pirl, counting, cpc, supervised, randomInit].map((m) => [m.name, m])),
   ),
 );
 
