@@ -65,7 +65,7 @@ function expectTrained(out: TrainOut, methods: string[]): void {
 
 describe('issue 13 methods on an imported folder of colour pictures', () => {
   it('the ResNet methods train an epoch and are evaluated', { timeout: 300_000 }, async () => {
-    const names = ['rotation', 'jigsaw', 'context', 'counting', 'pirl'];
+    const names = ['rotation', 'jigsaw', 'context', 'counting', 'pirl', 'cpc'];
     const out = await train(names, ['--backbone', 'small', '--set', 'hidden=16', '--set', 'permutations=10', '--set', 'projOut=8', '--set', 'negatives=16', '--set', 'counts=8']);
     expectTrained(out, names);
   });

@@ -9,7 +9,7 @@ import { makeImageFolder } from './harness';
 import { hasChromium, useSession } from './session';
 
 /** Issue 13's methods that train on a ResNet, and the masked-image-modelling ones (a ViT). */
-const RESNET_METHODS = ['rotation', 'jigsaw', 'context', 'counting', 'pirl'];
+const RESNET_METHODS = ['rotation', 'jigsaw', 'context', 'counting', 'pirl', 'cpc'];
 const VIT_METHODS = ['mae', 'data2vec'];
 
 describe.skipIf(!hasChromium)('pretext tasks and masked image modelling in Chromium', () => {
