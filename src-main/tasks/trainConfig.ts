@@ -18,12 +18,13 @@ import type { SweepPoint } from '../store/runs';
 import type { Workspace } from '../store/workspace';
 
 /**
- * Default batch on the wasm and cpu backends: a step of 256 images at 32 px needs more than
- * wasm's 4 GiB heap (about 15 MB of tape per image and two views).
+ * Largest default batch on the wasm and cpu backends: a step of 256 images at 32 px needs more
+ * than wasm's 4 GiB heap (about 15 MB of tape per image and two views). A method whose own
+ * default is smaller (cpc: 32 images of 25 patches) keeps its own.
  */
 export const CPU_BATCH = 128;
 
-/** The batch a run gets when none is given: the method's, or CPU_BATCH on the wasm and cpu backends. */
+/** The cap on a run's default batch on this backend: CPU_BATCH on wasm and cpu, none elsewhere. */
 export function defaultBatch(backendName: string): number | undefined {
   return backendName === 'wasm' || backendName === 'cpu' ? CPU_BATCH : undefined;
 }
@@ -108,7 +109,7 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
     backbone: str('backbone', plan.backbone),
     width: num('width', plan.width),
     epochs: num('epochs', plan.epochs),
-    batch: num('batch', plan.batch) ?? defaultBatch(backendName),
+    batch: num('batch', plan.batch),
     seed: num('seed', plan.seed),
     optimizer: str('optimizer', plan.optimizer),
     lr: num('lr', plan.lr),
@@ -121,7 +122,10 @@ export function resolveTrainConfigs(plan: TrainPlan, data: DataFacts, backendNam
   return plan.methods.map((name) => {
     try {
       const params = plan.params?.[name] ?? {};
-      const cfg = resolveConfig(name, { ...overrides, params, trainImages: data.trainImages }, (base) => presetForMethod(base, data.imageSize));
+      const resolve = (batch: number | undefined) => resolveConfig(name, { ...overrides, batch, params, trainImages: data.trainImages }, (base) => presetForMethod(base, data.imageSize));
+      let cfg = resolve(overrides.batch);
+      const cap = defaultBatch(backendName);
+      if (overrides.batch === undefined && cap !== undefined && cfg.batch > cap) cfg = resolve(cap);
       checkConfigForData(cfg, data);
       return cfg;
     } catch (err) {
@@ -143,7 +147,7 @@ export function resolutionNotes(plan: TrainOptions, cfg: RunConfig, data: Pick<D
   notes.push(...(method.fitToData?.({ ...base.params, ...requested }, data.trainImages).notes ?? []));
   if (plan.batch === undefined || plan.batch === null) {
     notes.push(
-      defaultBatch(backendName) === cfg.batch && def.batch !== cfg.batch
+      defaultBatch(backendName) === cfg.batch && def.batch > cfg.batch
         ? `batch ${cfg.batch}: the ${backendName} backend's default (method default ${def.batch} needs more memory than it has)`
         : `batch ${cfg.batch}: the method's default`,
     );

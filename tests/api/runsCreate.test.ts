@@ -85,6 +85,15 @@ describe('runs.preview', () => {
     expect(stored()).toEqual({ rows: 0, folders: 0 });
   });
 
+  it('caps the default batch on the cpu backend, but a method whose default is smaller keeps its own', async () => {
+    const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
+    const [simclr, cpc] = await service.handle('runs.preview', { datasetId, methods: ['simclr', 'cpc'], epochs: 1 });
+    expect(simclr!.config!['batch']).toBe(128);
+    expect(cpc!.config!['batch']).toBe(32);
+    expect(cpc!.notes).toContain("batch 32: the method's default");
+    expect(cpc!.config!['scaledLr']).toBeCloseTo((4e-4 * 32) / 256, 12);
+  });
+
   it('previews every registered method in one request, as the Train view asks', async () => {
     const datasetId = makeToyDataset(ws, { perClassTrain: 40 });
     const names = (await service.handle('methods.list', undefined)).map((m) => m.name);

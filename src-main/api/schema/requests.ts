@@ -126,7 +126,7 @@ export const trainRequest = z.object({
   backbone: opt(name(), { doc: 'the backbone', flag: 'backbone', arg: 'B', default: 'small' }),
   width: opt(num(0, 8, true), { doc: 'width multiplier of the backbone', flag: 'width', arg: 'W', default: 1 }),
   epochs: opt(int(1, 10_000), { doc: 'training epochs', flag: 'epochs', arg: 'N', default: 10 }),
-  batch: opt(int(2, 4096), { doc: 'batch size (method default 256; 128 on the wasm and cpu backends)', flag: 'batch', arg: 'N' }),
+  batch: opt(int(2, 4096), { doc: 'batch size (the method default; at most 128 on the wasm and cpu backends)', flag: 'batch', arg: 'N' }),
   seed: seed('data order, views and initial weights'),
   // A name checked by the run config (it words the choices: sgd, lars, adamw).
   optimizer: opt(key(16), { doc: 'sgd, lars or adamw (method default)', flag: 'optimizer', arg: 'O', values: OPTIMIZERS }),

@@ -149,7 +149,7 @@ export const trainCommand: Command = {
     for (const s of backend.skipped) ctx.progress.log(`backend ${s.name} unavailable: ${s.reason}`);
     ctx.progress.log(`backend: ${backend.name} (${backend.device})`);
     if (req.batch === undefined && defaultBatch(backend.name) !== undefined) {
-      ctx.progress.log(`batch ${CPU_BATCH} (the default on ${backend.name}; set --batch to change)`);
+      ctx.progress.log(`batch: the method's default, at most ${CPU_BATCH} on ${backend.name} (set --batch to change)`);
     }
     // Resolve and check every config first: a bad request fails before anything is stored.
     const facts = datasetFacts(ws, dataset);
