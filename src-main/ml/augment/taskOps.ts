@@ -1,7 +1,7 @@
 /**
  * The tensor side of task views (tasks.ts): rotations, jigsaw tiles and context pairs of a
  * batch of views, as batched ops. Exact pixel copies: rotations are transposes and reversals,
- * tiles and patches are nearest-neighbour crops at integer pixel positions.
+ * tiles and patches are crops at integer pixel positions (a gather of their pixels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
@@ -21,16 +21,22 @@ export function rotations(x: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** Square crops of `side` px at integer (top, left) positions of rows `rows` of x: exact pixel copies. */
+/**
+ * Square crops of `side` px at integer (top, left) positions of rows `rows` of x: exact pixel
+ * copies, by one gather of pixel indices (tfjs-backend-wasm's CropAndResize drops a box's x1
+ * when the crop is wider than 1 px: every crop would start at column 0 on the trainer's backend).
+ */
 export function cropSquares(x: tf.Tensor4D, rows: number[], tops: number[], lefts: number[], side: number): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const boxes = rows.map((_, k) => {
+  const [n, h, w, c] = x.shape;
+  const index = new Int32Array(rows.length * side * side);
+  rows.forEach((r, k) => {
     const t = tops[k]!;
     const l = lefts[k]!;
     if (t < 0 || l < 0 || t + side > h || l + side > w) throw new Error(`crop of ${side} px at (${t}, ${l}) leaves the ${h}×${w} view`);
-    return [t / Math.max(1, h - 1), l / Math.max(1, w - 1), (t + side - 1) / Math.max(1, h - 1), (l + side - 1) / Math.max(1, w - 1)];
+    if (!(r >= 0 && r < n)) throw new Error(`crop of row ${r}: the batch has ${n} images`);
+    for (let y = 0; y < side; y++) for (let xx = 0; xx < side; xx++) index[(k * side + y) * side + xx] = (r * h + t + y) * w + l + xx;
   });
-  return tf.tidy(() => tf.image.cropAndResize(x, tf.tensor2d(boxes, [boxes.length, 4]), tf.tensor1d(rows, 'int32'), [side, side], 'nearest'));
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(index, 'int32')), [rows.length, side, side, c]) as tf.Tensor4D);
 }
 
 /** Jigsaw tiles of each image in its permutation's order: [n·grid², tile, tile, c]. */
